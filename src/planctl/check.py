@@ -1,0 +1,230 @@
+"""The validation engine: YAML, then schema, then rules, per file.
+
+Rules only run on a file whose YAML and schema layers are clean: a rule may
+rely on the shape the schema promises, and a plan with a missing section
+would otherwise produce a cascade of confusing follow-up findings. The report
+says when rules were skipped, so nobody mistakes "no rule findings" for clean.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from planctl import profiles, schema
+from planctl.config import CONFIG_NAMES, Config
+from planctl.findings import Finding, display_path, severity_rank
+from planctl.load import Document, load_file, load_text
+from planctl.model import Plan
+from planctl.rules import Context, Options, registry
+
+PLAN_SUFFIXES = (".yaml", ".yml")
+_SUPPRESS = re.compile(
+    r"#\s*planctl:\s*ignore\s*\[?([A-Za-z0-9_, ]+?)\]?\s*(?:--|—|:|：)?\s*(\S.*)?$"
+)
+
+
+class UsageError(Exception):
+    """Input planctl cannot work with at all (missing path, no plan files)."""
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: list[Finding]
+    rules_run: bool
+
+
+@dataclass
+class Report:
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for r in self.files for f in r.findings]
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    def failed(self, fail_on: str) -> bool:
+        return any(severity_rank(f.severity) >= severity_rank(fail_on) for f in self.findings)
+
+
+def _profile(plan: Plan, options: Options) -> profiles.Profile:
+    wanted = options.profile or plan.metadata.get("legal_profile") or "national"
+    try:
+        return profiles.get(wanted)
+    except profiles.UnknownProfile:
+        return profiles.get("national")
+
+
+def run_rules(doc: Document, options: Options, config: Config) -> list[Finding]:
+    """Run every enabled plan rule; a crashing rule becomes an INT001 finding."""
+    plan = Plan(doc.data)
+    ctx = Context(doc=doc, plan=plan, profile=_profile(plan, options), options=options)
+    out: list[Finding] = []
+    for rule in registry.plan_rules():
+        if not config.enabled(rule.code):
+            continue
+        try:
+            for problem in rule.check_fn(ctx):  # type: ignore[misc]
+                out.append(rule.locate(ctx, problem))
+        except Exception as exc:
+            if options.debug:
+                raise
+            out.append(
+                registry.get("INT001").finding(
+                    file=doc.path,
+                    line=1,
+                    col=1,
+                    params={"rule": rule.code, "error": f"{type(exc).__name__}: {exc}"},
+                )
+            )
+    return out
+
+
+def _suppressions(doc: Document, findings: list[Finding]) -> list[Finding]:
+    """Apply ``# planctl: ignore CODE -- reason`` comments on a finding's line."""
+    out: list[Finding] = []
+    unreasoned: set[int] = set()
+    for f in findings:
+        line = doc.lines[f.line - 1] if 0 < f.line <= len(doc.lines) else ""
+        m = _SUPPRESS.search(line) if "planctl:" in line else None
+        if m:
+            codes = {c.strip().upper() for c in m.group(1).replace(",", " ").split()}
+            if f.code in codes:
+                if m.group(2) and m.group(2).strip():
+                    continue
+                unreasoned.add(f.line)
+        out.append(f)
+    for line_no in sorted(unreasoned):
+        m = _SUPPRESS.search(doc.lines[line_no - 1])
+        assert m is not None
+        out.append(
+            registry.get("SUP001").finding(
+                file=doc.path,
+                line=line_no,
+                col=m.start() + 1,
+                params={"codes": m.group(1).strip()},
+            )
+        )
+    return out
+
+
+def check_document(
+    doc: Document, options: Options | None = None, config: Config | None = None
+) -> FileResult:
+    options = options or Options()
+    config = config or Config()
+    findings = list(doc.findings)
+    rules_run = False
+    if doc.data is not None:
+        findings += schema.check(doc)
+        if not findings:
+            findings += run_rules(doc, options, config)
+            rules_run = True
+    findings = [f for f in findings if config.enabled(f.code)]
+    findings = [
+        replace(f, severity=config.severity[f.code]) if f.code in config.severity else f
+        for f in findings
+    ]
+    if doc.lines:
+        findings = _suppressions(doc, findings)
+    findings = [replace(f, file=display_path(f.file)) for f in findings]
+    findings.sort(key=Finding.sort_key)
+    return FileResult(display_path(doc.path), findings, rules_run)
+
+
+def discover(paths: Iterable[str | Path], config: Config | None = None) -> list[Path]:
+    """Expand files and directories (recursively) into plan files, in a stable order."""
+    config = config or Config()
+    found: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if not p.exists():
+            raise UsageError(f"no such file or directory: {raw}")
+        if p.is_dir():
+            for child in sorted(p.rglob("*")):
+                rel = child.relative_to(p)
+                if any(part.startswith(".") for part in rel.parts):
+                    continue
+                if child.suffix in PLAN_SUFFIXES and child.is_file():
+                    if child.name in CONFIG_NAMES:
+                        continue
+                    if any(child.match(g) for g in config.exclude):
+                        continue
+                    found.append(child)
+        elif p.is_file():
+            found.append(p)
+        else:
+            raise UsageError(f"not a regular file: {raw}")
+    seen: set[Path] = set()
+    unique = []
+    for f in found:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    if not unique:
+        raise UsageError("no plan files (*.yaml, *.yml) found in: " + ", ".join(map(str, paths)))
+    return unique
+
+
+def check_paths(
+    paths: Iterable[str | Path], options: Options | None = None, config: Config | None = None
+) -> Report:
+    report = Report()
+    for path in discover(paths, config):
+        try:
+            doc = load_file(path)
+        except OSError as exc:
+            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+        report.files.append(check_document(doc, options, config))
+    return report
+
+
+def validate(
+    target: str | Path | Document | Iterable[str | Path],
+    *,
+    today: date | str | None = None,
+    profile: str | None = None,
+    config: Config | None = None,
+    contact_max_age_months: int | None = None,
+) -> list[Finding]:
+    """Validate a plan file, a directory of plans, or a loaded :class:`Document`.
+
+    >>> import planctl
+    >>> findings = planctl.validate("sample-plans/")          # doctest: +SKIP
+    >>> [f.code for f in findings if f.severity == "error"]   # doctest: +SKIP
+    []
+    """
+    config = config or Config()
+    options = make_options(today, profile, config, contact_max_age_months)
+    if isinstance(target, Document):
+        return check_document(target, options, config).findings
+    targets = [target] if isinstance(target, (str, Path)) else list(target)
+    return check_paths(targets, options, config).findings
+
+
+def validate_text(text: str, path: str = "<string>", **kwargs: Any) -> list[Finding]:
+    """Validate YAML text (handy in tests and editor integrations)."""
+    return validate(load_text(text, path), **kwargs)
+
+
+def make_options(
+    today: date | str | None,
+    profile: str | None,
+    config: Config,
+    contact_max_age_months: int | None = None,
+) -> Options:
+    if isinstance(today, str):
+        today = date.fromisoformat(today)
+    return Options(
+        today=today or date.today(),
+        profile=profile or config.profile,
+        contact_max_age_months=contact_max_age_months or config.contact_max_age_months,
+    )

@@ -1,0 +1,298 @@
+"""The ``planctl`` command: parse options, call the library, print.
+
+Exit codes are a contract with CI: 0 clean, 1 findings at or above
+``--fail-on``, 2 unusable input or usage. An unexpected internal error also
+exits 2 with a short message; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from planctl import __version__, profiles
+from planctl import config as config_mod
+from planctl.check import UsageError, check_paths, make_options
+from planctl.load import load_text
+from planctl.output import default_lang, write_github, write_json, write_text
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Check and render joint cross-region contingency plans (跨区域联合应急预案).",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+
+_STATE = {"debug": False}
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+class Level(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+def _fail(message: str, hint: str | None = None) -> typer.Exit:
+    typer.echo(f"planctl: {message}", err=True)
+    if hint:
+        typer.echo(f"  hint: {hint}", err=True)
+    return typer.Exit(2)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"planctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
+    ] = False,
+) -> None:
+    _STATE["debug"] = debug
+
+
+def _parse_today(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _fail(f"--today must be a date like 2026-11-28, not {value!r}") from None
+
+
+@app.command()
+def validate(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Plan files or directories (searched recursively).")
+    ],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    lang: Annotated[
+        Lang | None, typer.Option("--lang", help="Message language (default: from locale).")
+    ] = None,
+    fail_on: Annotated[
+        Level | None, typer.Option("--fail-on", help="Lowest severity that fails (exit 1).")
+    ] = None,
+    today: Annotated[
+        str | None, typer.Option("--today", help="Date for due-date rules (YYYY-MM-DD).")
+    ] = None,
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="Legal profile (overrides the plan's).")
+    ] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="planctl.yaml to use.")] = None,
+) -> None:
+    """Check plans: YAML, schema and rules. Findings point at file:line:col."""
+    try:
+        cfg = config_mod.load(config if config else config_mod.find())
+    except config_mod.ConfigError as exc:
+        raise _fail(str(exc)) from None
+    if config is not None and not config.is_file():
+        raise _fail(f"no such configuration file: {config}")
+    if profile and profile not in profiles.available():
+        raise _fail(
+            f"unknown legal profile {profile!r}", f"available: {', '.join(profiles.available())}"
+        )
+    language = (lang.value if lang else None) or cfg.lang or default_lang()
+    options = make_options(_parse_today(today), profile, cfg)
+    options.debug = _STATE["debug"]
+    try:
+        report = check_paths(paths, options, cfg)
+    except UsageError as exc:
+        raise _fail(str(exc)) from None
+    if fmt is Format.json:
+        write_json(report, language)
+    elif fmt is Format.github:
+        write_github(report, language)
+    else:
+        sources = {}
+        for r in report.files:
+            if r.findings:
+                try:
+                    text = Path(r.path).read_bytes().decode("utf-8-sig", errors="replace")
+                    sources[r.path] = text.splitlines()
+                except OSError:
+                    pass
+        write_text(report, sources, language)
+    threshold = fail_on.value if fail_on else cfg.fail_on
+    raise typer.Exit(1 if report.failed(threshold) else 0)
+
+
+@app.command()
+def explain(
+    code: Annotated[str, typer.Argument(help="Rule code (e.g. NOT001) or name.")],
+    lang: Annotated[Lang | None, typer.Option("--lang")] = None,
+) -> None:
+    """Explain a rule: what it checks, why, its basis, and a failing and passing example."""
+    from planctl.examples import example_text
+    from planctl.rules import registry
+
+    language = lang.value if lang else default_lang()
+    rule = registry.find(code)
+    if rule is None:
+        known = ", ".join(r.code for r in registry)
+        raise _fail(f"unknown rule {code!r}", f"known rules: {known}")
+    zh = language == "zh"
+    out = [f"{rule.code} ({rule.name}) — {rule.title[language]}"]
+    out.append(("严重程度: " if zh else "severity: ") + rule.severity)
+    out.append(("检查层: " if zh else "layer: ") + rule.layer)
+    if rule.citation:
+        out.append(("依据: " if zh else "basis: ") + rule.citation)
+    if rule.why:
+        out += ["", rule.why[language]]
+    if rule.hint:
+        out += ["", ("如何修正: " if zh else "how to fix: ") + _strip_params(rule.hint[language])]
+    for which, label in (
+        ("fail", ("不通过的示例", "failing example")),
+        ("passes", ("通过的示例", "passing example")),
+    ):
+        snippet = rule.fail if which == "fail" else rule.passes
+        if snippet is None:
+            continue
+        title = label[0] if zh else label[1]
+        if rule.layer == "yaml":
+            out += ["", f"{title}:", _indent(snippet)]
+        else:
+            intro = "（对示例基础预案的修改）" if zh else "(changes to the example base plan)"
+            out += ["", f"{title} {intro}:", _indent(snippet)]
+        if which == "fail":
+            text = example_text(rule, "fail")
+            if text is not None:
+                from planctl.check import validate as run
+
+                hits = [
+                    f
+                    for f in run(load_text(text, "example.yaml"), today="2026-11-28")
+                    if f.code == rule.code
+                ]
+                if hits:
+                    out.append(("  → " if zh else "  → ") + hits[0].text(language))
+    typer.echo("\n".join(out))
+
+
+def _strip_params(text: str) -> str:
+    import re
+
+    return re.sub(r"\{[a-z_]+\}", "…", text).replace("{{", "{").replace("}}", "}")
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.rstrip().splitlines())
+
+
+@app.command("rules")
+def list_rules(
+    lang: Annotated[Lang | None, typer.Option("--lang")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
+) -> None:
+    """List every rule with its code, severity and title."""
+    from planctl.rules import registry
+
+    language = lang.value if lang else default_lang()
+    if fmt is Format.json:
+        data = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": r.severity,
+                "layer": r.layer,
+                "title": r.title,
+                "citation": r.citation,
+            }
+            for r in registry
+        ]
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    for r in registry:
+        typer.echo(f"{r.code:<8} {r.severity:<8} {r.name:<48} {r.title[language]}")
+
+
+@app.command()
+def schema(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
+) -> None:
+    """Print the plan JSON Schema as one file, for editors (yaml-language-server)."""
+    from planctl.schema import bundled_schema
+    from planctl.write import atomic_write_text
+
+    text = json.dumps(bundled_schema(), ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        atomic_write_text(output, text)
+        typer.echo(f"wrote {output}", err=True)
+
+
+@app.command("profiles")
+def list_profiles(lang: Annotated[Lang | None, typer.Option("--lang")] = None) -> None:
+    """Show the legal profiles and every limit with its citation."""
+    from planctl.durations import humanize, minutes
+
+    language = lang.value if lang else default_lang()
+    for pid in profiles.available():
+        prof = profiles.get(pid)
+        typer.echo(f"{pid} — {prof.name[language]}")
+        for kind, limits in (("chain", prof.chain), ("hop", prof.hop)):
+            for lim in limits:
+                scope = ",".join(lim.hazards) or "*"
+                ranks = ",".join(map(str, lim.ranks))
+                typer.echo(
+                    f"  {kind:<5} {scope} rank {ranks} {lim.channel}: "
+                    f"{humanize(minutes(lim.within), language)} — {lim.cited}"
+                )
+        for name, cyc in prof.cycles.items():
+            typer.echo(f"  cycle {name}: {cyc.within} — {cyc.cited}")
+
+
+def main() -> None:
+    """Console entry point: never let a traceback reach a planner."""
+    try:
+        app(standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("planctl: aborted", err=True)
+        sys.exit(2)
+    except Exception as exc:
+        # usage errors from the (vendored) click layer: show them as click would
+        if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
+            exc.show()
+            sys.exit(2)
+        if _STATE["debug"]:
+            traceback.print_exc()
+        typer.echo(f"planctl: internal error: {type(exc).__name__}: {exc}", err=True)
+        typer.echo(
+            "  hint: this is a bug in planctl; please report it with the input file. "
+            "Run with --debug for the traceback.",
+            err=True,
+        )
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""Repository configuration (planctl.yaml): profile, rule selection, severities.
+
+A plan repository shared by several regions agrees once on how strict CI is;
+the file sits at the repository root and is found from the working directory
+upwards. Unknown keys are an error, not a silent no-op.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from planctl.findings import SEVERITIES
+
+CONFIG_NAMES = ("planctl.yaml", ".planctl.yaml")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the CLI exits 2 with this message."""
+
+
+@dataclass
+class Config:
+    path: Path | None = None
+    profile: str | None = None
+    fail_on: str = "error"
+    lang: str | None = None
+    contact_max_age_months: int = 6
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)
+    exclude: list[str] = field(default_factory=list)
+
+    def enabled(self, code: str) -> bool:
+        if self.select and not any(code.startswith(s) for s in self.select):
+            return False
+        return not any(code.startswith(s) for s in self.ignore)
+
+
+_KEYS = {
+    "profile": str,
+    "fail_on": str,
+    "lang": str,
+    "contact_max_age_months": int,
+    "select": list,
+    "ignore": list,
+    "severity": dict,
+    "exclude": list,
+}
+
+
+def find(start: Path | None = None) -> Path | None:
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        for name in CONFIG_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+        if (folder / ".git").exists():
+            break
+    return None
+
+
+def load(path: Path | None) -> Config:
+    if path is None:
+        return Config()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: configuration must be a mapping")
+    cfg = Config(path=path)
+    for key, value in raw.items():
+        if key not in _KEYS:
+            raise ConfigError(f"{path}: unknown key '{key}' (allowed: {', '.join(_KEYS)})")
+        if not isinstance(value, _KEYS[key]):
+            raise ConfigError(f"{path}: '{key}' must be {_KEYS[key].__name__}")
+        setattr(cfg, key, value)
+    if cfg.fail_on not in SEVERITIES:
+        raise ConfigError(f"{path}: fail_on must be one of {', '.join(SEVERITIES)}")
+    for code, sev in cfg.severity.items():
+        if sev not in SEVERITIES:
+            raise ConfigError(f"{path}: severity of {code} must be one of {', '.join(SEVERITIES)}")
+    cfg.select = [str(s).upper() for s in cfg.select]
+    cfg.ignore = [str(s).upper() for s in cfg.ignore]
+    cfg.severity = {str(k).upper(): v for k, v in cfg.severity.items()}
+    return cfg
+
+
+def as_dict(cfg: Config) -> dict[str, Any]:
+    return {k: getattr(cfg, k) for k in _KEYS}

@@ -1,0 +1,91 @@
+"""Executable rule examples.
+
+Each rule's failing and passing example is a short list of changes to one
+small, valid base plan (``data/example-base.yaml``)::
+
+    duties.0.action: 积极配合做好应急处置工作   # set a value
+    duties.0.within: <delete>                   # remove a key or list item
+    notifications.rules.+: {id: N-3, ...}       # append to a list
+
+The same text is shown by ``planctl explain`` and run by the test suite, so
+documentation and behaviour cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from planctl.rules.base import Rule
+
+DELETE = "<delete>"
+
+
+@lru_cache(maxsize=1)
+def base_text() -> str:
+    return (resources.files("planctl") / "data" / "example-base.yaml").read_text("utf-8")
+
+
+def base_data() -> dict[str, Any]:
+    from planctl.load import load_text
+
+    return copy.deepcopy(load_text(base_text()).data)
+
+
+def apply_patch(data: dict[str, Any], patch: str) -> dict[str, Any]:
+    changes = yaml.safe_load(patch) or {}
+    out = copy.deepcopy(data)
+    for dotted, value in changes.items():
+        parts: list[Any] = [int(p) if p.isdigit() else p for p in str(dotted).split(".")]
+        node: Any = out
+        for part in parts[:-1]:
+            node = node[part]
+        last = parts[-1]
+        if isinstance(value, (dict, list)) or value is None:
+            value = _stringify_dates(value)
+        elif not isinstance(value, (str, int, float, bool)):
+            value = str(value)
+        if value == DELETE:
+            if isinstance(node, list):
+                node.pop(last)
+            else:
+                node.pop(last, None)
+        elif last == "+":
+            node.append(value)
+        else:
+            node[last] = value
+    return out
+
+
+def _stringify_dates(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _stringify_dates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_stringify_dates(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def render(data: dict[str, Any]) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
+
+
+def example_text(rule: Rule, which: str) -> str | None:
+    """The full plan text for a rule's ``fail`` or ``passes`` example.
+
+    YAML-layer examples are literal file text; all others patch the base plan.
+    A rule without a passing example passes on the base plan itself.
+    """
+    patch = rule.fail if which == "fail" else rule.passes
+    if rule.layer == "yaml":
+        if which == "fail":
+            return patch
+        return base_text()
+    if patch is None:
+        return None if which == "fail" else base_text()
+    return render(apply_patch(base_data(), patch))

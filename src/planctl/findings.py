@@ -1,0 +1,82 @@
+"""The Finding type: the contract between planctl and its users.
+
+Every problem planctl reports, from a YAML syntax error to a downstream party
+that no notification reaches, is one of these. It carries both languages so
+that one validation run can be printed in Chinese for planners and in English
+for an international reviewer without re-running anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+_RANK = {"error": 3, "warning": 2, "info": 1}
+
+
+def severity_rank(severity: str) -> int:
+    """Order severities so ``--fail-on warning`` means "warning or worse"."""
+    return _RANK[severity]
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: Severity
+    message: dict[str, str]
+    file: str
+    line: int
+    col: int
+    json_path: tuple[str | int, ...] = ()
+    hint: dict[str, str] = field(default_factory=dict)
+    citation: str | None = None
+    #: width (in characters) of the span to underline, starting at ``col``
+    span: int = 1
+
+    def text(self, lang: str) -> str:
+        return self.message.get(lang) or self.message["en"]
+
+    def hint_text(self, lang: str) -> str | None:
+        if not self.hint:
+            return None
+        return self.hint.get(lang) or self.hint.get("en")
+
+    @property
+    def pointer(self) -> str:
+        """The JSON path as ``parties[2].contacts`` — easy to read and to grep."""
+        out = ""
+        for part in self.json_path:
+            out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        return out
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.file, self.line, self.col, self.code)
+
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "code": self.code,
+            "severity": self.severity,
+            "file": self.file,
+            "line": self.line,
+            "column": self.col,
+            "path": self.pointer,
+            "message": self.message if lang is None else self.text(lang),
+        }
+        if lang is None:
+            d["hint"] = self.hint or None
+        else:
+            d["hint"] = self.hint_text(lang)
+        d["citation"] = self.citation
+        return d
+
+
+def display_path(path: Path | str) -> str:
+    """Paths relative to the working directory when possible, as linters print them."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(p)

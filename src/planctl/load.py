@@ -1,0 +1,285 @@
+"""YAML loading with a source map.
+
+PyYAML's ``safe_load`` throws away two things planctl cannot live without:
+where each value came from (so a finding can say ``file:line:col``) and
+duplicate keys (it silently keeps the last one, which in a plan means a
+notification rule or a duty vanishes without a word). So we *compose* the
+document into nodes with the C parser where available and build plain Python
+data ourselves, recording a mark for every node and refusing duplicates.
+
+Scalars keep YAML 1.1 core types (int, float, bool, null), but timestamps stay
+strings: JSON Schema checks dates as ``format: date`` strings, and a plan
+author who writes ``2024-01-05`` meant a date, not a datetime object.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from planctl.findings import Finding
+
+try:  # the C composer is several times faster; fall back quietly if absent
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _Loader = yaml.SafeLoader
+
+PathT = tuple[str | int, ...]
+
+#: Refuse documents whose alias expansion would create more nodes than this.
+#: A real plan has a few thousand nodes; a "billion laughs" file has 10^9.
+MAX_NODES = 2_000_000
+#: Deeper nesting than this is not a plan, and would exhaust the stack.
+MAX_DEPTH = 200
+#: Larger files are refused before parsing (a 500-party plan is < 2 MB).
+MAX_BYTES = 20 * 1024 * 1024
+
+_STR_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"}
+_SAFE_SCALAR_TAGS = {
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    *_STR_TAGS,
+}
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A 1-based line and column, as editors and linters show them."""
+
+    line: int
+    col: int
+
+    @classmethod
+    def of(cls, mark: yaml.Mark) -> Mark:
+        return cls(mark.line + 1, mark.column + 1)
+
+
+@dataclass
+class SourceMap:
+    """Where each node of a loaded document sits in its file.
+
+    ``values[path]`` is the start of the value at ``path``; ``keys[path]`` is
+    the start of the mapping key that holds it (absent for list items).
+    """
+
+    values: dict[PathT, Mark] = field(default_factory=dict)
+    keys: dict[PathT, Mark] = field(default_factory=dict)
+    ends: dict[PathT, Mark] = field(default_factory=dict)
+    styles: dict[PathT, str | None] = field(default_factory=dict)
+
+    def value(self, path: PathT) -> Mark:
+        """The mark of the value at ``path``, or of its nearest known ancestor."""
+        p = tuple(path)
+        while p:
+            if p in self.values:
+                return self.values[p]
+            p = p[:-1]
+        return self.values.get((), Mark(1, 1))
+
+    def key(self, path: PathT) -> Mark:
+        """The mark of the key naming ``path``; falls back to the value."""
+        p = tuple(path)
+        if p in self.keys:
+            return self.keys[p]
+        return self.value(p)
+
+
+@dataclass
+class Document:
+    """One loaded YAML file: its data, where things are, and its text."""
+
+    path: Path
+    data: Any
+    source: SourceMap
+    lines: list[str]
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.data is not None and not any(f.severity == "error" for f in self.findings)
+
+
+class _LoadError(Exception):
+    def __init__(self, code: str, line: int, col: int, **params: Any) -> None:
+        super().__init__(code)
+        self.code, self.line, self.col, self.params = code, line, col, params
+
+
+def decode(raw: bytes) -> str:
+    """Decode plan bytes as UTF-8 (with or without BOM) or raise ``_LoadError``.
+
+    Chinese offices often save as GBK/GB18030; we say so instead of printing
+    mojibake, because "convert to UTF-8" is the fix the user needs to hear.
+    """
+    if b"\x00" in raw[:8192]:
+        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise _LoadError("YAML003", 1, 1, encoding="UTF-16")
+        raise _LoadError("YAML003", 1, 1, encoding="binary")
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        guess = "binary"
+        try:
+            raw.decode("gb18030")
+            guess = "GBK/GB18030"
+        except UnicodeDecodeError:
+            pass
+        raise _LoadError("YAML003", line, col, encoding=guess) from None
+
+
+class _Builder:
+    """Turns composed nodes into data + source map, with limits."""
+
+    def __init__(self) -> None:
+        self.source = SourceMap()
+        self.count = 0
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def build(self, node: yaml.Node, path: PathT, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _LoadError("YAML005", node.start_mark.line + 1, node.start_mark.column + 1)
+        if depth > MAX_DEPTH:
+            raise _LoadError(
+                "YAML006", node.start_mark.line + 1, node.start_mark.column + 1, depth=MAX_DEPTH
+            )
+        self.source.values[path] = Mark.of(node.start_mark)
+        self.source.ends[path] = Mark.of(node.end_mark)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != "tag:yaml.org,2002:seq":
+                raise self._bad_tag(node)
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _bad_tag(self, node: yaml.Node) -> _LoadError:
+        return _LoadError(
+            "YAML004", node.start_mark.line + 1, node.start_mark.column + 1, tag=node.tag
+        )
+
+    def _scalar(self, node: yaml.ScalarNode, path: PathT) -> Any:
+        self.source.styles[path] = node.style
+        if node.tag not in _SAFE_SCALAR_TAGS:
+            raise self._bad_tag(node)
+        if node.tag in _STR_TAGS:
+            return node.value
+        return self.constructor.construct_object(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: PathT, depth: int) -> dict[str, Any]:
+        if node.tag != "tag:yaml.org,2002:map":
+            raise self._bad_tag(node)
+        out: dict[str, Any] = {}
+        first_seen: dict[str, Mark] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _LoadError(
+                    "YAML004",
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
+                    tag="<< (merge key)",
+                )
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _LoadError(
+                    "YAML001",
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
+                    problem="complex mapping keys are not allowed",
+                )
+            # Keys are always text: `1:` and `"1":` must not become two keys.
+            key = str(key_node.value)
+            key_mark = Mark.of(key_node.start_mark)
+            if key in first_seen:
+                raise _LoadError(
+                    "YAML002",
+                    key_mark.line,
+                    key_mark.col,
+                    key=key,
+                    first=first_seen[key].line,
+                )
+            first_seen[key] = key_mark
+            child = (*path, key)
+            self.source.keys[child] = key_mark
+            out[key] = self.build(value_node, child, depth + 1)
+        return out
+
+
+def _yaml_error_mark(exc: yaml.YAMLError) -> tuple[int, int, str]:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    text = f"{context}, {problem}" if context else str(problem)
+    if mark is None:
+        return 1, 1, text
+    return mark.line + 1, mark.column + 1, text
+
+
+def load_text(text: str, path: Path | str = "<string>") -> Document:
+    """Load a plan from text. Never raises on bad input: problems become findings."""
+    path = Path(path)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.splitlines()
+    try:
+        loader = _Loader(text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+        if root is None:
+            raise _LoadError("YAML007", 1, 1)
+        builder = _Builder()
+        data = builder.build(root, (), 0)
+    except _LoadError as err:
+        return Document(path, None, SourceMap(), lines, [_finding(path, err, lines)])
+    except yaml.composer.ComposerError as exc:
+        line, col, problem = _yaml_error_mark(exc)
+        code = "YAML008" if "single document" in str(exc) else "YAML001"
+        err = _LoadError(code, line, col, problem=problem)
+        return Document(path, None, SourceMap(), lines, [_finding(path, err, lines)])
+    except yaml.YAMLError as exc:
+        line, col, problem = _yaml_error_mark(exc)
+        err = _LoadError("YAML001", line, col, problem=problem)
+        return Document(path, None, SourceMap(), lines, [_finding(path, err, lines)])
+    except RecursionError:
+        err = _LoadError("YAML006", 1, 1, depth=MAX_DEPTH)
+        return Document(path, None, SourceMap(), lines, [_finding(path, err, lines)])
+    return Document(path, data, builder.source, lines)
+
+
+def load_file(path: Path | str) -> Document:
+    """Load a plan file. Unreadable files raise ``OSError`` (that is a usage problem)."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        err = _LoadError("YAML009", 1, 1, size=size, limit=MAX_BYTES)
+        return Document(path, None, SourceMap(), [], [_finding(path, err, [])])
+    raw = path.read_bytes()
+    try:
+        text = decode(raw)
+    except _LoadError as err:
+        return Document(path, None, SourceMap(), [], [_finding(path, err, [])])
+    return load_text(text, path)
+
+
+def _finding(path: Path, err: _LoadError, lines: list[str]) -> Finding:
+    from planctl.rules import registry
+
+    rule = registry.get(err.code)
+    return rule.finding(
+        file=path,
+        line=err.line,
+        col=err.col,
+        json_path=(),
+        params=err.params,
+    )

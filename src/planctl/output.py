@@ -1,0 +1,159 @@
+"""Formatting findings for people (text) and machines (json, github).
+
+The text format follows modern linters: ``path:line:col: CODE severity
+message``, the offending source line with the span underlined, a hint and the
+legal citation, then one summary line. Chinese characters take two terminal
+columns, so the underline is aligned by display width, not by code points.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import unicodedata
+from typing import IO, Any
+
+from planctl.check import Report
+from planctl.findings import Finding
+
+_LABELS = {
+    "zh": {
+        "error": "错误",
+        "warning": "警告",
+        "info": "提示",
+        "hint": "提示",
+        "cite": "依据",
+        "skipped": "因结构错误未运行规则检查",
+    },
+    "en": {
+        "error": "error",
+        "warning": "warning",
+        "info": "info",
+        "hint": "hint",
+        "cite": "basis",
+        "skipped": "plan rules not run until the schema errors are fixed",
+    },
+}
+_COLORS = {"error": "31", "warning": "33", "info": "36"}
+
+
+def default_lang() -> str:
+    """zh when the user's locale says Chinese, otherwise en."""
+    for var in ("PLANCTL_LANG", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def use_color(stream: IO[str]) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+
+def format_finding(f: Finding, lines: list[str] | None, lang: str, color: bool = False) -> str:
+    sev = _paint(f.severity, _COLORS.get(f.severity, "0") + ";1", color)
+    head = f"{f.file}:{f.line}:{f.col}: {_paint(f.code, '1', color)} {sev} {f.text(lang)}"
+    out = [head]
+    if lines and 0 < f.line <= len(lines):
+        src = lines[f.line - 1].replace("\t", " ").rstrip("\r")
+        gutter = " " * len(str(f.line))
+        prefix = src[: max(0, f.col - 1)]
+        marked = src[max(0, f.col - 1) : max(0, f.col - 1) + f.span] or " "
+        carets = "^" * max(1, width(marked))
+        out.append(f"{gutter} |")
+        out.append(f"{f.line} | {src}")
+        out.append(
+            f"{gutter} | {' ' * width(prefix)}{_paint(carets, _COLORS.get(f.severity, '0'), color)}"
+        )
+    hint = f.hint_text(lang)
+    label = _LABELS[lang]
+    if hint:
+        out.append(f"  = {label['hint']}: {hint}")
+    if f.citation:
+        out.append(f"  = {label['cite']}: {f.citation}")
+    return "\n".join(out)
+
+
+def summary(report: Report, lang: str) -> str:
+    n = len(report.files)
+    e, w, i = report.count("error"), report.count("warning"), report.count("info")
+    if lang == "zh":
+        if not (e or w or i):
+            return f"检查了 {n} 个文件，未发现问题。"
+        return f"检查了 {n} 个文件：{e} 个错误，{w} 个警告，{i} 个提示。"
+    if not (e or w or i):
+        return f"Checked {n} file{'s' if n != 1 else ''}: no problems found."
+    return (
+        f"Checked {n} file{'s' if n != 1 else ''}: {e} error{'s' if e != 1 else ''}, "
+        f"{w} warning{'s' if w != 1 else ''}, {i} info."
+    )
+
+
+def write_text(
+    report: Report, sources: dict[str, list[str]], lang: str, stream: IO[str] | None = None
+) -> None:
+    stream = stream or sys.stdout
+    color = use_color(stream)
+    for result in report.files:
+        for f in result.findings:
+            stream.write(format_finding(f, sources.get(f.file), lang, color) + "\n\n")
+        if not result.rules_run and result.findings:
+            stream.write(f"{result.path}: {_LABELS[lang]['skipped']}\n\n")
+    stream.write(summary(report, lang) + "\n")
+
+
+def to_json(report: Report, lang: str | None) -> dict[str, Any]:
+    return {
+        "version": 1,
+        "files": [
+            {
+                "path": r.path,
+                "rules_run": r.rules_run,
+                "findings": [f.to_dict(lang) for f in r.findings],
+            }
+            for r in report.files
+        ],
+        "summary": {
+            "files": len(report.files),
+            "error": report.count("error"),
+            "warning": report.count("warning"),
+            "info": report.count("info"),
+        },
+    }
+
+
+def write_json(report: Report, lang: str | None, stream: IO[str] | None = None) -> None:
+    stream = stream or sys.stdout
+    json.dump(to_json(report, lang), stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
+
+
+def _gh_escape(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def write_github(report: Report, lang: str, stream: IO[str] | None = None) -> None:
+    """GitHub Actions workflow commands: annotations on the pull request diff."""
+    stream = stream or sys.stdout
+    kind = {"error": "error", "warning": "warning", "info": "notice"}
+    for f in report.findings:
+        props = f"file={f.file},line={f.line},col={f.col},title={f.code}"
+        msg = f.text(lang)
+        hint = f.hint_text(lang)
+        if hint:
+            msg += f"\n{hint}"
+        stream.write(f"::{kind[f.severity]} {props}::{_gh_escape(msg)}\n")
+    stream.write(summary(report, lang) + "\n")

@@ -1,0 +1,173 @@
+"""Levels and joint command: every response level in use can actually be run.
+
+A response level that grades point to but that has no lead, no joint command
+arrangement or no action is a level on paper only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from planctl.rules.base import Context, Problem, rule
+
+_COLOR_RANK = {"red": 1, "orange": 2, "yellow": 3, "blue": 4}
+_GRADE_RANK = {"特别重大": 1, "重大": 2, "较大": 3, "一般": 4}
+
+NO_COMMAND = rule(
+    code="CMD001",
+    name="response-level-without-command",
+    severity="error",
+    layer="plan",
+    title={"zh": "响应级别没有指挥安排", "en": "Response level without joint command"},
+    message={
+        "zh": "响应级别 {level}（{name}）被启用，但 command.levels 中没有它的牵头方和联合指挥部",
+        "en": "response level {level} ({name}) is in use but command.levels gives it no lead "
+        "and no joint command",
+    },
+    hint={
+        "zh": "在 command.levels 中为 {level} 增加一项：response、lead（牵头方）、hq（联合指挥部）、groups。",
+        "en": "Add an entry for {level} in command.levels with response, lead, hq and groups.",
+    },
+    why={
+        "zh": "跨区域事件须明确由谁牵头、指挥体系如何对接，否则各自为战。",
+        "en": "A cross-region event needs a named lead and joined-up command, or each side acts "
+        "alone.",
+    },
+    citation="突发事件应对法 第十八条、第二十八条",
+    fail="command.levels: [{response: L1, lead: jia, hq: 联合指挥部, groups: [g-monitor]}]",
+)
+
+NO_ACTION = rule(
+    code="CMD002",
+    name="response-level-without-action",
+    severity="error",
+    layer="plan",
+    title={"zh": "响应级别没有处置措施", "en": "Response level without actions"},
+    message={
+        "zh": "响应级别 {level}（{name}）没有任何响应阶段的职责",
+        "en": "response level {level} ({name}) has no response-phase duty",
+    },
+    hint={
+        "zh": "增加 phase: response 的职责，levels 包含 {level}（或省略 levels 表示各级适用）。",
+        "en": "Add a duty with phase: response whose levels include {level} (or omit levels).",
+    },
+    citation="突发事件应对法 第二十八条（应急预案应当规定应急处置程序）",
+    fail="duties.0.levels: [L1]\nduties.1.levels: [L1]",
+)
+
+UNUSED_RESPONSE = rule(
+    code="CMD003",
+    name="response-level-unused",
+    severity="warning",
+    layer="plan",
+    title={"zh": "响应级别未被触发", "en": "Response level never triggered"},
+    message={
+        "zh": "响应级别 {level}（{name}）没有被任何事件分级或预警级别触发",
+        "en": "response level {level} ({name}) is not triggered by any grade or warning",
+    },
+    hint={
+        "zh": "在 levels.grades 或 levels.warnings 的 response 中引用它，或删除该级别。",
+        "en": "Reference it from a grade's or warning's `response`, or delete it.",
+    },
+    fail="levels.grades.2.response: L1\nlevels.grades.3.response: L1",
+)
+
+LEVEL_MISMATCH = rule(
+    code="LVL001",
+    name="level-rank-mismatch",
+    severity="error",
+    layer="plan",
+    title={"zh": "级别名称与序号不一致", "en": "Level name and rank disagree"},
+    message={
+        "zh": "{what}“{name}”对应 {expected} 级，但 rank 写的是 {rank}",
+        "en": "{what_en} '{name}' is rank {expected}, but rank says {rank}",
+    },
+    hint={
+        "zh": "按法定对应关系修改：特别重大/红色=1，重大/橙色=2，较大/黄色=3，一般/蓝色=4。",
+        "en": "Use the legal mapping: 特别重大/red=1, 重大/orange=2, 较大/yellow=3, 一般/blue=4.",
+    },
+    citation="突发事件应对法 第三条（事件分级）、第六十三条（预警级别）",
+    fail="levels.grades.0.rank: 2",
+)
+
+
+def _used_responses(ctx: Context) -> dict[str, int]:
+    used: dict[str, int] = {}
+    for section in ("grades", "warnings"):
+        for item in ctx.plan.levels.get(section, []):
+            if item.get("response"):
+                used.setdefault(item["response"], 0)
+    return used
+
+
+def _response_index(ctx: Context) -> dict[str, int]:
+    return {r["id"]: i for i, r in enumerate(ctx.plan.responses)}
+
+
+@NO_COMMAND.check
+def check_command(ctx: Context) -> Iterator[Problem]:
+    commanded = {c["response"] for c in ctx.plan.command.get("levels", [])}
+    index = _response_index(ctx)
+    for level in _used_responses(ctx):
+        if level in index and level not in commanded:
+            resp = ctx.plan.responses[index[level]]
+            yield Problem(
+                ("levels", "responses", index[level], "id"), {"level": level, "name": resp["name"]}
+            )
+
+
+@NO_ACTION.check
+def check_actions(ctx: Context) -> Iterator[Problem]:
+    index = _response_index(ctx)
+    for level in _used_responses(ctx):
+        if level not in index:
+            continue
+        has = any(
+            d["phase"] == "response" and (not d.get("levels") or level in d["levels"])
+            for d in ctx.plan.duties
+        )
+        if not has:
+            resp = ctx.plan.responses[index[level]]
+            yield Problem(
+                ("levels", "responses", index[level], "id"), {"level": level, "name": resp["name"]}
+            )
+
+
+@UNUSED_RESPONSE.check
+def check_unused(ctx: Context) -> Iterator[Problem]:
+    used = _used_responses(ctx)
+    for i, resp in enumerate(ctx.plan.responses):
+        if resp["id"] not in used:
+            yield Problem(
+                ("levels", "responses", i, "id"), {"level": resp["id"], "name": resp["name"]}
+            )
+
+
+@LEVEL_MISMATCH.check
+def check_level_ranks(ctx: Context) -> Iterator[Problem]:
+    for i, grade in enumerate(ctx.plan.grades):
+        expected = _GRADE_RANK.get(grade["name"])
+        if expected and expected != grade["rank"]:
+            yield Problem(
+                ("levels", "grades", i, "rank"),
+                {
+                    "what": "事件分级",
+                    "what_en": "grade",
+                    "name": grade["name"],
+                    "expected": expected,
+                    "rank": grade["rank"],
+                },
+            )
+    for i, warning in enumerate(ctx.plan.warnings):
+        expected = _COLOR_RANK[warning["color"]]
+        if expected != warning["rank"]:
+            yield Problem(
+                ("levels", "warnings", i, "rank"),
+                {
+                    "what": "预警颜色",
+                    "what_en": "warning colour",
+                    "name": warning["color"],
+                    "expected": expected,
+                    "rank": warning["rank"],
+                },
+            )

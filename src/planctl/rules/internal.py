@@ -1,0 +1,39 @@
+"""Rules about planctl itself and about suppressions; raised by the engine."""
+
+from planctl.rules.base import rule
+
+rule(
+    code="INT001",
+    name="internal-error",
+    severity="error",
+    layer="plan",
+    title={"zh": "planctl 内部错误", "en": "planctl internal error"},
+    message={
+        "zh": "检查 {rule} 时 planctl 内部出错（{error}）；其余检查结果仍然有效",
+        "en": "planctl failed internally while running {rule} ({error}); other results still hold",
+    },
+    hint={
+        "zh": "请附上该预案文件向 planctl 报告此问题；加 --debug 可查看详细信息。",
+        "en": "Please report this with the plan file; --debug shows the details.",
+    },
+)
+
+rule(
+    code="SUP001",
+    name="suppression-without-reason",
+    severity="warning",
+    layer="plan",
+    title={"zh": "忽略标记缺少理由", "en": "Suppression without a reason"},
+    message={
+        "zh": "忽略 {codes} 的行内标记没有写明理由，未生效",
+        "en": "inline suppression of {codes} gives no reason and is not applied",
+    },
+    hint={
+        "zh": "写成：# planctl: ignore {codes} -- 理由",
+        "en": "Write: # planctl: ignore {codes} -- reason",
+    },
+    why={
+        "zh": "每一次忽略检查都应当留下可审查的理由，评审专家需要看到。",
+        "en": "Every silenced check should leave a reason reviewers can read.",
+    },
+)

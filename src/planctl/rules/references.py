@@ -1,0 +1,196 @@
+"""References resolve: every id used anywhere is defined, and defined once.
+
+A plan that says "notify hb-eco" when the party is called "hb-ee" has a
+notification that goes nowhere. Slots are declared as data (path pattern →
+kind of id) so a new section needs one line here, not a new rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from planctl.rules.base import Context, Problem, rule
+
+#: where ids are defined: namespace -> path patterns of the defining "id" fields
+DEFINITIONS: dict[str, list[str]] = {
+    "party": ["parties.*.id"],
+    "area": ["geography.areas.*.id"],
+    "level": ["levels.grades.*.id", "levels.warnings.*.id", "levels.responses.*.id"],
+    "group": ["command.groups.*.id"],
+    "duty": ["duties.*.id"],
+    "rule": ["notifications.rules.*.id"],
+    "resource": ["resources.*.id"],
+    "terms": ["mutual_aid.compensation.*.id"],
+    "commitment": ["mutual_aid.commitments.*.id", "mutual_aid.requisitions.*.id"],
+}
+
+#: where ids are used: path pattern -> (namespace, allowed kinds of level or None)
+REFERENCES: dict[str, tuple[str, tuple[str, ...] | None]] = {
+    "metadata.issuers.*": ("party", None),
+    "parties.*.parent": ("party", None),
+    "geography.areas.*.parties.*": ("party", None),
+    "geography.areas.*.downstream.*": ("area", None),
+    "levels.grades.*.response": ("level", ("response",)),
+    "levels.warnings.*.response": ("level", ("response",)),
+    "levels.warnings.*.issuer": ("party", None),
+    "notifications.limits.*.levels.*": ("level", ("grade", "warning")),
+    "notifications.rules.*.when.levels.*": ("level", ("grade", "warning")),
+    "notifications.rules.*.from": ("party", None),
+    "notifications.rules.*.to.*": ("party", None),
+    "command.body.chair": ("party", None),
+    "command.body.office": ("party", None),
+    "command.body.members.*": ("party", None),
+    "command.body.rotation.order.*": ("party", None),
+    "command.levels.*.response": ("level", ("response",)),
+    "command.levels.*.lead": ("party", None),
+    "command.levels.*.deputies.*": ("party", None),
+    "command.levels.*.groups.*": ("group", None),
+    "command.groups.*.lead": ("party", None),
+    "command.groups.*.members.*": ("party", None),
+    "command.liaisons.*.party": ("party", None),
+    "duties.*.levels.*": ("level", ("response", "warning", "grade")),
+    "duties.*.lead": ("party", None),
+    "duties.*.lead.*": ("party", None),
+    "duties.*.support.*": ("party", None),
+    "duties.*.inform.*": ("party", None),
+    "duties.*.resources.*": ("resource", None),
+    "resources.*.owner": ("party", None),
+    "mutual_aid.default_terms": ("terms", None),
+    "mutual_aid.commitments.*.resource": ("resource", None),
+    "mutual_aid.commitments.*.to.*": ("party", None),
+    "mutual_aid.commitments.*.terms": ("terms", None),
+    "mutual_aid.requisitions.*.resource": ("resource", None),
+    "mutual_aid.requisitions.*.by": ("party", None),
+    "mutual_aid.requisitions.*.terms": ("terms", None),
+    "mutual_aid.compensation.*.payer": ("party", None),
+    "maintenance.drills.*.participants.*": ("party", None),
+    "maintenance.drills.*.actions.*.owner": ("party", None),
+}
+
+_PAYER_WORDS = {"requesting", "providing", "shared"}
+
+_NS_NAMES = {
+    "party": {"zh": "参与方", "en": "party"},
+    "area": {"zh": "区域", "en": "area"},
+    "level": {"zh": "级别", "en": "level"},
+    "group": {"zh": "工作组", "en": "working group"},
+    "duty": {"zh": "职责", "en": "duty"},
+    "rule": {"zh": "通报规则", "en": "notification rule"},
+    "resource": {"zh": "资源", "en": "resource"},
+    "terms": {"zh": "补偿条款", "en": "compensation terms"},
+    "commitment": {"zh": "支援承诺或征用", "en": "commitment or requisition"},
+}
+
+
+def walk(data: Any, pattern: str) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """Yield (path, value) for every node matching a dotted pattern with ``*``."""
+    parts = pattern.split(".")
+
+    def rec(node: Any, i: int, path: tuple[str | int, ...]) -> Iterator[Any]:
+        if i == len(parts):
+            yield path, node
+            return
+        part = parts[i]
+        if part == "*":
+            if isinstance(node, list):
+                for j, item in enumerate(node):
+                    yield from rec(item, i + 1, (*path, j))
+        elif isinstance(node, dict) and part in node:
+            yield from rec(node[part], i + 1, (*path, part))
+
+    yield from rec(data, 0, ())
+
+
+def level_kinds(data: dict[str, Any]) -> dict[str, str]:
+    levels = data.get("levels", {})
+    out: dict[str, str] = {}
+    for kind, key in (("grade", "grades"), ("warning", "warnings"), ("response", "responses")):
+        for item in levels.get(key, []):
+            out.setdefault(item["id"], kind)
+    return out
+
+
+UNRESOLVED = rule(
+    code="REF001",
+    name="unresolved-reference",
+    severity="error",
+    layer="plan",
+    title={"zh": "引用的对象不存在", "en": "Reference does not resolve"},
+    message={
+        "zh": "引用了不存在的{kind}“{ref}”{suggest_zh}",
+        "en": "{kind} '{ref}' is not defined{suggest_en}",
+    },
+    hint={
+        "zh": "在相应部分定义它，或改正拼写。",
+        "en": "Define it in its section, or fix the spelling.",
+    },
+    why={
+        "zh": "引用落空意味着通报发不到、职责无人承担、资源调不动，而纸面上看不出来。",
+        "en": "A dangling reference is a notice sent nowhere or a duty nobody holds, invisible on paper.",
+    },
+    fail="notifications.rules.0.to: [yi-county]",
+    passes="notifications.rules.0.to: [yi]",
+)
+
+DUPLICATE = rule(
+    code="REF002",
+    name="duplicate-id",
+    severity="error",
+    layer="plan",
+    title={"zh": "标识符重复", "en": "Duplicate id"},
+    message={
+        "zh": "{kind}标识符“{ref}”重复（第 {first} 行已定义）",
+        "en": "{kind} id '{ref}' is defined twice (first on line {first})",
+    },
+    hint={"zh": "每个标识符只能定义一次；改名其一。", "en": "Each id is defined once; rename one."},
+    fail="duties.1.id: D-01",
+)
+
+
+@UNRESOLVED.check
+def check_references(ctx: Context) -> Iterator[Problem]:
+    import difflib
+
+    data = ctx.plan.data
+    defined: dict[str, set[str]] = {ns: set() for ns in DEFINITIONS}
+    for ns, patterns in DEFINITIONS.items():
+        for pattern in patterns:
+            for _, value in walk(data, pattern):
+                defined[ns].add(value)
+    kinds = level_kinds(data)
+    for pattern, (ns, allowed) in REFERENCES.items():
+        for path, value in walk(data, pattern):
+            if not isinstance(value, str):
+                continue
+            if pattern.endswith("payer") and value in _PAYER_WORDS:
+                continue
+            ok = value in defined[ns]
+            if ok and allowed is not None and kinds.get(value) not in allowed:
+                ok = False
+            if ok:
+                continue
+            pool = sorted(defined[ns])
+            close = difflib.get_close_matches(value, pool, n=1, cutoff=0.6)
+            yield Problem(
+                path,
+                {
+                    "kind": _NS_NAMES[ns],
+                    "ref": value,
+                    "suggest_zh": f"，是否应为“{close[0]}”？" if close else "",
+                    "suggest_en": f"; did you mean '{close[0]}'?" if close else "",
+                },
+            )
+
+
+@DUPLICATE.check
+def check_duplicates(ctx: Context) -> Iterator[Problem]:
+    for ns, patterns in DEFINITIONS.items():
+        seen: dict[str, tuple[str | int, ...]] = {}
+        for pattern in patterns:
+            for path, value in walk(ctx.plan.data, pattern):
+                if value in seen:
+                    first = ctx.doc.source.value(seen[value]).line
+                    yield Problem(path, {"kind": _NS_NAMES[ns], "ref": value, "first": first})
+                else:
+                    seen[value] = path

@@ -1,0 +1,271 @@
+"""The plan's JSON Schema, compiled once, with errors mapped back to the source.
+
+jsonschema reports errors as paths into the data; users need file:line:col
+and one sentence per problem. For ``required`` we point at the mapping that
+lacks the key, for an unknown key at the key itself, and anyOf/oneOf groups are
+reduced with ``best_match`` so one mistake gives one message, not five.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError, best_match
+from referencing import Registry, Resource
+
+from planctl.findings import Finding
+from planctl.load import Document
+from planctl.rules import registry
+
+_TYPE_NAMES = {
+    "object": {"zh": "映射（键: 值）", "en": "a mapping"},
+    "array": {"zh": "列表", "en": "a list"},
+    "string": {"zh": "文本", "en": "text"},
+    "integer": {"zh": "整数", "en": "an integer"},
+    "number": {"zh": "数字", "en": "a number"},
+    "boolean": {"zh": "true/false", "en": "true/false"},
+    "null": {"zh": "空值", "en": "null"},
+}
+
+
+def schema_dir() -> Path:
+    """Where the schemas are: inside the installed package, or the source tree."""
+    packaged = resources.files("planctl") / "schemas"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "schemas"
+
+
+@lru_cache(maxsize=1)
+def _load() -> tuple[dict[str, Any], Registry]:
+    docs = {}
+    for path in sorted(schema_dir().glob("*.schema.json")):
+        docs[path.name] = json.loads(path.read_text(encoding="utf-8"))
+    registry_ = Registry().with_resources(
+        (doc["$id"], Resource.from_contents(doc)) for doc in docs.values()
+    )
+    return docs["plan.schema.json"], registry_
+
+
+@lru_cache(maxsize=1)
+def validator() -> jsonschema.Draft202012Validator:
+    schema, reg = _load()
+    return jsonschema.Draft202012Validator(
+        schema, registry=reg, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def bundled_schema() -> dict[str, Any]:
+    """One self-contained schema document for editors (all sections under $defs)."""
+    schema, _ = _load()
+    out = dict(schema)
+    defs: dict[str, Any] = {}
+    for path in sorted(schema_dir().glob("*.schema.json")):
+        if path.name == "plan.schema.json":
+            continue
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        defs[path.name.removesuffix(".schema.json")] = doc
+    out["$defs"] = defs
+
+    def rewrite(node: Any, current: str) -> Any:
+        if isinstance(node, dict):
+            new = {}
+            for k, v in node.items():
+                if k == "$ref" and isinstance(v, str):
+                    new[k] = _rewrite_ref(v, current)
+                elif k in ("$id", "$schema") and node is not out:
+                    continue
+                else:
+                    new[k] = rewrite(v, current)
+            return new
+        if isinstance(node, list):
+            return [rewrite(x, current) for x in node]
+        return node
+
+    out["properties"] = rewrite(out["properties"], "plan")
+    out["$defs"] = {name: rewrite(doc, name) for name, doc in defs.items()}
+    return out
+
+
+def _rewrite_ref(ref: str, current: str) -> str:
+    target, _, frag = ref.partition("#")
+    name = target.removesuffix(".schema.json") if target else current
+    if name == "plan":
+        return f"#{frag}" if frag else "#"
+    return f"#/$defs/{name}{frag}"
+
+
+def _where(path: tuple[Any, ...]) -> dict[str, str]:
+    if not path:
+        return {"zh": "预案顶层", "en": "the plan "}
+    p = "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in path).lstrip(".")
+    return {"zh": f"{p} ", "en": f"{p} "}
+
+
+def _type_of(value: Any) -> dict[str, str]:
+    if isinstance(value, bool):
+        return _TYPE_NAMES["boolean"]
+    if isinstance(value, dict):
+        return _TYPE_NAMES["object"]
+    if isinstance(value, list):
+        return _TYPE_NAMES["array"]
+    if isinstance(value, int):
+        return _TYPE_NAMES["integer"]
+    if isinstance(value, float):
+        return _TYPE_NAMES["number"]
+    if value is None:
+        return _TYPE_NAMES["null"]
+    return {"zh": f"文本“{str(value)[:40]}”", "en": f"text '{str(value)[:40]}'"}
+
+
+def _flatten(errors: list[ValidationError]) -> list[ValidationError]:
+    """Replace anyOf/oneOf errors by their single most relevant sub-error."""
+    out = []
+    for err in errors:
+        while err.validator in ("anyOf", "oneOf") and err.context:
+            err = best_match(err.context)
+        out.append(err)
+    return out
+
+
+def check(doc: Document) -> list[Finding]:
+    """Validate a loaded document against the plan schema."""
+    if doc.data is None:
+        return []
+    errors = _flatten(list(validator().iter_errors(doc.data)))
+    findings: list[Finding] = []
+    seen: set[tuple[Any, ...]] = set()
+    for err in errors:
+        for f in _to_findings(doc, err):
+            key = (f.code, f.line, f.col, f.message["en"])
+            if key not in seen:
+                seen.add(key)
+                findings.append(f)
+    return findings
+
+
+def _to_findings(doc: Document, err: ValidationError) -> list[Finding]:
+    path = tuple(err.absolute_path)
+    src = doc.source
+    kind = err.validator
+    instance = err.instance
+
+    def make(code: str, p: tuple[Any, ...], params: dict[str, Any], at_key: bool) -> Finding:
+        mark = src.key(p) if at_key else src.value(p)
+        span = len(str(p[-1])) if at_key and p and isinstance(p[-1], str) else 1
+        return registry.get(code).finding(
+            file=doc.path, line=mark.line, col=mark.col, json_path=p, params=params, span=span
+        )
+
+    if kind == "required" and isinstance(instance, dict):
+        missing = [k for k in err.validator_value if k not in instance]
+        return [
+            make("SCH001", path, {"where": _where(path), "field": k}, at_key=bool(path))
+            for k in missing
+        ]
+    if kind in ("additionalProperties", "unevaluatedProperties") and isinstance(instance, dict):
+        allowed = sorted(err.schema.get("properties", {}))
+        extras = [k for k in instance if k not in allowed]
+        out = []
+        for k in extras:
+            close = difflib.get_close_matches(k, allowed, n=1, cutoff=0.6)
+            params = {
+                "field": k,
+                "suggest_zh": f"，是否应为“{close[0]}”？" if close else "",
+                "suggest_en": f"; did you mean '{close[0]}'?" if close else "",
+                "allowed": ", ".join(allowed),
+            }
+            out.append(make("SCH002", (*path, k), params, at_key=True))
+        return out
+    if kind == "type":
+        expected = err.validator_value
+        names = expected if isinstance(expected, list) else [expected]
+        exp = {
+            lang: " / ".join(_TYPE_NAMES.get(n, {"zh": n, "en": n})[lang] for n in names)
+            for lang in ("zh", "en")
+        }
+        return [make("SCH003", path, {"expected": exp, "actual": _type_of(instance)}, False)]
+    zh, en, hint_zh, hint_en = _describe(err)
+    params = {"detail_zh": zh, "detail_en": en, "hint_zh": hint_zh, "hint_en": hint_en}
+    return [make("SCH004", path, params, False)]
+
+
+def _describe(err: ValidationError) -> tuple[str, str, str, str]:
+    """Bilingual detail and hint for value-level schema errors."""
+    kind, value, inst = err.validator, err.validator_value, err.instance
+    shown = str(inst)[:60]
+    if kind == "enum":
+        opts = ", ".join(str(v) for v in value)
+        return (
+            f"“{shown}”不在允许的取值中",
+            f"'{shown}' is not one of the allowed values",
+            f"可选：{opts}",
+            f"Allowed: {opts}",
+        )
+    if kind == "const":
+        return (f"应为 {value}", f"must be {value}", f"写作 {value}", f"Write {value}")
+    if kind == "pattern":
+        if value.startswith("^P(?!$)"):
+            return (
+                f"“{shown}”不是 ISO 8601 时长",
+                f"'{shown}' is not an ISO 8601 duration",
+                "时长写作 PT30M（30分钟）、PT2H（2小时）、P1D（1天）、P3Y（3年）",
+                "Write durations as PT30M (30 min), PT2H (2 h), P1D (1 day), P3Y (3 years)",
+            )
+        if value.startswith("^\\d{4}"):
+            return (
+                f"“{shown}”不是日期",
+                f"'{shown}' is not a date",
+                "日期写作 2024-01-05",
+                "Write dates as 2024-01-05",
+            )
+        if value.startswith("^[A-Za-z]"):
+            return (
+                f"“{shown}”不能作为标识符",
+                f"'{shown}' is not a valid id",
+                "标识符以字母开头，只含字母、数字、_ . -，如 hb-eco、N-01",
+                "Ids start with a letter and use letters, digits, _ . - (e.g. hb-eco, N-01)",
+            )
+        if value == "\\S":
+            return ("不能只有空白", "must not be blank", "填写具体内容", "Fill in the text")
+        return (
+            f"“{shown}”格式不符（{value}）",
+            f"'{shown}' does not match {value}",
+            "按字段说明改写",
+            "Rewrite as documented",
+        )
+    if kind == "format":
+        return (
+            f"“{shown}”不是有效的{value}",
+            f"'{shown}' is not a valid {value}",
+            "日期写作 2024-01-05，且须真实存在",
+            "Write a real calendar date, e.g. 2024-01-05",
+        )
+    if kind in ("minItems", "maxItems"):
+        n = len(inst) if isinstance(inst, list) else 0
+        more = "至少" if kind == "minItems" else "至多"
+        word = "at least" if kind == "minItems" else "at most"
+        return (
+            f"列表有 {n} 项，应{more} {value} 项",
+            f"the list has {n} item(s), needs {word} {value}",
+            "补充或删减列表项",
+            "Add or remove items",
+        )
+    if kind == "uniqueItems":
+        return ("列表中有重复项", "the list has duplicate items", "删除重复项", "Remove duplicates")
+    if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        return (
+            f"{shown} 超出允许范围（{kind} {value}）",
+            f"{shown} is out of range ({kind} {value})",
+            "填写合理的数值",
+            "Use a value in range",
+        )
+    if kind == "minLength":
+        return ("不能为空", "must not be empty", "填写具体内容", "Fill in the text")
+    return (err.message, err.message, "按字段说明改写", "Rewrite as documented")
