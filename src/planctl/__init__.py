@@ -3,7 +3,7 @@
 The library comes first; the ``planctl`` command is a thin face over it::
 
     import planctl
-    doc = planctl.load("sample-plans/zhuozhang-water-pollution.yaml")
+    doc = planctl.loader("sample-plans/zhuozhang-water-pollution.yaml")
     for finding in planctl.validate(doc, today="2026-11-28"):
         print(finding.code, finding.line, finding.text("zh"))
 """
@@ -14,7 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from planctl.check import Report, check_paths, validate, validate_text
 from planctl.findings import Finding
-from planctl.load import Document, load_file, load_text
+from planctl.loader import Document, load_file, load_text
 
 try:
     __version__ = version("planctl")

@@ -18,13 +18,14 @@ from typing import Any
 from planctl import profiles, schema
 from planctl.config import CONFIG_NAMES, Config
 from planctl.findings import Finding, display_path, severity_rank
-from planctl.load import Document, load_file, load_text
+from planctl.loader import Document, load_file, load_text
 from planctl.model import Plan
 from planctl.rules import Context, Options, registry
 
 PLAN_SUFFIXES = (".yaml", ".yml")
 _SUPPRESS = re.compile(
-    r"#\s*planctl:\s*ignore\s*\[?([A-Za-z0-9_, ]+?)\]?\s*(?:--|—|:|：)?\s*(\S.*)?$"
+    r"#\s*planctl:\s*ignore\s*\[?\s*([A-Za-z]+\d+(?:\s*[, ]\s*[A-Za-z]+\d+)*)\s*\]?"
+    r"(?:\s*(?:--|—|:|：)?\s*(\S.*?))?\s*$"
 )
 
 

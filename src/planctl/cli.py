@@ -20,7 +20,7 @@ import typer
 from planctl import __version__, profiles
 from planctl import config as config_mod
 from planctl.check import UsageError, check_paths, make_options
-from planctl.load import load_text
+from planctl.loader import load_text
 from planctl.output import default_lang, write_github, write_json, write_text
 
 app = typer.Typer(
@@ -189,7 +189,7 @@ def explain(
                     if f.code == rule.code
                 ]
                 if hits:
-                    out.append(("  → " if zh else "  → ") + hits[0].text(language))
+                    out.append("  → " + hits[0].text(language))
     typer.echo("\n".join(out))
 
 
@@ -272,7 +272,9 @@ def list_profiles(lang: Annotated[Lang | None, typer.Option("--lang")] = None) -
 def main() -> None:
     """Console entry point: never let a traceback reach a planner."""
     try:
-        app(standalone_mode=False)
+        # without standalone mode click hands back an Exit's code as the return value
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:

@@ -31,7 +31,7 @@ def base_text() -> str:
 
 
 def base_data() -> dict[str, Any]:
-    from planctl.load import load_text
+    from planctl.loader import load_text
 
     return copy.deepcopy(load_text(base_text()).data)
 

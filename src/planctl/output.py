@@ -70,8 +70,13 @@ def format_finding(f: Finding, lines: list[str] | None, lang: str, color: bool =
     if lines and 0 < f.line <= len(lines):
         src = lines[f.line - 1].replace("\t", " ").rstrip("\r")
         gutter = " " * len(str(f.line))
-        prefix = src[: max(0, f.col - 1)]
-        marked = src[max(0, f.col - 1) : max(0, f.col - 1) + f.span] or " "
+        col = max(0, f.col - 1)
+        if len(src) > 160:  # show a window around the column, not a megabyte of line
+            start = max(0, col - 60)
+            src = ("…" if start else "") + src[start : start + 120] + "…"
+            col = col - start + (1 if start else 0)
+        prefix = src[:col]
+        marked = src[col : col + f.span] or " "
         carets = "^" * max(1, width(marked))
         out.append(f"{gutter} |")
         out.append(f"{f.line} | {src}")

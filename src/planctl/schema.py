@@ -20,7 +20,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 
 from planctl.findings import Finding
-from planctl.load import Document
+from planctl.loader import Document
 from planctl.rules import registry
 
 _TYPE_NAMES = {

@@ -9,7 +9,7 @@ so the stricter number always wins when both apply.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -42,8 +42,7 @@ class Limit:
 
     @property
     def cited(self) -> str:
-        mark = "（待核 verify）" if self.verify and "待核" not in self.citation else ""
-        return f"{self.citation}{mark}"
+        return f"{self.citation} [verify]" if self.verify else self.citation
 
 
 @dataclass(frozen=True)
@@ -54,8 +53,7 @@ class Cycle:
 
     @property
     def cited(self) -> str:
-        mark = "（待核 verify）" if self.verify and "待核" not in self.citation else ""
-        return f"{self.citation}{mark}"
+        return f"{self.citation} [verify]" if self.verify else self.citation
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from planctl.findings import Finding, Severity
 
 if TYPE_CHECKING:
-    from planctl.load import Document
+    from planctl.loader import Document
     from planctl.model import Plan
     from planctl.profiles import Profile
 

@@ -69,6 +69,10 @@ UNUSED_RESPONSE = rule(
         "zh": "在 levels.grades 或 levels.warnings 的 response 中引用它，或删除该级别。",
         "en": "Reference it from a grade's or warning's `response`, or delete it.",
     },
+    why={
+        "zh": "没有触发条件的响应级别，实战中无从启动，往往说明分级对应关系写错了。",
+        "en": "A level nothing triggers can never be started; usually the grade mapping is wrong.",
+    },
     fail="levels.grades.2.response: L1\nlevels.grades.3.response: L1",
 )
 

@@ -50,6 +50,10 @@ REVIEW_OVERDUE = rule(
         "zh": "组织评估，记录在 maintenance.reviews，并更新 metadata.review_due。",
         "en": "Review the plan, record it under maintenance.reviews and update metadata.review_due.",
     },
+    why={
+        "zh": "法律、机构、风险和资源都会变化；过期未评估的预案可能指向已不存在的机构和电话。",
+        "en": "Laws, bodies, risks and resources change; an unreviewed plan points at people who left.",
+    },
     fail="metadata.review_due: 2025-12-31",
     passes="metadata.review_due: 2029-03-02",
 )
@@ -67,6 +71,10 @@ ACTION_OVERDUE = rule(
     hint={
         "zh": "完成后设置 done: true，或调整期限并说明原因。",
         "en": "Set done: true once finished, or move the date with a reason.",
+    },
+    why={
+        "zh": "演练发现的问题不整改，演练就只是走过场。",
+        "en": "A drill whose findings are never fixed was only a show.",
     },
     fail="maintenance.drills.0.actions: [{action: 更新乙县值班电话, owner: yi, due: 2026-07-31}]",
     passes="maintenance.drills.0.actions: "

@@ -149,6 +149,11 @@ NO_LIMIT = rule(
         "zh": "在 notifications.limits 中约定该级别从获知到通知所有受影响方的最长时间。",
         "en": "Set in notifications.limits how long notifying every affected party may take.",
     },
+    why={
+        "zh": "没有总时限，就无法判断逐级转报的链条是否来得及；森林火灾、交通等领域没有统一法定时限，须由预案约定。",
+        "en": "Without an end-to-end limit nobody can tell whether a relay chain is fast enough; "
+        "several domains have no national number, so the plan must set one.",
+    },
     fail="notifications.limits.0.levels: [I, II]\nmetadata.hazards: [forest_fire]",
 )
 
@@ -165,6 +170,10 @@ UNKNOWN_PROFILE = rule(
     hint={
         "zh": "使用已有配置，或在 planctl/profiles/ 中新增一份带出处的配置。",
         "en": "Use an existing profile, or add one with citations under planctl/profiles/.",
+    },
+    why={
+        "zh": "时限配置决定了按哪套法定时限检查；写错名称会让检查悄悄退回国家默认值。",
+        "en": "The profile decides which legal limits apply; a typo would silently fall back.",
     },
     fail="metadata.legal_profile: shanxi-2031",
 )

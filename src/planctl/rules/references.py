@@ -144,6 +144,10 @@ DUPLICATE = rule(
         "en": "{kind} id '{ref}' is defined twice (first on line {first})",
     },
     hint={"zh": "每个标识符只能定义一次；改名其一。", "en": "Each id is defined once; rename one."},
+    why={
+        "zh": "同名的两项会让引用含义不明：通报、职责或资源到底指哪一个？",
+        "en": "Two items with one id make every reference to it ambiguous.",
+    },
     fail="duties.1.id: D-01",
 )
 

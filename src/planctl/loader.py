@@ -32,7 +32,7 @@ PathT = tuple[str | int, ...]
 
 #: Refuse documents whose alias expansion would create more nodes than this.
 #: A real plan has a few thousand nodes; a "billion laughs" file has 10^9.
-MAX_NODES = 2_000_000
+MAX_NODES = 1_000_000
 #: Deeper nesting than this is not a plan, and would exhaust the stack.
 MAX_DEPTH = 200
 #: Larger files are refused before parsing (a 500-party plan is < 2 MB).
@@ -214,9 +214,48 @@ class _Builder:
         return out
 
 
+def _check_size(root: yaml.Node) -> None:
+    """Refuse alias bombs before building anything.
+
+    The expanded size of every node is computed once per *distinct* node, so a
+    billion-laughs file costs a few hundred steps here instead of a billion.
+    """
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node, depth: int) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if depth > MAX_DEPTH:
+            raise _LoadError(
+                "YAML006", node.start_mark.line + 1, node.start_mark.column + 1, depth=MAX_DEPTH
+            )
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                total += size(k, depth + 1) + size(v, depth + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                total += size(item, depth + 1)
+        if total > MAX_NODES:
+            raise _LoadError("YAML005", node.start_mark.line + 1, node.start_mark.column + 1)
+        sizes[key] = total
+        return total
+
+    size(root, 0)
+
+
 def _yaml_error_mark(exc: yaml.YAMLError) -> tuple[int, int, str]:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    """Where to point for a parser error, and what to say.
+
+    An unclosed quote or bracket is reported by PyYAML at the end of the file;
+    the place the user needs is where it was opened (the context mark).
+    """
     problem = getattr(exc, "problem", None) or str(exc)
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
+    if context_mark is not None and "end of stream" in str(problem):
+        mark = context_mark
     context = getattr(exc, "context", None)
     text = f"{context}, {problem}" if context else str(problem)
     if mark is None:
@@ -238,6 +277,7 @@ def load_text(text: str, path: Path | str = "<string>") -> Document:
             loader.dispose()
         if root is None:
             raise _LoadError("YAML007", 1, 1)
+        _check_size(root)
         builder = _Builder()
         data = builder.build(root, (), 0)
     except _LoadError as err:
@@ -249,7 +289,10 @@ def load_text(text: str, path: Path | str = "<string>") -> Document:
         return Document(path, None, SourceMap(), lines, [_finding(path, err, lines)])
     except yaml.YAMLError as exc:
         line, col, problem = _yaml_error_mark(exc)
-        err = _LoadError("YAML001", line, col, problem=problem)
+        if "maximum nesting depth" in problem:  # libyaml's own depth limit
+            err = _LoadError("YAML006", line, col, depth=MAX_DEPTH)
+        else:
+            err = _LoadError("YAML001", line, col, problem=problem)
         return Document(path, None, SourceMap(), lines, [_finding(path, err, lines)])
     except RecursionError:
         err = _LoadError("YAML006", 1, 1, depth=MAX_DEPTH)

@@ -1,0 +1,209 @@
+"""The command line: exit codes, formats, languages, config. Run as users run it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import FIXTURES, ROOT, TODAY
+
+BROKEN = FIXTURES / "broken"
+
+
+def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None):
+    import os
+
+    full_env = {k: v for k, v in os.environ.items() if k not in ("LANG", "LC_ALL", "PLANCTL_LANG")}
+    full_env["NO_COLOR"] = "1"
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "planctl", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=cwd or ROOT,
+        env=full_env,
+        timeout=120,
+    )
+
+
+def test_clean_plan_exits_0(tmp_path: Path, base_text: str) -> None:
+    p = tmp_path / "plan.yaml"
+    p.write_text(base_text, encoding="utf-8")
+    r = run("validate", str(p), "--today", TODAY, "--lang", "en", cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "no problems found" in r.stdout
+
+
+def test_findings_exit_1_with_location_source_line_and_summary() -> None:
+    r = run(
+        "validate", str(BROKEN / "downstream-not-notified.yaml"), "--today", TODAY, "--lang", "zh"
+    )
+    assert r.returncode == 1
+    first = r.stdout.splitlines()[0]
+    assert first.startswith(
+        "tests/fixtures/broken/downstream-not-notified.yaml:53:41: NOT001 error"
+    )
+    assert "53 |     - {id: area-yi, name: 乙县, parties: [yi]}" in r.stdout
+    assert "= 提示:" in r.stdout and "= 依据: 突发事件应对法" in r.stdout
+    assert r.stdout.rstrip().endswith("检查了 1 个文件：1 个错误，0 个警告，0 个提示。")
+
+
+def test_caret_is_aligned_under_chinese_text() -> None:
+    r = run("validate", str(BROKEN / "vague-duty.yaml"), "--today", TODAY, "--lang", "en")
+    lines = r.stdout.splitlines()
+    i = next(k for k, line in enumerate(lines) if line.startswith("99 |"))
+    src, carets = lines[i], lines[i + 1]
+    from planctl.output import width
+
+    assert carets.index("^") == width(src[: src.index("积")])
+    assert carets.count("^") == 8  # 积极配合: four wide characters
+
+
+def test_warnings_fail_only_with_fail_on_warning() -> None:
+    args = ("validate", str(BROKEN / "vague-duty.yaml"), "--today", TODAY)
+    assert run(*args).returncode == 0
+    assert run(*args, "--fail-on", "warning").returncode == 1
+
+
+def test_json_output_is_data() -> None:
+    r = run(
+        "validate",
+        str(BROKEN / "two-leads.yaml"),
+        "--today",
+        TODAY,
+        "--format",
+        "json",
+        "--lang",
+        "en",
+    )
+    assert r.returncode == 1
+    data = json.loads(r.stdout)
+    [finding] = [f for f in data["files"][0]["findings"] if f["code"] == "DUTY001"]
+    assert finding["line"] == 93 and finding["severity"] == "error"
+    assert finding["path"] == "duties[0].lead"
+    assert "exactly one" in finding["message"]
+    assert data["summary"]["error"] >= 1
+
+
+def test_github_annotations() -> None:
+    r = run("validate", str(BROKEN / "two-leads.yaml"), "--today", TODAY, "--format", "github")
+    assert (
+        "::error file=tests/fixtures/broken/two-leads.yaml,line=93,col=11,title=DUTY001::"
+        in r.stdout
+    )
+
+
+def test_language_defaults_from_locale() -> None:
+    args = ("validate", str(BROKEN / "two-leads.yaml"), "--today", TODAY)
+    assert "牵头方" in run(*args, env={"LANG": "zh_CN.UTF-8"}).stdout
+    assert "exactly one" in run(*args, env={"LANG": "en_US.UTF-8"}).stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("validate", "no/such/plan.yaml"), "no such file"),
+        (("validate", "--today", "28/11/2026", "tests/fixtures/broken/empty.yaml"), "--today"),
+        (
+            ("validate", "--profile", "atlantis", "tests/fixtures/broken/empty.yaml"),
+            "unknown legal profile",
+        ),
+        (("validate", "--format", "pdf", "tests/fixtures/broken/empty.yaml"), "pdf"),
+        (("explain", "XYZ999"), "unknown rule"),
+        (("validate", "benchmarks"), "no plan files"),
+    ],
+)
+def test_unusable_input_exits_2_without_traceback(args, message, tmp_path: Path) -> None:
+    (ROOT / "benchmarks").mkdir(exist_ok=True)
+    r = run(*args)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert message in r.stderr
+    assert "Traceback" not in r.stderr + r.stdout
+
+
+def test_directory_is_searched_recursively(tmp_path: Path, base_text: str) -> None:
+    (tmp_path / "rivers" / "haihe").mkdir(parents=True)
+    (tmp_path / "rivers" / "haihe" / "plan.yml").write_text(base_text, encoding="utf-8")
+    (tmp_path / "rivers" / "broken.yaml").write_text("metadata: [\n", encoding="utf-8")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "x.yaml").write_text("a: [\n", encoding="utf-8")
+    r = run("validate", ".", "--today", TODAY, "--lang", "en", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "rivers/broken.yaml:2:1: YAML001" in r.stdout and ".hidden" not in r.stdout
+    assert "Checked 2 files" in r.stdout
+
+
+def test_config_selects_ignores_and_regrades(tmp_path: Path) -> None:
+    plan = (BROKEN / "vague-duty.yaml").read_text("utf-8")
+    (tmp_path / "plan.yaml").write_text(plan, encoding="utf-8")
+    (tmp_path / "planctl.yaml").write_text("severity: {DUTY003: error}\n", encoding="utf-8")
+    r = run("validate", "plan.yaml", "--today", TODAY, cwd=tmp_path)
+    assert r.returncode == 1 and "DUTY003 error" in r.stdout
+    (tmp_path / "planctl.yaml").write_text("ignore: [DUTY]\n", encoding="utf-8")
+    assert (
+        run(
+            "validate", "plan.yaml", "--today", TODAY, "--fail-on", "warning", cwd=tmp_path
+        ).returncode
+        == 0
+    )
+    (tmp_path / "planctl.yaml").write_text("ignor: [DUTY]\n", encoding="utf-8")
+    r = run("validate", "plan.yaml", cwd=tmp_path)
+    assert r.returncode == 2 and "unknown key 'ignor'" in r.stderr
+
+
+def test_profile_option_overrides_the_plan(tmp_path: Path, base_text: str) -> None:
+    p = tmp_path / "plan.yaml"
+    p.write_text(base_text, encoding="utf-8")
+    r = run(
+        "validate", str(p), "--today", TODAY, "--profile", "henan", "--lang", "en", cwd=tmp_path
+    )
+    assert r.returncode == 1 and "NOT003" in r.stdout and "15 min" in r.stdout
+
+
+def test_explain_every_rule() -> None:
+    from typer.testing import CliRunner
+
+    from planctl.cli import app
+    from planctl.rules import registry
+
+    runner = CliRunner()
+    for rule in registry:
+        for lang in ("en", "zh"):
+            r = runner.invoke(app, ["explain", rule.code, "--lang", lang])
+            assert r.exit_code == 0, (rule.code, r.output)
+            assert rule.code in r.output and rule.title[lang] in r.output
+        if rule.fail is not None:
+            assert (
+                "failing example"
+                in runner.invoke(app, ["explain", rule.code, "--lang", "en"]).output
+            )
+    by_name = runner.invoke(app, ["explain", "affected-party-not-notified", "--lang", "en"])
+    assert by_name.exit_code == 0 and "NOT001" in by_name.output
+
+
+def test_explain_shows_the_finding_for_the_failing_example() -> None:
+    r = run("explain", "NOT001", "--lang", "zh")
+    assert "长治" in r.stdout  # the why: the aniline case
+    assert "→ 事件发生在" in r.stdout
+
+
+def test_rules_schema_and_profiles_commands(tmp_path: Path) -> None:
+    r = run("rules", "--format", "json")
+    codes = [x["code"] for x in json.loads(r.stdout)]
+    assert "NOT001" in codes and len(codes) == len(set(codes))
+    out = tmp_path / "plan.schema.json"
+    assert run("schema", "-o", str(out)).returncode == 0
+    schema = json.loads(out.read_text("utf-8"))
+    assert "$defs" in schema and schema["properties"]["parties"]["$ref"] == "#/$defs/parties"
+    r = run("profiles", "--lang", "en")
+    assert "henan" in r.stdout and "15 min" in r.stdout and "verify" in r.stdout
+
+
+def test_version() -> None:
+    r = run("--version")
+    assert r.returncode == 0 and r.stdout.startswith("planctl ")

@@ -1,0 +1,128 @@
+"""The loader: source positions, duplicate keys, encodings and hostile YAML."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from planctl import loader as load_mod
+from planctl.loader import load_text
+
+
+def test_marks_point_at_keys_and_values() -> None:
+    doc = load_text("metadata:\n  id: zz-01\n  hazards: [water_pollution, forest_fire]\n")
+    assert doc.source.key(("metadata", "id")).line == 2
+    assert doc.source.key(("metadata", "id")).col == 3
+    assert doc.source.value(("metadata", "id")).col == 7
+    assert doc.source.value(("metadata", "hazards", 1)).line == 3
+    assert doc.source.value(("metadata", "hazards", 1)).col == 30
+
+
+def test_missing_path_falls_back_to_nearest_ancestor() -> None:
+    doc = load_text("parties:\n  - id: sx\n")
+    assert doc.source.value(("parties", 0, "contacts", 3)).line == 2
+
+
+def test_dates_stay_text_and_keys_are_strings() -> None:
+    doc = load_text("a: 2026-01-05\n1: x\nb: 12\nc: true\nd: ~\n")
+    assert doc.data == {"a": "2026-01-05", "1": "x", "b": 12, "c": True, "d": None}
+
+
+def test_duplicate_key_is_an_error_at_the_second_key() -> None:
+    doc = load_text("metadata:\n  id: a\n  title: 预案\n  id: b\n")
+    [f] = doc.findings
+    assert (f.code, f.line, f.col) == ("YAML002", 4, 3)
+    assert "line 2" in f.text("en") and "第 2 行" in f.text("zh")
+    assert doc.data is None
+
+
+def test_duplicate_key_detected_in_nested_flow_mapping() -> None:
+    doc = load_text("rules:\n  - {id: N-1, to: [a], to: [b]}\n")
+    assert [f.code for f in doc.findings] == ["YAML002"]
+
+
+def test_utf8_bom_and_crlf_are_accepted() -> None:
+    raw = codecs.BOM_UTF8 + "metadata:\r\n  id: 浊漳河\r\n".encode()
+    text = load_mod.decode(raw)
+    doc = load_text(text)
+    assert doc.data == {"metadata": {"id": "浊漳河"}}
+    assert doc.findings == []
+
+
+def test_gbk_is_named_with_a_hint(tmp_path) -> None:
+    p = tmp_path / "gbk.yaml"
+    p.write_bytes("metadata:\n  title: 浊漳河流域突发水污染事件联合应急预案\n".encode("gbk"))
+    doc = load_mod.load_file(p)
+    [f] = doc.findings
+    assert f.code == "YAML003" and f.line == 2
+    assert "GBK" in f.text("en") and "iconv" in f.hint_text("zh")
+
+
+def test_binary_file_is_refused(tmp_path) -> None:
+    p = tmp_path / "seal.yaml"
+    p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    [f] = load_mod.load_file(p).findings
+    assert f.code == "YAML003" and "binary" in f.text("en")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: !!python/object/apply:os.system ['ls']\n",
+        "a: !!python/name:os.system\n",
+        "a: !custom 3\n",
+        "a: !!set {x, y}\n",
+        "base: &b {x: 1}\nother:\n  <<: *b\n",
+    ],
+)
+def test_tags_and_merge_keys_are_refused(text: str) -> None:
+    doc = load_text(text)
+    assert [f.code for f in doc.findings] == ["YAML004"]
+    assert doc.data is None
+
+
+def test_alias_bomb_is_refused_quickly() -> None:
+    text = "a: &a [" + ", ".join(["笑"] * 10) + "]\n"
+    for i in range(1, 10):
+        text += f"l{i}: &l{i} [" + ", ".join([f"*{'a' if i == 1 else f'l{i - 1}'}"] * 10) + "]\n"
+    doc = load_text(text)
+    assert [f.code for f in doc.findings] == ["YAML005"]
+
+
+def test_deep_nesting_is_refused_without_recursion_error() -> None:
+    doc = load_text("a: " + "[" * 10000 + "]" * 10000)
+    assert [f.code for f in doc.findings] == ["YAML006"]
+    doc = load_text("a:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 400)))
+    assert [f.code for f in doc.findings] == ["YAML006"]
+
+
+def test_empty_and_comment_only_files() -> None:
+    assert [f.code for f in load_text("").findings] == ["YAML007"]
+    assert [f.code for f in load_text("# 预案\n").findings] == ["YAML007"]
+
+
+def test_multiple_documents_are_refused() -> None:
+    doc = load_text("a: 1\n---\nb: 2\n")
+    [f] = doc.findings
+    assert f.code == "YAML008" and f.line == 2
+
+
+def test_syntax_error_points_at_the_opening_quote() -> None:
+    doc = load_text("metadata:\n  title: '浊漳河\n  id: x\n")
+    [f] = doc.findings
+    assert (f.code, f.line, f.col) == ("YAML001", 2, 10)
+
+
+def test_tab_indentation_is_a_syntax_error_with_position() -> None:
+    doc = load_text("metadata:\n\tid: x\n")
+    [f] = doc.findings
+    assert f.code == "YAML001" and f.line == 2
+
+
+def test_oversized_file_is_refused_before_parsing(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(load_mod, "MAX_BYTES", 1000)
+    p = tmp_path / "big.yaml"
+    p.write_text("a: " + "x" * 2000 + "\n", encoding="utf-8")
+    [f] = load_mod.load_file(p).findings
+    assert f.code == "YAML009"
