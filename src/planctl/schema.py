@@ -134,9 +134,42 @@ def _flatten(errors: list[ValidationError]) -> list[ValidationError]:
     return out
 
 
+@lru_cache(maxsize=1)
+def fast_validator() -> Any:
+    """A compiled validity check, ~15x faster than jsonschema on a valid plan.
+
+    fastjsonschema generates Python code for the schema but speaks draft-07
+    and gives terse errors; every construct our schemas use means the same in
+    draft-07. So it answers only "valid?"; when the answer is no, jsonschema
+    produces the readable, located findings. Tests assert both agree.
+    """
+    try:
+        import fastjsonschema
+    except ImportError:  # pragma: no cover - optional speed-up
+        return None
+    bundled = bundled_schema()
+    bundled["$schema"] = "http://json-schema.org/draft-07/schema#"
+    bundled.pop("$id", None)
+    return fastjsonschema.compile(bundled)
+
+
+def is_valid_fast(data: Any) -> bool | None:
+    """True/False from the fast validator, None when it is unavailable."""
+    fast = fast_validator()
+    if fast is None:
+        return None
+    try:
+        fast(data)
+    except Exception:  # JsonSchemaException, or anything odd: let jsonschema decide
+        return False
+    return True
+
+
 def check(doc: Document) -> list[Finding]:
     """Validate a loaded document against the plan schema."""
     if doc.data is None:
+        return []
+    if is_valid_fast(doc.data):
         return []
     errors = _flatten(list(validator().iter_errors(doc.data)))
     findings: list[Finding] = []
