@@ -141,6 +141,108 @@ def validate(
     raise typer.Exit(1 if report.failed(threshold) else 0)
 
 
+class DocFormat(str, Enum):
+    docx = "docx"
+    md = "md"
+
+
+@app.command()
+def render(
+    plans: Annotated[list[Path], typer.Argument(help="Plan files or directories.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output directory.")] = Path("out"),
+    final: Annotated[
+        bool, typer.Option("--final", help="Signed-ready: refuse errors and placeholders.")
+    ] = False,
+    fmt: Annotated[DocFormat, typer.Option("--format", "-f", help="docx or md.")] = DocFormat.docx,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite files planctl did not produce.")
+    ] = False,
+    today: Annotated[str | None, typer.Option("--today", help="Date for due-date rules.")] = None,
+    progress: Annotated[
+        bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")
+    ] = True,
+) -> None:
+    """Render plans to DOCX (GB/T 9704) or Markdown. Drafts are marked 征求意见稿."""
+    from planctl.check import discover
+    from planctl.render.api import RenderRefused, render_file
+
+    try:
+        cfg = config_mod.load(config_mod.find())
+    except config_mod.ConfigError as exc:
+        raise _fail(str(exc)) from None
+    options = make_options(_parse_today(today), None, cfg)
+    options.debug = _STATE["debug"]
+    try:
+        files = discover(plans, cfg)
+    except UsageError as exc:
+        raise _fail(str(exc)) from None
+    refused = 0
+    show = progress and len(files) > 1 and sys.stderr.isatty()
+    from rich.progress import Progress
+
+    with Progress(disable=not show, transient=True) as bar:
+        task = bar.add_task("render", total=len(files))
+        for path in files:
+            try:
+                done = render_file(
+                    path, output, fmt=fmt.value, final=final, force=force, options=options
+                )
+                typer.echo(f"{path} -> {done.output}")
+            except RenderRefused as exc:
+                refused += 1
+                typer.echo(f"planctl: refused to render {path}:", err=True)
+                for reason in exc.reasons:
+                    typer.echo(f"  {reason}", err=True)
+            bar.advance(task)
+    raise typer.Exit(1 if refused else 0)
+
+
+class MatrixFormat(str, Enum):
+    text = "text"
+    csv = "csv"
+    xlsx = "xlsx"
+    md = "md"
+
+
+@app.command()
+def matrix(
+    plan: Annotated[Path, typer.Argument(help="A plan file.")],
+    which: Annotated[
+        str,
+        typer.Option(
+            "--table",
+            "-t",
+            help="responsibility, notification, command, resources, contacts or all.",
+        ),
+    ] = "responsibility",
+    fmt: Annotated[MatrixFormat, typer.Option("--format", "-f")] = MatrixFormat.text,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (csv, xlsx, md).")
+    ] = None,
+) -> None:
+    """Show the cross-region matrices (the same computation the DOCX annexes use)."""
+    from planctl.loader import load_file
+    from planctl.model import Plan
+    from planctl.render import matrix as mx
+    from planctl.render.tables import write_tables
+
+    if not plan.is_file():
+        raise _fail(f"no such file: {plan}")
+    doc = load_file(plan)
+    from planctl.schema import check as schema_check
+
+    problems = doc.findings or schema_check(doc)
+    if problems:
+        raise _fail(f"{plan} has YAML or schema errors; run planctl validate first")
+    tables = mx.all_tables(Plan(doc.data))
+    if which != "all" and which not in tables:
+        raise _fail(f"unknown table {which!r}", "one of: " + ", ".join([*tables, "all"]))
+    chosen = tables if which == "all" else {which: tables[which]}
+    if fmt is MatrixFormat.xlsx and output is None:
+        raise _fail("--format xlsx needs --output FILE")
+    write_tables(chosen, fmt.value, output)
+
+
 @app.command()
 def explain(
     code: Annotated[str, typer.Argument(help="Rule code (e.g. NOT001) or name.")],

@@ -1,0 +1,1 @@
+"""Rendering: one content model built from the plan, many outputs (DOCX, Markdown, tables)."""

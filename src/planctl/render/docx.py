@@ -1,0 +1,415 @@
+"""Content blocks → a GB/T 9704 DOCX, through the office-replaceable reference.docx.
+
+Styles (fonts, sizes, line pitch) come from templates/reference.docx; this
+module only places content and sets what a style cannot carry: page
+geometry per section, landscape annexes, repeated header rows, rows that do
+not split, page-number fields, the draft mark, and document properties.
+Output is byte-identical for the same plan and planctl version.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Emu, Mm, Pt
+
+from planctl import __version__
+from planctl.render.content import (
+    Annex,
+    Content,
+    Figure,
+    Heading,
+    Para,
+    Signatures,
+    Table,
+    TitlePage,
+    Toc,
+)
+from planctl.render.templates import reference_docx
+
+DRAFT_MARK = "征求意见稿"
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+GENERATOR_MARK = "planctl"
+
+
+# --- low-level OOXML helpers -------------------------------------------------
+def _field(paragraph: Any, instruction: str, placeholder: str = "") -> None:
+    """Insert a complex field (PAGE, TOC …) that Word and LibreOffice compute."""
+    run = paragraph.add_run()
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    begin.set(qn("w:dirty"), "true")
+    run._r.append(begin)
+    run = paragraph.add_run()
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run._r.append(instr)
+    run = paragraph.add_run()
+    sep = OxmlElement("w:fldChar")
+    sep.set(qn("w:fldCharType"), "separate")
+    run._r.append(sep)
+    paragraph.add_run(placeholder)
+    run = paragraph.add_run()
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run._r.append(end)
+
+
+def _field_begin(paragraph: Any, instruction: str) -> None:
+    run = paragraph.add_run()
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    begin.set(qn("w:dirty"), "true")
+    run._r.append(begin)
+    run = paragraph.add_run()
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run._r.append(instr)
+    run = paragraph.add_run()
+    sep = OxmlElement("w:fldChar")
+    sep.set(qn("w:fldCharType"), "separate")
+    run._r.append(sep)
+
+
+def _field_end(paragraph: Any) -> None:
+    run = paragraph.add_run()
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run._r.append(end)
+
+
+def _row_flags(row: Any, header: bool) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
+    cant = OxmlElement("w:cantSplit")
+    tr_pr.append(cant)
+    if header:
+        th = OxmlElement("w:tblHeader")
+        tr_pr.append(th)
+
+
+def _set_cell_width(cell: Any, width: int) -> None:
+    cell.width = Emu(width)
+
+
+def _no_borders(table: Any) -> None:
+    tbl_pr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    tbl_pr.append(borders)
+
+
+def _fixed_layout(table: Any) -> None:
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    table._tbl.tblPr.append(layout)
+
+
+def _settings(doc: Any) -> None:
+    """Ask Word to update fields (TOC, PAGE) on open; odd/even footers."""
+    settings = doc.settings.element
+    for tag in ("w:updateFields", "w:evenAndOddHeaders"):
+        if settings.find(qn(tag)) is None:
+            el = OxmlElement(tag)
+            if tag == "w:updateFields":
+                el.set(qn("w:val"), "true")
+            settings.append(el)
+    doc.settings.odd_and_even_pages_header_footer = True
+
+
+# --- the writer --------------------------------------------------------------
+class DocxWriter:
+    def __init__(self, content: Content, reference: Path | None = None) -> None:
+        self.c = content
+        self.doc = Document(str(reference or reference_docx()))
+        body = self.doc.element.body
+        for child in list(body):
+            if child.tag != qn("w:sectPr"):
+                body.remove(child)
+        self.portrait = self._geometry(self.doc.sections[0])
+        self.first_block = True
+
+    @staticmethod
+    def _geometry(section: Any) -> dict[str, int]:
+        return {
+            "width": section.page_width,
+            "height": section.page_height,
+            "top": section.top_margin,
+            "bottom": section.bottom_margin,
+            "left": section.left_margin,
+            "right": section.right_margin,
+        }
+
+    def _text_width(self) -> int:
+        s = self.doc.sections[-1]
+        return s.page_width - s.left_margin - s.right_margin
+
+    # sections and page furniture
+    def _new_section(self, landscape: bool) -> None:
+        s = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        g = self.portrait
+        if landscape:
+            s.orientation = WD_ORIENT.LANDSCAPE
+            s.page_width, s.page_height = g["height"], g["width"]
+            s.top_margin, s.bottom_margin = Mm(28), Mm(26)
+            s.left_margin, s.right_margin = g["top"], g["bottom"]
+        else:
+            s.orientation = WD_ORIENT.PORTRAIT
+            s.page_width, s.page_height = g["width"], g["height"]
+            s.top_margin, s.bottom_margin = g["top"], g["bottom"]
+            s.left_margin, s.right_margin = g["left"], g["right"]
+        # a copied sectPr keeps "different first page": annex sections must not, or their
+        # single page would lose its page number
+        s.different_first_page_header_footer = False
+        s.footer_distance = Mm(23) if not landscape else Mm(12)
+        s.header_distance = Mm(15) if not landscape else Mm(10)
+
+    def _page_furniture(self) -> None:
+        s = self.doc.sections[0]
+        s.different_first_page_header_footer = True
+        stamp = f"{self.c.plan_id} v{self.c.version} · SHA-256 {self.c.digest[:16]}"
+        for footer, align in (
+            (s.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+            (s.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT),
+        ):
+            para = footer.paragraphs[0]
+            para.style = self.doc.styles["Footer"]
+            para.alignment = align
+            if align == WD_ALIGN_PARAGRAPH.RIGHT:
+                para.paragraph_format.right_indent = Pt(14)
+            else:
+                para.paragraph_format.left_indent = Pt(14)
+            para.add_run("— ")
+            _field(para, "PAGE", "1")
+            para.add_run(" —")
+            small = footer.add_paragraph(stamp, style=self.doc.styles["Plan Note"])
+            small.alignment = align
+            for run in small.runs:
+                run.font.size = Pt(8)
+        for header in (s.header, s.even_page_header, s.first_page_header):
+            para = header.paragraphs[0]
+            para.style = self.doc.styles["Header"]
+            if self.c.draft:
+                para.add_run(DRAFT_MARK)
+
+    # blocks
+    def write(self) -> bytes:
+        self._page_furniture()
+        landscape = False
+        for block in self.c.blocks:
+            if isinstance(block, TitlePage):
+                self._title_page(block)
+            elif isinstance(block, Toc):
+                self._toc()
+            elif isinstance(block, Heading):
+                self.doc.add_paragraph(block.text, style=f"Heading {min(block.level, 4)}")
+            elif isinstance(block, Para):
+                self.doc.add_paragraph(block.text, style=block.style)
+            elif isinstance(block, Annex):
+                if block.landscape or landscape:
+                    self._new_section(block.landscape)
+                    landscape = block.landscape
+                else:
+                    self._page_break()
+                self.doc.add_paragraph(f"附件{block.number}", style="Annex Label")
+                self.doc.add_paragraph(block.title, style="Annex Title")
+            elif isinstance(block, Table):
+                self._table(block)
+            elif isinstance(block, Figure):
+                self._figure(block)
+            elif isinstance(block, Signatures):
+                self._signatures(block)
+        self._properties()
+        _settings(self.doc)
+        buf = io.BytesIO()
+        self.doc.save(buf)
+        return normalize_zip(buf.getvalue())
+
+    def _page_break(self) -> None:
+        self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    def _title_page(self, t: TitlePage) -> None:
+        for _ in range(3):
+            self.doc.add_paragraph()
+        self.doc.add_paragraph(t.title, style="Title")
+        self.doc.add_paragraph()
+        if t.draft:
+            self.doc.add_paragraph(f"（{DRAFT_MARK}）", style="Plan Subtitle")
+        self.doc.add_paragraph(f"第 {t.version} 版", style="Plan Subtitle")
+        for _ in range(4):
+            self.doc.add_paragraph()
+        for name in t.parties:
+            self.doc.add_paragraph(name, style="Plan Subtitle")
+        self.doc.add_paragraph()
+        if t.date:
+            self.doc.add_paragraph(t.date, style="Plan Subtitle")
+        self._page_break()
+
+    def _toc(self) -> None:
+        """A TOC field whose cached result already lists the chapters.
+
+        Word refreshes it (with page numbers) on open because updateFields is
+        set; viewers that never update fields still show the chapter list.
+        """
+        self.doc.add_paragraph("目　　录", style="Annex Title")
+        entries = [b for b in self.c.blocks if isinstance(b, (Heading, Annex))]
+        first = self.doc.add_paragraph(style="TOC 1")
+        _field_begin(first, 'TOC \\o "1-2" \\h \\z \\u')
+        para = first
+        for k, b in enumerate(entries):
+            if isinstance(b, Heading) and b.level > 1:
+                continue
+            text = b.text if isinstance(b, Heading) else f"附件{b.number}　{b.title}"
+            if k:
+                para = self.doc.add_paragraph(style="TOC 1")
+            para.add_run(text)
+        _field_end(para)
+        self._page_break()
+
+    def _table(self, t: Table) -> None:
+        keys = t.key_columns
+        if t.max_parties and len(t.header) - keys > t.max_parties:
+            n = len(t.header) - keys
+            parts = -(-n // t.max_parties)
+            size = -(-n // parts)
+            groups = [
+                list(range(keys + i, min(keys + i + size, len(t.header))))
+                for i in range(0, n, size)
+            ]
+        else:
+            groups = [list(range(keys, len(t.header)))]
+        for gi, cols in enumerate(groups):
+            idx = list(range(keys)) + cols
+            if len(groups) > 1:
+                cap = f"（{gi + 1}/{len(groups)}：{'、'.join(t.header[i] for i in cols)}）"
+                self.doc.add_paragraph(cap, style="Table Caption")
+            self._one_table(
+                [t.header[i] for i in idx],
+                [[r[i] for i in idx] for r in t.rows],
+                [t.widths[i] for i in idx],
+            )
+            if gi < len(groups) - 1:
+                self._page_break()
+
+    def _one_table(self, header: list[str], rows: list[list[str]], widths: list[float]) -> None:
+        table = self.doc.add_table(rows=1 + len(rows), cols=len(header))
+        table.style = self.doc.styles["Table Grid"]
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        _fixed_layout(table)
+        total = self._text_width()
+        scale = total / sum(widths)
+        col_widths = [int(w * scale) for w in widths]
+        for i, col in enumerate(table.columns):
+            col.width = Emu(col_widths[i])
+        for r, values in enumerate([header, *rows]):
+            row = table.rows[r]
+            _row_flags(row, header=(r == 0))
+            for i, value in enumerate(values):
+                cell = row.cells[i]
+                _set_cell_width(cell, col_widths[i])
+                para = cell.paragraphs[0]
+                short = len(value) <= 4
+                para.style = self.doc.styles[
+                    "Table Header" if r == 0 else ("Table Center" if short else "Table Text")
+                ]
+                run = para.add_run(value)
+                if r > 0 and value == "牵头":
+                    run.bold = True
+
+    def _figure(self, f: Figure) -> None:
+        width = self._text_width()
+        para = self.doc.add_paragraph(style="Table Center")
+        para.add_run().add_picture(io.BytesIO(f.png), width=Emu(int(width * 0.95)))
+        self.doc.add_paragraph(f.caption, style="Plan Note").alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    def _signatures(self, s: Signatures) -> None:
+        self.doc.add_paragraph(
+            "本预案经各参与方协商一致，由各方负责人签署并加盖印章后生效。", style="Plan Note"
+        )
+        cols = 2
+        parties = s.parties
+        nrows = -(-len(parties) // cols)
+        table = self.doc.add_table(rows=nrows, cols=cols)
+        _no_borders(table)
+        _fixed_layout(table)
+        width = self._text_width() // cols
+        for i, party in enumerate(parties):
+            row = table.rows[i // cols]
+            if i % cols == 0:
+                _row_flags(row, header=False)
+            cell = row.cells[i % cols]
+            _set_cell_width(cell, width)
+            sig = party.get("signatory", {})
+            lines = [
+                (sig.get("organ") or party["name"], True),
+                ("", False),
+                ("（盖章）", False),
+                ("", False),
+                (f"{sig.get('title', '')}：{sig.get('name', '') or '＿＿＿＿＿＿'}", False),
+                ("签字：＿＿＿＿＿＿＿＿", False),
+                ("日期：　　年　月　日", False),
+                ("", False),
+            ]
+            first = cell.paragraphs[0]
+            for k, (text, bold) in enumerate(lines):
+                para = first if k == 0 else cell.add_paragraph()
+                para.style = self.doc.styles["Signature Text"]
+                run = para.add_run(text)
+                run.bold = bold
+
+    def _properties(self) -> None:
+        core = self.doc.core_properties
+        core.title = self.c.title
+        core.subject = "跨区域联合应急预案"
+        core.author = GENERATOR_MARK
+        core.last_modified_by = GENERATOR_MARK
+        core.identifier = self.c.plan_id
+        core.version = self.c.version
+        core.keywords = f"sha256:{self.c.digest}"
+        core.category = DRAFT_MARK if self.c.draft else "正式稿"
+        core.comments = (
+            f"Generated by planctl {__version__} from plan {self.c.plan_id} "
+            f"v{self.c.version}; sha256:{self.c.digest}"
+        )
+        core.revision = 1
+        fixed = datetime(2000, 1, 1)
+        core.created = fixed
+        core.modified = fixed
+        core.last_printed = fixed
+
+
+def normalize_zip(data: bytes) -> bytes:
+    """Rewrite the package with fixed timestamps so equal input gives equal bytes."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            new = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
+            new.compress_type = zipfile.ZIP_DEFLATED
+            new.external_attr = 0o600 << 16
+            new.create_system = 0
+            dst.writestr(
+                new, src.read(info.filename), compress_type=zipfile.ZIP_DEFLATED, compresslevel=6
+            )
+    return out.getvalue()
+
+
+def render_docx(content: Content, reference: Path | None = None) -> bytes:
+    return DocxWriter(content, reference).write()
+
+
+__all__ = ["normalize_zip", "render_docx"]
