@@ -51,7 +51,7 @@ def test_aniline_case_upstream_never_tells_downstream() -> None:
     """Changzhi 2012: drop every rule by which the upstream area's parties reach other areas."""
     data = copy.deepcopy(_zhuozhang())
     areas = data["geography"]["areas"]
-    upstream = [a for a in areas if not any(a["id"] in b.get("downstream", []) for b in areas)][0]
+    upstream = next(a for a in areas if not any(a["id"] in b.get("downstream", []) for b in areas))
     local = set(upstream["parties"])
     data["notifications"]["rules"] = [
         r for r in data["notifications"]["rules"] if r["from"] not in local or set(r["to"]) <= local
