@@ -140,8 +140,15 @@ def check_document(
     return FileResult(display_path(doc.path), findings, rules_run)
 
 
-def discover(paths: Iterable[str | Path], config: Config | None = None) -> list[Path]:
-    """Expand files and directories (recursively) into plan files, in a stable order."""
+def discover(
+    paths: Iterable[str | Path], config: Config | None = None, refused: list[Path] | None = None
+) -> list[Path]:
+    """Expand files and directories (recursively) into plan files, in a stable order.
+
+    Inside a directory, a link that leads out of it is not followed: a plan
+    repository must not make CI read files elsewhere on the machine. Such
+    paths go to ``refused`` (reported as PTH001).
+    """
     config = config or Config()
     found: list[Path] = []
     for raw in paths:
@@ -158,6 +165,10 @@ def discover(paths: Iterable[str | Path], config: Config | None = None) -> list[
                         continue
                     if any(child.match(g) for g in config.exclude):
                         continue
+                    if not child.resolve().is_relative_to(p.resolve()):
+                        if refused is not None:
+                            refused.append(child)
+                        continue
                     found.append(child)
         elif p.is_file():
             found.append(p)
@@ -170,7 +181,7 @@ def discover(paths: Iterable[str | Path], config: Config | None = None) -> list[
         if key not in seen:
             seen.add(key)
             unique.append(f)
-    if not unique:
+    if not unique and not refused:
         raise UsageError("no plan files (*.yaml, *.yml) found in: " + ", ".join(map(str, paths)))
     return unique
 
@@ -179,12 +190,18 @@ def check_paths(
     paths: Iterable[str | Path], options: Options | None = None, config: Config | None = None
 ) -> Report:
     report = Report()
-    for path in discover(paths, config):
+    refused: list[Path] = []
+    for path in discover(paths, config, refused):
         try:
             doc = load_file(path)
         except OSError as exc:
             raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
         report.files.append(check_document(doc, options, config))
+    for path in refused:
+        finding = registry.get("PTH001").finding(
+            file=display_path(path), line=1, col=1, params={"target": str(path.resolve())}
+        )
+        report.files.append(FileResult(display_path(path), [finding], False))
     return report
 
 

@@ -130,7 +130,8 @@ def validate(
     else:
         sources = {}
         for r in report.files:
-            if r.findings:
+            # never echo the content of a file we refused to read
+            if r.findings and not any(f.code == "PTH001" for f in r.findings):
                 try:
                     text = Path(r.path).read_bytes().decode("utf-8-sig", errors="replace")
                     sources[r.path] = text.splitlines()

@@ -115,7 +115,7 @@ def write_text(
     for result in report.files:
         for f in result.findings:
             stream.write(format_finding(f, sources.get(f.file), lang, color) + "\n\n")
-        if not result.rules_run and result.findings:
+        if not result.rules_run and result.findings and result.findings[0].code != "PTH001":
             stream.write(f"{result.path}: {_LABELS[lang]['skipped']}\n\n")
     stream.write(summary(report, lang) + "\n")
 

@@ -7,7 +7,6 @@ existing file planctl did not produce is never overwritten without --force.
 
 from __future__ import annotations
 
-import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +19,8 @@ from planctl.model import Plan
 from planctl.render import matrix as mx
 from planctl.render.content import build
 from planctl.rules import Options
+from planctl.rules.text import PLACEHOLDER
 from planctl.write import atomic_write_bytes
-
-PLACEHOLDER = re.compile(r"TODO|TBD|FIXME|待定|待补充|待填写|XXX|ＸＸＸ|××", re.IGNORECASE)
 
 
 class RenderRefused(Exception):
@@ -112,6 +110,8 @@ def render_file(
     content = build(doc.data, draft=not final, figure=figure)
     out_dir = Path(out_dir)
     target = out_dir / output_name(doc.data, fmt, final)
+    if target.resolve().parent != out_dir.resolve():  # ids are validated; belt and braces
+        raise RenderRefused([f"{target}: output would leave {out_dir}"])
     if target.exists() and not force:
         if target.is_symlink() or not target.is_file() or not produced_by_planctl(target):
             raise RenderRefused(

@@ -189,9 +189,13 @@ class _Numbering:
 
 # --- the builder -------------------------------------------------------------
 def build(data: dict[str, Any], *, draft: bool, figure: bytes | None = None) -> Content:
+    from planctl.rules.text import sanitize
+
+    digest = canonical_digest(data)
+    data = sanitize(data)  # a stray control character must not corrupt the DOCX
     plan = Plan(data)
     meta = plan.metadata
-    c = Content(meta["id"], meta["title"], meta["version"], canonical_digest(data), draft)
+    c = Content(meta["id"], meta["title"], meta["version"], digest, draft)
     b = c.blocks
     num = _Numbering()
     name = plan.name

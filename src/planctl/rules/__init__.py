@@ -11,6 +11,7 @@ from planctl.rules import (  # noqa: F401  (imported for registration)
     references,
     structure,
     syntax,
+    text,
 )
 from planctl.rules.base import Context, Options, Problem, Rule, registry
 

@@ -37,3 +37,23 @@ rule(
         "en": "Every silenced check should leave a reason reviewers can read.",
     },
 )
+
+rule(
+    code="PTH001",
+    name="path-outside-repository",
+    severity="error",
+    layer="yaml",
+    title={"zh": "链接指向目录之外", "en": "Link leads outside the directory"},
+    message={
+        "zh": "该文件是指向检查目录之外的链接（{target}），未读取",
+        "en": "this file is a link out of the checked directory ({target}); not read",
+    },
+    hint={
+        "zh": "把预案文件直接放在仓库中，不要用符号链接引用仓库外的文件。",
+        "en": "Keep plan files in the repository itself, not as links to files elsewhere.",
+    },
+    why={
+        "zh": "CI 检查预案仓库时，不应被引导去读取机器上的其他文件。",
+        "en": "CI checking a plan repository must not be led to read other files on the machine.",
+    },
+)

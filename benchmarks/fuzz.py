@@ -1,0 +1,73 @@
+"""The long fuzz run: N mutated plans (default 10,000), zero tracebacks expected.
+
+Mutates the sample plans and the example base plan structurally and
+textually (tests/fuzzing.py), validates each, and counts: cases, findings by
+layer, internal errors, unlocated findings, and the slowest case.
+
+    python benchmarks/fuzz.py [N=10000] [SEED=1]
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+import traceback
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.fuzzing import dump, mutate_data, mutate_text  # noqa: E402
+
+from planctl.check import validate  # noqa: E402
+from planctl.examples import base_text  # noqa: E402
+from planctl.loader import load_text  # noqa: E402
+
+
+def main() -> int:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    rng = random.Random(int(sys.argv[2]) if len(sys.argv) > 2 else 1)
+    corpus = [base_text()] + [
+        p.read_text("utf-8") for p in sorted((ROOT / "sample-plans").glob("*.yaml"))
+    ]
+    data = [load_text(t).data for t in corpus]
+    codes: Counter[str] = Counter()
+    crashes = unlocated = internal = 0
+    slowest = (0.0, "")
+    t_start = time.perf_counter()
+    for i in range(n):
+        k = rng.randrange(len(corpus))
+        if rng.random() < 0.5:
+            text = dump(mutate_data(data[k], rng, rng.randint(1, 6)))
+        else:
+            text = mutate_text(corpus[k], rng)
+        t0 = time.perf_counter()
+        try:
+            findings = validate(load_text(text, "fuzz.yaml"), today="2026-11-28")
+        except Exception:
+            crashes += 1
+            if crashes <= 5:
+                traceback.print_exc()
+            continue
+        dt = time.perf_counter() - t0
+        if dt > slowest[0]:
+            slowest = (dt, f"case {i}")
+        for f in findings:
+            codes[f.code[:3]] += 1
+            internal += f.code == "INT001"
+            unlocated += not (f.file and f.line >= 1 and f.col >= 1)
+        if (i + 1) % 1000 == 0:
+            print(f"{i + 1} cases, {crashes} tracebacks, {internal} internal errors", flush=True)
+    total = time.perf_counter() - t_start
+    print(
+        f"cases: {n}  tracebacks: {crashes}  internal errors (INT001): {internal}  unlocated findings: {unlocated}"
+    )
+    print(f"findings by family: {dict(sorted(codes.items()))}")
+    print(f"time: {total:.1f} s total, slowest case {slowest[0] * 1000:.0f} ms ({slowest[1]})")
+    return 1 if crashes or internal or unlocated else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

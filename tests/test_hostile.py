@@ -1,0 +1,176 @@
+"""Hostile input and output safety: issue #4's corpus, each bullet with its outcome."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from planctl.check import check_paths, validate
+from planctl.examples import apply_patch, base_data, base_text, render
+from planctl.loader import MAX_BYTES, load_file, load_text
+from planctl.render.api import render_file
+from planctl.rules import Options
+
+from .conftest import ROOT, TODAY
+
+OPTS = Options()
+OPTS.today = __import__("datetime").date.fromisoformat(TODAY)
+
+
+def test_fifty_megabyte_file_is_refused_before_reading(tmp_path: Path) -> None:
+    big = tmp_path / "huge.yaml"
+    with big.open("wb") as fh:
+        fh.write(b"metadata:\n  scope: ")
+        fh.write(b"x" * (50 * 1024 * 1024))
+    real_read = Path.read_bytes
+
+    def no_read(self: Path) -> bytes:
+        assert self != big, "an oversized file must be refused on its size, unread"
+        return real_read(self)
+
+    import pytest as _pytest
+
+    with _pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Path, "read_bytes", no_read)
+        doc = load_file(big)
+    assert [f.code for f in doc.findings] == ["YAML009"]
+    assert MAX_BYTES == 20 * 1024 * 1024
+
+
+def test_nul_bytes_inside_text(tmp_path: Path) -> None:
+    p = tmp_path / "nul.yaml"
+    p.write_bytes(base_text().encode() + b"\x00\x00")
+    assert [f.code for f in load_file(p).findings] == ["YAML003"]
+
+
+def test_escaped_control_character_is_a_finding_and_rendering_stays_valid(tmp_path: Path) -> None:
+    text = render(apply_patch(base_data(), 'duties.0.action: "在交界断面\\x0b投加活性炭"'))
+    findings = validate(load_text(text), today=TODAY)
+    assert "TXT001" in {f.code for f in findings}
+    plan = tmp_path / "ctl.yaml"
+    plan.write_text(text, encoding="utf-8")
+    out = render_file(plan, tmp_path / "out", options=OPTS).output  # draft still renders
+    doc = Document(str(out))
+    assert any("在交界断面\ufffd投加活性炭" in p.text for p in doc.paragraphs)
+
+
+def test_symlink_out_of_the_repository_is_refused(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "plan.yaml").write_text(base_text(), encoding="utf-8")
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("password: hunter2\n", encoding="utf-8")
+    (repo / "evil.yaml").symlink_to(secret)
+    report = check_paths([repo], OPTS)
+    codes = {(Path(r.path).name, f.code) for r in report.files for f in r.findings}
+    assert ("evil.yaml", "PTH001") in codes
+    r = subprocess.run(
+        [sys.executable, "-m", "planctl", "validate", str(repo), "--today", TODAY],
+        capture_output=True,
+        text=True,
+    )
+    assert "hunter2" not in r.stdout + r.stderr and r.returncode == 1
+
+
+def test_thirty_parties_render_with_split_matrices(tmp_path: Path) -> None:
+    data = base_data()
+    for i in range(32):
+        pid = f"county-{i:02d}"
+        data["parties"].append(
+            {
+                "id": pid,
+                "name": f"第{i + 1}县人民政府",
+                "short_name": f"第{i + 1}县",
+                "level": "county",
+                "signatory": {"organ": f"第{i + 1}县人民政府", "title": "县长"},
+                "contacts": [
+                    {
+                        "kind": "duty_24h",
+                        "channel": "phone",
+                        "value": f"0300-60000{i:02d}",
+                        "unit": "县应急管理局值班室",
+                        "owner": "县应急管理局办公室",
+                        "verified_on": "2026-10-01",
+                    }
+                ],
+            }
+        )
+        data["duties"][1].setdefault("support", []).append(pid)
+    data["metadata"]["scope"] = "适用于" + "清水河流域" * 400 + "突发水污染事件。"
+    plan = tmp_path / "big.yaml"
+    plan.write_text(render(data), encoding="utf-8")
+    out = render_file(plan, tmp_path / "out", options=OPTS).output
+    doc = Document(str(out))
+    duty_tables = [t for t in doc.tables if t.rows[0].cells[0].text == "阶段"]
+    assert len(duty_tables) >= 4  # 34 parties in groups of at most 8 columns
+    assert all(len(t.columns) <= 3 + 8 for t in duty_tables)
+
+
+KILLER = textwrap.dedent(
+    """
+    import os, sys, time
+    import planctl.write as w
+    real_fsync = os.fsync
+    def slow_fsync(fd):
+        real_fsync(fd)
+        print("WRITING", flush=True)
+        time.sleep(30)
+    w.os.fsync = slow_fsync
+    from planctl.render.api import render_file
+    from planctl.rules import Options
+    import datetime
+    render_file(sys.argv[1], sys.argv[2], options=Options(today=datetime.date(2026, 11, 28)), force=True)
+    """
+)
+
+
+def test_kill_9_during_render_leaves_the_previous_file_intact(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(base_text(), encoding="utf-8")
+    out_dir = tmp_path / "out"
+    good = render_file(plan, out_dir, options=OPTS).output
+    before = good.read_bytes()
+    plan.write_text(base_text().replace("县长", "代县长"), encoding="utf-8")  # a different document
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLER, str(plan), str(out_dir)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "WRITING"  # the new file is being written now
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert good.read_bytes() == before
+    Document(str(good))  # still a valid document
+
+
+def test_internal_error_exits_2_with_hint_and_debug_traceback(
+    monkeypatch, capsys, tmp_path: Path
+) -> None:
+    from planctl import cli
+
+    def boom(*a, **k):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(cli, "check_paths", boom)
+    plan = tmp_path / "p.yaml"
+    plan.write_text(base_text(), encoding="utf-8")
+    for argv, traceback_shown in (
+        (["planctl", "validate", str(plan)], False),
+        (["planctl", "--debug", "validate", str(plan)], True),
+    ):
+        monkeypatch.setattr(sys, "argv", argv)
+        with pytest.raises(SystemExit) as exc:
+            cli.main()
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert "internal error" in err and "report" in err
+        assert ("Traceback" in err) is traceback_shown
