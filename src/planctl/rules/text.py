@@ -81,7 +81,7 @@ def check_placeholders(ctx: Context) -> Iterator[Problem]:
     for path, text in _strings(ctx.plan.data):
         m = PLACEHOLDER.search(text)
         if m:
-            yield Problem(path, {"text": text[:40]}, span=m.span()[0:1] + (len(m.group()),))
+            yield Problem(path, {"text": text[:40]}, span=(m.start(), len(m.group())))
 
 
 def sanitize(data: Any) -> Any:
