@@ -49,7 +49,11 @@ def test_findings_exit_1_with_location_source_line_and_summary() -> None:
         "tests/fixtures/broken/downstream-not-notified.yaml:53:41: NOT001 error"
     )
     assert "53 |     - {id: area-yi, name: 乙县, parties: [yi]}" in r.stdout
-    assert "= 提示:" in r.stdout and "= 依据: 突发事件应对法" in r.stdout
+    assert (
+        "= 提示:" in r.stdout
+        and "= 依据: 突发事件应对法 第六十四条" in r.stdout
+        and "第17号" in r.stdout
+    )
     assert r.stdout.rstrip().endswith("检查了 1 个文件：1 个错误，0 个警告，0 个提示。")
 
 

