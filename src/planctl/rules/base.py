@@ -136,6 +136,10 @@ class Rule:
                 span = length
         elif problem.at == "key" and path and isinstance(path[-1], str):
             span = len(path[-1])
+        elif path in source.styles:  # a scalar: underline all of it when it sits on one line
+            end = source.ends.get(path)
+            if end is not None and end.line == mark.line and end.col > mark.col:
+                span = end.col - mark.col
         return self.finding(
             file=ctx.doc.path,
             line=mark.line,
