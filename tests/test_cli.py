@@ -211,3 +211,34 @@ def test_rules_schema_and_profiles_commands(tmp_path: Path) -> None:
 def test_version() -> None:
     r = run("--version")
     assert r.returncode == 0 and r.stdout.startswith("planctl ")
+
+
+def test_render_command_draft_final_and_refusal(tmp_path: Path, base_text: str) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(base_text, encoding="utf-8")
+    r = run("render", str(plan), "-o", str(tmp_path / "out"), "--today", TODAY, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "out" / "example-two-county-river-v1.0-draft.docx").is_file()
+    r = run("render", str(BROKEN / "two-leads.yaml"), "-o", str(tmp_path / "out"), "--final", "--today", TODAY)
+    assert r.returncode == 1 and "refused" in r.stderr and "DUTY001" in r.stderr
+    r = run("render", str(plan), "-o", str(tmp_path / "md"), "--format", "md", "--today", TODAY, cwd=tmp_path)
+    assert r.returncode == 0 and (tmp_path / "md" / "example-two-county-river-v1.0-draft.md").is_file()
+
+
+def test_matrix_command_outputs(tmp_path: Path) -> None:
+    plan = str(ROOT / "src" / "planctl" / "data" / "example-base.yaml")
+    r = run("matrix", plan)
+    assert r.returncode == 0 and "牵头" in r.stdout and "跨区域职责分工矩阵" in r.stdout
+    r = run("matrix", plan, "-t", "notification", "-f", "csv")
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("编号,类型,发送方,接收方") and "N-jia-yi" in lines[1]
+    r = run("matrix", plan, "-t", "all", "-f", "md")
+    assert "### 24小时值守通讯录" in r.stdout
+    out = tmp_path / "m.xlsx"
+    assert run("matrix", plan, "-t", "all", "-f", "xlsx", "-o", str(out)).returncode == 0
+    from openpyxl import load_workbook
+
+    wb = load_workbook(out)
+    assert "跨区域职责分工矩阵" in wb.sheetnames and wb["跨区域职责分工矩阵"]["D2"].value == "牵头"
+    assert run("matrix", plan, "-t", "nonsense").returncode == 2
+    assert run("matrix", str(BROKEN / "yaml-syntax.yaml")).returncode == 2
