@@ -39,6 +39,7 @@ _FONT_MAX = 32  # px at width 2000: about 9 pt when printed 214 mm wide
 _FONT_FLOOR = 22  # px: the height cap may not push box text below about 6.5 pt
 _SS = 2  # supersampling factor for antialiased lines and curves
 _PNG_LEVEL = 6  # fixed zlib level: output bytes must not depend on Pillow defaults
+_TB_GAIN = 1.08  # top-to-bottom must give this much larger text to win over left-to-right
 
 # --- geometry, in units of the box font size -------------------------------------------
 _LINE = 1.32  # line pitch inside a box
@@ -243,8 +244,8 @@ def _layering(n: int, dag: list[tuple[int, int]], rank: list[int]) -> list[int]:
 
 
 # --- ordering inside layers ------------------------------------------------------------
-def _crossings(a: list[int], b: list[int], segs: list[tuple[int, int]], pos: list[int]) -> int:
-    del a, b
+def _crossings(segs: list[tuple[int, int]], pos: list[int]) -> int:
+    """Pairs of segments in one gap whose ends are in opposite order (quadratic: gaps are small)."""
     pts = sorted((pos[u], pos[v]) for u, v in segs)
     count = 0
     for i in range(len(pts)):
@@ -269,9 +270,7 @@ def _order(
                 pos[v] = i
 
     def cost() -> int:
-        return sum(
-            _crossings(layers[i], layers[i + 1], gsegs[i], pos) for i in range(len(layers) - 1)
-        )
+        return sum(_crossings(gsegs[i], pos) for i in range(len(layers) - 1))
 
     reindex()
     best, best_cost = [list(x) for x in layers], cost()
@@ -316,9 +315,9 @@ def _local(i: int, layers: list[list[int]], gsegs: list, pos: list[int]) -> int:
     """Crossings in the two gaps next to layer i (what a swap in layer i can change)."""
     c = 0
     if i > 0:
-        c += _crossings(layers[i - 1], layers[i], gsegs[i - 1], pos)
+        c += _crossings(gsegs[i - 1], pos)
     if i < len(layers) - 1:
-        c += _crossings(layers[i], layers[i + 1], gsegs[i], pos)
+        c += _crossings(gsegs[i], pos)
     return c
 
 
@@ -621,7 +620,7 @@ def _render(
         f = min(fit_w, _FONT_MAX * width / 2000, max(fit_h, _FONT_FLOOR * width / 2000))
         plans.append((f, horizontal, m_size, c_size, size, cross, starts, w_u, h_u))
     # Left-to-right reads as a flow; go top-to-bottom only when it gives clearly larger text.
-    plan = plans[1] if plans[1][0] > plans[0][0] * 1.08 else plans[0]
+    plan = plans[1] if plans[1][0] > plans[0][0] * _TB_GAIN else plans[0]
     f_float, horizontal, m_size, c_size, size, cross, starts, w_u, h_u = plan
     fs = max(6, int(f_float))
 
