@@ -219,10 +219,30 @@ def test_render_command_draft_final_and_refusal(tmp_path: Path, base_text: str) 
     r = run("render", str(plan), "-o", str(tmp_path / "out"), "--today", TODAY, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "out" / "example-two-county-river-v1.0-draft.docx").is_file()
-    r = run("render", str(BROKEN / "two-leads.yaml"), "-o", str(tmp_path / "out"), "--final", "--today", TODAY)
+    r = run(
+        "render",
+        str(BROKEN / "two-leads.yaml"),
+        "-o",
+        str(tmp_path / "out"),
+        "--final",
+        "--today",
+        TODAY,
+    )
     assert r.returncode == 1 and "refused" in r.stderr and "DUTY001" in r.stderr
-    r = run("render", str(plan), "-o", str(tmp_path / "md"), "--format", "md", "--today", TODAY, cwd=tmp_path)
-    assert r.returncode == 0 and (tmp_path / "md" / "example-two-county-river-v1.0-draft.md").is_file()
+    r = run(
+        "render",
+        str(plan),
+        "-o",
+        str(tmp_path / "md"),
+        "--format",
+        "md",
+        "--today",
+        TODAY,
+        cwd=tmp_path,
+    )
+    assert (
+        r.returncode == 0 and (tmp_path / "md" / "example-two-county-river-v1.0-draft.md").is_file()
+    )
 
 
 def test_matrix_command_outputs(tmp_path: Path) -> None:

@@ -331,9 +331,18 @@ class DocxWriter:
                     run.bold = True
 
     def _figure(self, f: Figure) -> None:
-        width = self._text_width()
+        """Fit the figure under the annex title on the same page, keeping its aspect."""
+        import struct
+
+        px_w, px_h = struct.unpack(">II", f.png[16:24])  # PNG IHDR
+        s = self.doc.sections[-1]
+        width = int(self._text_width() * 0.95)
+        room = s.page_height - s.top_margin - s.bottom_margin - Mm(45)  # label, title, caption
+        height = int(width * px_h / px_w)
+        if height > room:
+            width, height = int(room * px_w / px_h), int(room)
         para = self.doc.add_paragraph(style="Table Center")
-        para.add_run().add_picture(io.BytesIO(f.png), width=Emu(int(width * 0.95)))
+        para.add_run().add_picture(io.BytesIO(f.png), width=Emu(width), height=Emu(height))
         self.doc.add_paragraph(f.caption, style="Plan Note").alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     def _signatures(self, s: Signatures) -> None:
