@@ -82,7 +82,8 @@ def main() -> None:
                 repeat,
             )
             print(f"{'pandoc: Markdown export → DOCX':<52}{t_pandoc:>10.3f}")
-            print(f"ratio planctl render / pandoc: {t_planctl / t_pandoc:.2f}x")
+            print(f"ratio planctl render (end to end) / pandoc: {t_planctl / t_pandoc:.2f}x")
+            print(f"ratio planctl content → DOCX / pandoc:      {t_docx_only / t_pandoc:.2f}x")
         else:
             print("pandoc not installed (apt-get install pandoc); no ratio")
 

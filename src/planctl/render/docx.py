@@ -17,7 +17,6 @@ from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -141,7 +140,18 @@ class DocxWriter:
             if child.tag != qn("w:sectPr"):
                 body.remove(child)
         self.portrait = self._geometry(self.doc.sections[0])
-        self.first_block = True
+        # python-docx resolves a style name on every assignment by scanning all styles;
+        # with thousands of table cells that dominated render time, so resolve once
+        self._style_ids = {st.name: st.style_id for st in self.doc.styles}
+
+    def _style(self, paragraph: Any, name: str | None) -> Any:
+        if name is not None:
+            paragraph._p.style = self._style_ids[name]
+        return paragraph
+
+    def _add(self, text: str = "", style: str | None = None) -> Any:
+        para = self.doc.add_paragraph(text)
+        return self._style(para, style)
 
     @staticmethod
     def _geometry(section: Any) -> dict[str, int]:
@@ -216,17 +226,17 @@ class DocxWriter:
             elif isinstance(block, Toc):
                 self._toc()
             elif isinstance(block, Heading):
-                self.doc.add_paragraph(block.text, style=f"Heading {min(block.level, 4)}")
+                self._add(block.text, f"Heading {min(block.level, 4)}")
             elif isinstance(block, Para):
-                self.doc.add_paragraph(block.text, style=block.style)
+                self._add(block.text, block.style)
             elif isinstance(block, Annex):
                 if block.landscape or landscape:
                     self._new_section(block.landscape)
                     landscape = block.landscape
                 else:
                     self._page_break()
-                self.doc.add_paragraph(f"附件{block.number}", style="Annex Label")
-                self.doc.add_paragraph(block.title, style="Annex Title")
+                self._add(f"附件{block.number}", "Annex Label")
+                self._add(block.title, "Annex Title")
             elif isinstance(block, Table):
                 self._table(block)
             elif isinstance(block, Figure):
@@ -245,18 +255,18 @@ class DocxWriter:
     def _title_page(self, t: TitlePage) -> None:
         for _ in range(3):
             self.doc.add_paragraph()
-        self.doc.add_paragraph(t.title, style="Title")
+        self._add(t.title, "Title")
         self.doc.add_paragraph()
         if t.draft:
-            self.doc.add_paragraph(f"（{DRAFT_MARK}）", style="Plan Subtitle")
-        self.doc.add_paragraph(f"第 {t.version} 版", style="Plan Subtitle")
+            self._add(f"（{DRAFT_MARK}）", "Plan Subtitle")
+        self._add(f"第 {t.version} 版", "Plan Subtitle")
         for _ in range(4):
             self.doc.add_paragraph()
         for name in t.parties:
-            self.doc.add_paragraph(name, style="Plan Subtitle")
+            self._add(name, "Plan Subtitle")
         self.doc.add_paragraph()
         if t.date:
-            self.doc.add_paragraph(t.date, style="Plan Subtitle")
+            self._add(t.date, "Plan Subtitle")
         self._page_break()
 
     def _toc(self) -> None:
@@ -265,9 +275,9 @@ class DocxWriter:
         Word refreshes it (with page numbers) on open because updateFields is
         set; viewers that never update fields still show the chapter list.
         """
-        self.doc.add_paragraph("目　　录", style="Annex Title")
+        self._add("目　　录", "Annex Title")
         entries = [b for b in self.c.blocks if isinstance(b, (Heading, Annex))]
-        first = self.doc.add_paragraph(style="TOC 1")
+        first = self._add("", "TOC 1")
         _field_begin(first, 'TOC \\o "1-2" \\h \\z \\u')
         para = first
         for k, b in enumerate(entries):
@@ -275,7 +285,7 @@ class DocxWriter:
                 continue
             text = b.text if isinstance(b, Heading) else f"附件{b.number}　{b.title}"
             if k:
-                para = self.doc.add_paragraph(style="TOC 1")
+                para = self._add("", "TOC 1")
             para.add_run(text)
         _field_end(para)
         self._page_break()
@@ -296,7 +306,7 @@ class DocxWriter:
             idx = list(range(keys)) + cols
             if len(groups) > 1:
                 cap = f"（{gi + 1}/{len(groups)}：{'、'.join(t.header[i] for i in cols)}）"
-                self.doc.add_paragraph(cap, style="Table Caption")
+                self._add(cap, "Table Caption")
             self._one_table(
                 [t.header[i] for i in idx],
                 [[r[i] for i in idx] for r in t.rows],
@@ -306,29 +316,51 @@ class DocxWriter:
                 self._page_break()
 
     def _one_table(self, header: list[str], rows: list[list[str]], widths: list[float]) -> None:
-        table = self.doc.add_table(rows=1 + len(rows), cols=len(header))
-        table.style = self.doc.styles["Table Grid"]
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        _fixed_layout(table)
+        """Emit the table as one WordprocessingML fragment.
+
+        Building thousands of cells through python-docx's object API cost most
+        of the render time; the XML is simple and fixed, so we write it
+        directly (text escaped by ``xml.sax.saxutils.escape``) and parse once.
+        """
+        from xml.sax.saxutils import escape
+
+        from docx.oxml import parse_xml
+        from docx.oxml.ns import nsdecls
+
         total = self._text_width()
         scale = total / sum(widths)
-        col_widths = [int(w * scale) for w in widths]
-        for i, col in enumerate(table.columns):
-            col.width = Emu(col_widths[i])
+        twips = [int(w * scale / 635) for w in widths]  # EMU → twentieths of a point
+        sid = self._style_ids
+        grid = "".join(f'<w:gridCol w:w="{t}"/>' for t in twips)
+        parts = [
+            f"<w:tbl {nsdecls('w')}><w:tblPr>"
+            f'<w:tblStyle w:val="{sid["Table Grid"]}"/><w:tblW w:w="{sum(twips)}" w:type="dxa"/>'
+            '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/></w:tblPr>'
+            f"<w:tblGrid>{grid}</w:tblGrid>"
+        ]
         for r, values in enumerate([header, *rows]):
-            row = table.rows[r]
-            _row_flags(row, header=(r == 0))
-            for i, value in enumerate(values):
-                cell = row.cells[i]
-                _set_cell_width(cell, col_widths[i])
-                para = cell.paragraphs[0]
-                short = len(value) <= 4
-                para.style = self.doc.styles[
-                    "Table Header" if r == 0 else ("Table Center" if short else "Table Text")
-                ]
-                run = para.add_run(value)
-                if r > 0 and value == "牵头":
-                    run.bold = True
+            head = "<w:tblHeader/>" if r == 0 else ""
+            parts.append(f"<w:tr><w:trPr><w:cantSplit/>{head}</w:trPr>")
+            for width, value in zip(twips, values, strict=True):
+                style = (
+                    "Table Header"
+                    if r == 0
+                    else ("Table Center" if len(value) <= 4 else "Table Text")
+                )
+                bold = "<w:rPr><w:b/></w:rPr>" if r > 0 and value == "牵头" else ""
+                text = escape(value)
+                parts.append(
+                    f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
+                    f'<w:p><w:pPr><w:pStyle w:val="{sid[style]}"/></w:pPr>'
+                    f'<w:r>{bold}<w:t xml:space="preserve">{text}</w:t></w:r></w:p></w:tc>'
+                )
+            parts.append("</w:tr>")
+        parts.append("</w:tbl>")
+        tbl = parse_xml("".join(parts))
+        body = self.doc.element.body
+        body.insert(len(body) - 1, tbl)  # before the final sectPr
+        # Word requires a paragraph between a table and a following section break
+        self._add("", "Plan Note")
 
     def _figure(self, f: Figure) -> None:
         """Fit the figure under the annex title on the same page, keeping its aspect."""
@@ -341,9 +373,9 @@ class DocxWriter:
         height = int(width * px_h / px_w)
         if height > room:
             width, height = int(room * px_w / px_h), int(room)
-        para = self.doc.add_paragraph(style="Table Center")
+        para = self._add("", "Table Center")
         para.add_run().add_picture(io.BytesIO(f.png), width=Emu(width), height=Emu(height))
-        self.doc.add_paragraph(f.caption, style="Plan Note").alignment = WD_ALIGN_PARAGRAPH.CENTER
+        self._add(f.caption, "Plan Note").alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     def _signatures(self, s: Signatures) -> None:
         self.doc.add_paragraph(
@@ -378,7 +410,7 @@ class DocxWriter:
             first = cell.paragraphs[0]
             for k, (text, bold) in enumerate(lines):
                 para = first if k == 0 else cell.add_paragraph()
-                para.style = self.doc.styles["Signature Text"]
+                self._style(para, "Signature Text")
                 run = para.add_run(text)
                 run.bold = bold
 
