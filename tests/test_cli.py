@@ -262,3 +262,35 @@ def test_matrix_command_outputs(tmp_path: Path) -> None:
     assert "跨区域职责分工矩阵" in wb.sheetnames and wb["跨区域职责分工矩阵"]["D2"].value == "牵头"
     assert run("matrix", plan, "-t", "nonsense").returncode == 2
     assert run("matrix", str(BROKEN / "yaml-syntax.yaml")).returncode == 2
+
+
+def test_sarif_and_junit_outputs() -> None:
+    import xml.etree.ElementTree as ET
+
+    r = run(
+        "validate",
+        str(BROKEN / "two-leads.yaml"),
+        "--today",
+        TODAY,
+        "--format",
+        "sarif",
+        "--lang",
+        "en",
+    )
+    sarif = json.loads(r.stdout)
+    assert sarif["version"] == "2.1.0"
+    run0 = sarif["runs"][0]
+    [res] = [x for x in run0["results"] if x["ruleId"] == "DUTY001"]
+    assert res["locations"][0]["physicalLocation"]["region"]["startLine"] == 93
+    assert run0["tool"]["driver"]["rules"][res["ruleIndex"]]["id"] == "DUTY001"
+    r = run(
+        "validate",
+        str(BROKEN / "two-leads.yaml"),
+        str(BROKEN / "vague-duty.yaml"),
+        "--today",
+        TODAY,
+        "--format",
+        "junit",
+    )
+    suite = ET.fromstring(r.stdout)
+    assert suite.get("tests") == "2" and int(suite.get("failures")) >= 2

@@ -43,6 +43,8 @@ class Format(str, Enum):
     text = "text"
     json = "json"
     github = "github"
+    sarif = "sarif"
+    junit = "junit"
 
 
 class Level(str, Enum):
@@ -127,6 +129,14 @@ def validate(
         write_json(report, language)
     elif fmt is Format.github:
         write_github(report, language)
+    elif fmt is Format.sarif:
+        from planctl.output import to_sarif
+
+        typer.echo(json.dumps(to_sarif(report, language), ensure_ascii=False, indent=2))
+    elif fmt is Format.junit:
+        from planctl.output import to_junit
+
+        typer.echo(to_junit(report, language), nl=False)
     else:
         sources = {}
         for r in report.files:

@@ -162,3 +162,87 @@ def write_github(report: Report, lang: str, stream: IO[str] | None = None) -> No
             msg += f"\n{hint}"
         stream.write(f"::{kind[f.severity]} {props}::{_gh_escape(msg)}\n")
     stream.write(summary(report, lang) + "\n")
+
+
+def to_sarif(report: Report, lang: str) -> dict[str, Any]:
+    """SARIF 2.1.0, for code-scanning dashboards (GitHub, GitLab, Azure DevOps)."""
+    from planctl import __version__
+    from planctl.rules import registry
+
+    used = sorted({f.code for f in report.findings})
+    rules = []
+    for code in used:
+        rule = registry.get(code)
+        entry: dict[str, Any] = {
+            "id": code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.title[lang]},
+            "defaultConfiguration": {"level": {"info": "note"}.get(rule.severity, rule.severity)},
+        }
+        if rule.why:
+            entry["fullDescription"] = {"text": rule.why[lang]}
+        if rule.citation:
+            entry["properties"] = {"citation": rule.citation}
+        rules.append(entry)
+    results = []
+    for f in report.findings:
+        result: dict[str, Any] = {
+            "ruleId": f.code,
+            "ruleIndex": used.index(f.code),
+            "level": {"info": "note"}.get(f.severity, f.severity),
+            "message": {"text": f.text(lang) + (f"\n{f.hint_text(lang)}" if f.hint else "")},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": f.file.replace("\\", "/")},
+                        "region": {
+                            "startLine": f.line,
+                            "startColumn": f.col,
+                            "endColumn": f.col + f.span,
+                        },
+                    },
+                    "logicalLocations": [{"fullyQualifiedName": f.pointer}] if f.pointer else [],
+                }
+            ],
+        }
+        results.append(result)
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "planctl",
+                        "version": __version__,
+                        "informationUri": "https://github.com/planctl/planctl",
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+
+
+def to_junit(report: Report, lang: str) -> str:
+    """JUnit XML: one test case per file, a failure per finding (CI test-report widgets)."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    cases = []
+    failures = 0
+    for r in report.files:
+        body = ""
+        for f in r.findings:
+            failures += 1
+            body += (
+                f"<failure type={quoteattr(f.code)} message={quoteattr(f.text(lang))}>"
+                f"{escape(f'{f.file}:{f.line}:{f.col}: {f.code} {f.severity} {f.text(lang)}')}</failure>"
+            )
+        cases.append(f'<testcase classname="planctl" name={quoteattr(r.path)}>{body}</testcase>')
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<testsuite name="planctl validate" tests="{len(report.files)}" failures="{failures}">'
+        + "".join(cases)
+        + "</testsuite>\n"
+    )
