@@ -20,6 +20,9 @@ from pathlib import Path
 
 from rich.progress import Progress
 
+sys.path.insert(0, str(Path(__file__).parent))
+from timing import best
+
 from planctl.loader import load_file
 from planctl.model import Plan
 from planctl.render import matrix as mx
@@ -30,15 +33,6 @@ from planctl.render.markdown import render_markdown
 from planctl.rules import Options
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def best(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main() -> None:

@@ -20,21 +20,13 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
 import generate
+from timing import best
 
 from planctl import schema
 from planctl.check import check_paths, run_rules
 from planctl.config import Config
 from planctl.loader import load_file
 from planctl.rules import Options
-
-
-def best(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from planctl.model import Plan
 from planctl.render import matrix as mx
 from planctl.render.content import build
 from planctl.rules import Options
-from planctl.rules.text import PLACEHOLDER
+from planctl.rules.text import PLACEHOLDER, strings
 from planctl.write import atomic_write_bytes
 
 
@@ -38,18 +38,9 @@ class Rendered:
     findings: list[Finding] = field(default_factory=list)
 
 
-def placeholders(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], str]]:
+def placeholders(data: Any) -> list[tuple[tuple[Any, ...], str]]:
     """Every string in the plan that still holds placeholder text."""
-    found: list[tuple[tuple[Any, ...], str]] = []
-    if isinstance(data, dict):
-        for k, v in data.items():
-            found += placeholders(v, (*path, k))
-    elif isinstance(data, list):
-        for i, v in enumerate(data):
-            found += placeholders(v, (*path, i))
-    elif isinstance(data, str) and PLACEHOLDER.search(data):
-        found.append((path, data))
-    return found
+    return [(path, text) for path, text in strings(data) if PLACEHOLDER.search(text)]
 
 
 def produced_by_planctl(path: Path) -> bool:

@@ -42,29 +42,6 @@ GENERATOR_MARK = "planctl"
 
 
 # --- low-level OOXML helpers -------------------------------------------------
-def _field(paragraph: Any, instruction: str, placeholder: str = "") -> None:
-    """Insert a complex field (PAGE, TOC …) that Word and LibreOffice compute."""
-    run = paragraph.add_run()
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    begin.set(qn("w:dirty"), "true")
-    run._r.append(begin)
-    run = paragraph.add_run()
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = f" {instruction} "
-    run._r.append(instr)
-    run = paragraph.add_run()
-    sep = OxmlElement("w:fldChar")
-    sep.set(qn("w:fldCharType"), "separate")
-    run._r.append(sep)
-    paragraph.add_run(placeholder)
-    run = paragraph.add_run()
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    run._r.append(end)
-
-
 def _field_begin(paragraph: Any, instruction: str) -> None:
     run = paragraph.add_run()
     begin = OxmlElement("w:fldChar")
@@ -87,6 +64,13 @@ def _field_end(paragraph: Any) -> None:
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
     run._r.append(end)
+
+
+def _field(paragraph: Any, instruction: str, placeholder: str = "") -> None:
+    """Insert a complex field (PAGE, TOC …) that Word and LibreOffice compute."""
+    _field_begin(paragraph, instruction)
+    paragraph.add_run(placeholder)
+    _field_end(paragraph)
 
 
 def _row_flags(row: Any, header: bool) -> None:

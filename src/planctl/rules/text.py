@@ -57,20 +57,20 @@ PLACEHOLDER_TEXT = rule(
 )
 
 
-def _strings(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
+def strings(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
     if isinstance(data, dict):
         for k, v in data.items():
-            yield from _strings(v, (*path, k))
+            yield from strings(v, (*path, k))
     elif isinstance(data, list):
         for i, v in enumerate(data):
-            yield from _strings(v, (*path, i))
+            yield from strings(v, (*path, i))
     elif isinstance(data, str):
         yield path, data
 
 
 @CONTROL.check
 def check_control(ctx: Context) -> Iterator[Problem]:
-    for path, text in _strings(ctx.plan.data):
+    for path, text in strings(ctx.plan.data):
         m = XML_FORBIDDEN.search(text)
         if m:
             yield Problem(path, {"codepoint": f"{ord(m.group()):04X}"})
@@ -78,7 +78,7 @@ def check_control(ctx: Context) -> Iterator[Problem]:
 
 @PLACEHOLDER_TEXT.check
 def check_placeholders(ctx: Context) -> Iterator[Problem]:
-    for path, text in _strings(ctx.plan.data):
+    for path, text in strings(ctx.plan.data):
         m = PLACEHOLDER.search(text)
         if m:
             yield Problem(path, {"text": text[:40]}, span=(m.start(), len(m.group())))
