@@ -60,34 +60,48 @@ class Mark:
         return cls(mark.line + 1, mark.column + 1)
 
 
+_NO_STYLE = object()
+
+
 @dataclass
 class SourceMap:
     """Where each node of a loaded document sits in its file.
 
-    ``values[path]`` is the start of the value at ``path``; ``keys[path]`` is
-    the start of the mapping key that holds it (absent for list items).
+    It keeps the composed nodes themselves and turns their marks into 1-based
+    line/column only when asked: a plan has tens of thousands of nodes and a
+    finding needs a handful of positions.
     """
 
-    values: dict[PathT, Mark] = field(default_factory=dict)
-    keys: dict[PathT, Mark] = field(default_factory=dict)
-    ends: dict[PathT, Mark] = field(default_factory=dict)
-    styles: dict[PathT, str | None] = field(default_factory=dict)
+    nodes: dict[PathT, yaml.Node] = field(default_factory=dict)
+    key_nodes: dict[PathT, yaml.Node] = field(default_factory=dict)
 
     def value(self, path: PathT) -> Mark:
         """The mark of the value at ``path``, or of its nearest known ancestor."""
         p = tuple(path)
         while p:
-            if p in self.values:
-                return self.values[p]
+            if p in self.nodes:
+                return Mark.of(self.nodes[p].start_mark)
             p = p[:-1]
-        return self.values.get((), Mark(1, 1))
+        root = self.nodes.get(())
+        return Mark.of(root.start_mark) if root is not None else Mark(1, 1)
 
     def key(self, path: PathT) -> Mark:
         """The mark of the key naming ``path``; falls back to the value."""
         p = tuple(path)
-        if p in self.keys:
-            return self.keys[p]
+        if p in self.key_nodes:
+            return Mark.of(self.key_nodes[p].start_mark)
         return self.value(p)
+
+    def end(self, path: PathT) -> Mark | None:
+        node = self.nodes.get(tuple(path))
+        return Mark.of(node.end_mark) if node is not None else None
+
+    def scalar_style(self, path: PathT) -> object:
+        """The scalar's quoting style (None = plain), or ``_NO_STYLE`` if not a scalar."""
+        node = self.nodes.get(tuple(path))
+        if isinstance(node, yaml.ScalarNode):
+            return node.style
+        return _NO_STYLE
 
 
 @dataclass
@@ -153,8 +167,7 @@ class _Builder:
             raise _LoadError(
                 "YAML006", node.start_mark.line + 1, node.start_mark.column + 1, depth=MAX_DEPTH
             )
-        self.source.values[path] = Mark.of(node.start_mark)
-        self.source.ends[path] = Mark.of(node.end_mark)
+        self.source.nodes[path] = node
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -169,7 +182,6 @@ class _Builder:
         )
 
     def _scalar(self, node: yaml.ScalarNode, path: PathT) -> Any:
-        self.source.styles[path] = node.style
         if node.tag not in _SAFE_SCALAR_TAGS:
             raise self._bad_tag(node)
         if node.tag in _STR_TAGS:
@@ -180,7 +192,7 @@ class _Builder:
         if node.tag != "tag:yaml.org,2002:map":
             raise self._bad_tag(node)
         out: dict[str, Any] = {}
-        first_seen: dict[str, Mark] = {}
+        first_seen: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise _LoadError(
@@ -198,18 +210,17 @@ class _Builder:
                 )
             # Keys are always text: `1:` and `"1":` must not become two keys.
             key = str(key_node.value)
-            key_mark = Mark.of(key_node.start_mark)
             if key in first_seen:
                 raise _LoadError(
                     "YAML002",
-                    key_mark.line,
-                    key_mark.col,
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
                     key=key,
-                    first=first_seen[key].line,
+                    first=first_seen[key].start_mark.line + 1,
                 )
-            first_seen[key] = key_mark
+            first_seen[key] = key_node
             child = (*path, key)
-            self.source.keys[child] = key_mark
+            self.source.key_nodes[child] = key_node
             out[key] = self.build(value_node, child, depth + 1)
         return out
 
@@ -277,7 +288,8 @@ def load_text(text: str, path: Path | str = "<string>") -> Document:
             loader.dispose()
         if root is None:
             raise _LoadError("YAML007", 1, 1)
-        _check_size(root)
+        if "*" in text:  # only an alias can make one node count many times
+            _check_size(root)
         builder = _Builder()
         data = builder.build(root, (), 0)
     except _LoadError as err:

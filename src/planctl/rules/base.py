@@ -127,17 +127,18 @@ class Rule:
         path = tuple(problem.path)
         mark = source.key(path) if problem.at == "key" else source.value(path)
         col, span = mark.col, 1
-        if problem.span is not None and path in source.values:
+        style = source.scalar_style(path)
+        is_scalar = style is None or isinstance(style, str)
+        if problem.span is not None and is_scalar:
             offset, length = problem.span
-            style = source.styles.get(path)
             if style in (None, "", '"', "'"):
                 # plain or quoted scalar on its line: the span is addressable
                 col = mark.col + offset + (1 if style in ('"', "'") else 0)
                 span = length
         elif problem.at == "key" and path and isinstance(path[-1], str):
             span = len(path[-1])
-        elif path in source.styles:  # a scalar: underline all of it when it sits on one line
-            end = source.ends.get(path)
+        elif is_scalar:  # underline all of the scalar when it sits on one line
+            end = source.end(path)
             if end is not None and end.line == mark.line and end.col > mark.col:
                 span = end.col - mark.col
         return self.finding(
