@@ -294,3 +294,23 @@ def test_sarif_and_junit_outputs() -> None:
     )
     suite = ET.fromstring(r.stdout)
     assert suite.get("tests") == "2" and int(suite.get("failures")) >= 2
+
+
+def test_verify_tells_whether_a_document_matches_its_plan(tmp_path: Path, base_text: str) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(base_text, encoding="utf-8")
+    assert (
+        run("render", str(plan), "-o", str(tmp_path), "--today", TODAY, cwd=tmp_path).returncode
+        == 0
+    )
+    docx = tmp_path / "example-two-county-river-v1.0-draft.docx"
+    r = run("verify", str(docx), str(plan))
+    assert r.returncode == 0 and "matches" in r.stdout
+    plan.write_text("# 重新排版不影响内容哈希\n" + base_text, encoding="utf-8")
+    assert run("verify", str(docx), str(plan)).returncode == 0
+    plan.write_text(base_text.replace("PT30M", "PT45M", 1), encoding="utf-8")
+    r = run("verify", str(docx), str(plan))
+    assert r.returncode == 1 and "does NOT match" in r.stdout
+    foreign = tmp_path / "foreign.docx"
+    foreign.write_bytes(b"not a zip")
+    assert run("verify", str(foreign), str(plan)).returncode == 2

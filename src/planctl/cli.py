@@ -208,6 +208,34 @@ def render(
     raise typer.Exit(1 if refused else 0)
 
 
+@app.command()
+def verify(
+    document: Annotated[Path, typer.Argument(help="A DOCX rendered by planctl.")],
+    plan: Annotated[Path, typer.Argument(help="The plan file it should match.")],
+) -> None:
+    """Tell whether a rendered DOCX still matches its source plan (by content hash)."""
+    from planctl.render.api import verify as run_verify
+
+    for p in (document, plan):
+        if not p.is_file():
+            raise _fail(f"no such file: {p}")
+    try:
+        v = run_verify(document, plan)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    if v.matches:
+        typer.echo(
+            f"{document}: matches {plan} ({v.document_id} v{v.document_version}, sha256:{v.plan_digest[:16]})"
+        )
+        raise typer.Exit(0)
+    typer.echo(
+        f"{document}: does NOT match {plan}: the document was rendered from "
+        f"{v.document_id} v{v.document_version} sha256:{(v.document_digest or '?')[:16]}, "
+        f"the plan is now sha256:{v.plan_digest[:16]}"
+    )
+    raise typer.Exit(1)
+
+
 class MatrixFormat(str, Enum):
     text = "text"
     csv = "csv"
