@@ -126,3 +126,11 @@ def test_oversized_file_is_refused_before_parsing(tmp_path, monkeypatch) -> None
     p.write_text("a: " + "x" * 2000 + "\n", encoding="utf-8")
     [f] = load_mod.load_file(p).findings
     assert f.code == "YAML009"
+
+
+def test_folded_chinese_text_has_no_stray_spaces() -> None:
+    doc = load_text(
+        "a: >-\n  接报后立即联合启动，\n  成立联合指挥部。\n  Joint HQ\n  opens.\nb: |\n  第一行\n  第二行\n"
+    )
+    assert doc.data["a"] == "接报后立即联合启动，成立联合指挥部。 Joint HQ opens."
+    assert doc.data["b"] == "第一行\n第二行\n"

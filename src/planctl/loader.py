@@ -15,6 +15,7 @@ author who writes ``2024-01-05`` meant a date, not a datetime object.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,9 @@ MAX_NODES = 1_000_000
 MAX_DEPTH = 200
 #: Larger files are refused before parsing (a 500-party plan is < 2 MB).
 MAX_BYTES = 20 * 1024 * 1024
+
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
+_CJK_FOLD = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
 
 _STR_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"}
 _SAFE_SCALAR_TAGS = {
@@ -182,6 +186,14 @@ class _Builder:
         )
 
     def _scalar(self, node: yaml.ScalarNode, path: PathT) -> Any:
+        if (
+            node.tag == "tag:yaml.org,2002:str"
+            and node.style != "|"
+            and (node.end_mark.line > node.start_mark.line)
+        ):
+            # YAML folds a line break into a space; between Chinese characters that
+            # space is an artefact of the editor's line length, not of the text
+            return _CJK_FOLD.sub("", node.value)
         if node.tag not in _SAFE_SCALAR_TAGS:
             raise self._bad_tag(node)
         if node.tag in _STR_TAGS:

@@ -598,6 +598,14 @@ def build(data: dict[str, Any], *, draft: bool, figure: bytes | None = None) -> 
     return c
 
 
+def _sentence(text: str) -> str:
+    """User text dropped into a generated paragraph must end like a sentence."""
+    text = text.strip()
+    if text and text[-1] not in "。！？；.!?;）)":
+        text += "。"
+    return text
+
+
 def _cycle_zh(value: str) -> str:
     """P1Y → 1年, P6M → 6个月 (calendar cycles, not minutes)."""
     from planctl import durations
