@@ -731,7 +731,8 @@ def _render(
             to_xy((base, tip_c + _ARROW_HALF)),
         ]
         draw.polygon([px(p) for p in tri], fill=_LINE_INK)
-    img = big.resize((width, height), Image.LANCZOS)
+    # a box reduction is exactly what supersampling needs, and ~10x cheaper than Lanczos
+    img = big.reduce(_SS)
 
     # text at final resolution: FreeType hinting keeps it crisper than downsampling
     draw = ImageDraw.Draw(img)
