@@ -274,3 +274,16 @@ def test_libreoffice_opens_it(rendered, name: str, tmp_path: Path) -> None:
         # two signature blocks share a row, so a long organ name that wraps is interleaved
         # with its neighbour in the extracted text: check the part before the first wrap
         assert "".join(organ.split())[:7] in last, organ
+
+
+def test_notification_flow_figure_is_embedded(rendered) -> None:
+    from planctl.render.figure import find_cjk_font
+
+    if find_cjk_font() is None:
+        assert not os.environ.get("CI"), "CI must install fonts-noto-cjk (see .ci/run)"
+        pytest.skip("no CJK font on this machine")
+    with zipfile.ZipFile(rendered["base"]) as z:
+        media = [n for n in z.namelist() if n.startswith("word/media/")]
+    assert media and media[0].endswith(".png")
+    doc = Document(str(rendered["base"]))
+    assert any(p.text == "信息通报流程图" for p in doc.paragraphs)
