@@ -166,8 +166,9 @@ def plan(i: int, rng: random.Random) -> dict:
     phases = ["prevention", "warning", "response", "response", "recovery"]
     for d in range(rng.randint(30, 60)):
         k = d % n_areas
-        lead = rng.choice([f"c{k}-gov", f"c{k}-eco"])
-        support = sorted({rng.choice(ids) for _ in range(2)} - {lead})
+        pair = [f"c{k}-gov", f"c{k}-eco"]
+        lead = pair[(d // n_areas) % 2]  # both parties of an area lead something
+        support = sorted(({rng.choice(ids) for _ in range(2)} | set(pair)) - {lead})
         res = [r["id"] for r in resources if r["owner"] == f"c{k}-eco"][:2]
         duties.append(
             {
