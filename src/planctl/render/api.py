@@ -24,6 +24,9 @@ from planctl.rules.text import PLACEHOLDER, strings
 from planctl.write import atomic_write_bytes
 
 
+MAX_FIGURE_EDGES = 160
+
+
 class RenderRefused(Exception):
     """The plan must not be rendered as asked; ``reasons`` says why, line by line."""
 
@@ -96,7 +99,9 @@ def render_file(
             from planctl.render.figure import flow_png
 
             nodes, edges = mx.flow_edges(Plan(doc.data))
-            figure = flow_png(nodes, edges) if edges else None
+            # past this many arrows a single figure is unreadable; the notification
+            # matrix annex carries the same facts
+            figure = flow_png(nodes, edges) if 0 < len(edges) <= MAX_FIGURE_EDGES else None
         except ImportError:
             figure = None
     content = build(doc.data, draft=not final, figure=figure)
