@@ -174,3 +174,159 @@ def test_internal_error_exits_2_with_hint_and_debug_traceback(
         err = capsys.readouterr().err
         assert "internal error" in err and "report" in err
         assert ("Traceback" in err) is traceback_shown
+
+
+# --- regressions found by an adversarial review ---------------------------------------
+def _cli(*args: str, cwd: Path):
+    env = {k: v for k, v in os.environ.items() if k not in ("LANG", "LC_ALL")}
+    return subprocess.run(
+        [sys.executable, "-m", "planctl", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ('ignore: [""]\n', "matches no rule"),
+        ("select: [ZZZ]\n", "matches no rule"),
+        ("lang: fr\n", "lang must be zh or en"),
+        ("profile: nope\n", "unknown legal profile"),
+        ("contact_max_age_months: true\n", "whole number"),
+        ("contact_max_age_months: 0\n", "whole number"),
+        ("ignore: [CON003]\nignore: [DUTY003]\n", "twice"),
+        ("severity: {NOPE001: error}\n", "unknown rule"),
+    ],
+)
+def test_bad_configuration_is_refused(tmp_path: Path, config: str, message: str) -> None:
+    (tmp_path / "plan.yaml").write_text(base_text(), encoding="utf-8")
+    (tmp_path / "planctl.yaml").write_text(config, encoding="utf-8")
+    r = _cli("validate", "plan.yaml", "--today", TODAY, cwd=tmp_path)
+    assert r.returncode == 2 and message in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_empty_path_argument_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "plan.yaml").write_text(base_text(), encoding="utf-8")
+    for cmd in ("validate", "render"):
+        r = _cli(cmd, "", cwd=tmp_path)
+        assert r.returncode == 2 and "empty path" in r.stderr
+
+
+def test_matrix_never_overwrites_without_force(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(base_text(), encoding="utf-8")
+    r = _cli("matrix", "plan.yaml", "-f", "md", "-o", "plan.yaml", cwd=tmp_path)
+    assert r.returncode == 2 and plan.read_text("utf-8") == base_text()
+    notes = tmp_path / "notes.csv"
+    notes.write_text("my notes\n", encoding="utf-8")
+    assert _cli("matrix", "plan.yaml", "-f", "csv", "-o", "notes.csv", cwd=tmp_path).returncode == 2
+    assert notes.read_text("utf-8") == "my notes\n"
+    assert (
+        _cli(
+            "matrix", "plan.yaml", "-f", "csv", "-o", "notes.csv", "--force", cwd=tmp_path
+        ).returncode
+        == 0
+    )
+
+
+def test_render_refuses_two_plans_with_one_name_and_a_file_as_output_dir(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(base_text(), encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(base_text().replace("县长", "常务副县长"), encoding="utf-8")
+    r = _cli("render", "a.yaml", "b.yaml", "-o", "out", "--today", TODAY, cwd=tmp_path)
+    assert r.returncode == 1 and "already written in this run" in r.stderr
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    r = _cli("render", "a.yaml", "-o", "afile", cwd=tmp_path)
+    assert r.returncode == 2 and "must be a directory" in r.stderr
+
+
+def test_a_planctl_docx_edited_in_word_is_not_replaced(tmp_path: Path) -> None:
+    import zipfile
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(base_text(), encoding="utf-8")
+    out = render_file(plan, tmp_path / "out", options=OPTS).output
+    edited = tmp_path / "edited.docx"
+    with zipfile.ZipFile(out) as src, zipfile.ZipFile(edited, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                data = data.replace(
+                    b"<cp:lastModifiedBy>planctl<", b"<cp:lastModifiedBy>Zhang Wei<"
+                )
+            dst.writestr(item, data)
+    edited.replace(out)
+    before = out.read_bytes()
+    with pytest.raises(Exception, match="--force"):
+        render_file(plan, tmp_path / "out", options=OPTS)
+    assert out.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("patch", "code"),
+    [
+        ('metadata.version: "1.0\\n"', "SCH004"),
+        ("parties.0.id: |\n  jia\n", "SCH004"),
+        ("metadata.issued: '0000-01-01'", "SCH004"),
+        ("resources.0.quantity: .inf", "SCH003"),
+        ("resources.0.quantity: .nan", "SCH003"),
+    ],
+)
+def test_values_that_look_right_but_are_not(patch: str, code: str) -> None:
+    import yaml as _yaml
+
+    text = render(apply_patch(base_data(), patch))
+    if ".inf" in patch or ".nan" in patch:  # dumping turns them into floats; keep the YAML form
+        text = text.replace("quantity: .inf", "quantity: .inf").replace(
+            "quantity: .nan", "quantity: .nan"
+        )
+        assert _yaml.safe_load(text)
+    assert code in {f.code for f in validate(load_text(text), today=TODAY)}
+
+
+def test_far_future_and_far_past_dates_do_not_crash() -> None:
+    text = render(
+        apply_patch(
+            base_data(),
+            "metadata.review_due: '9999-12-31'\nmaintenance.drills.0.date: '9999-12-31'",
+        )
+    )
+    assert "INT001" not in {f.code for f in validate(load_text(text), today=TODAY)}
+    assert "INT001" not in {f.code for f in validate(load_text(base_text()), today="0001-01-01")}
+
+
+def test_suppression_inside_a_quoted_value_is_not_a_comment() -> None:
+    inside = base_text().replace(
+        "signatory: {organ: 乙县人民政府, title: 县长}",
+        "signatory: {organ: 乙县人民政府, title: 县长, name: '待定 # planctl: ignore TXT002 -- later'}",
+    )
+    assert "TXT002" in {f.code for f in validate(load_text(inside), today=TODAY)}
+    outside = base_text().replace(
+        "signatory: {organ: 乙县人民政府, title: 县长}",
+        "signatory: {organ: 乙县人民政府, title: 县长, name: 待定}  # planctl: ignore TXT002 -- 换届后确定",
+    )
+    assert "TXT002" not in {f.code for f in validate(load_text(outside), today=TODAY)}
+
+
+def test_final_refuses_draft_status_and_blank_lines(tmp_path: Path) -> None:
+    from planctl.render.api import RenderRefused
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(base_text().replace("status: approved", "status: draft"), encoding="utf-8")
+    with pytest.raises(RenderRefused, match="status"):
+        render_file(plan, tmp_path / "out", final=True, options=OPTS)
+    plan.write_text(
+        base_text().replace("value: 0310-7000002", "value: 0310-_______"), encoding="utf-8"
+    )
+    with pytest.raises(RenderRefused, match="placeholder"):
+        render_file(plan, tmp_path / "out", final=True, options=OPTS)
+
+
+def test_wrong_kind_of_level_is_named() -> None:
+    text = render(apply_patch(base_data(), "notifications.limits.0.levels: [I, II, III, L2]"))
+    [f] = [f for f in validate(load_text(text), today=TODAY) if f.code == "REF001"]
+    assert "response level" in f.text("en") and "响应级别" in f.text("zh")

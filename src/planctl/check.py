@@ -95,6 +95,10 @@ def _suppressions(doc: Document, findings: list[Finding]) -> list[Finding]:
     for f in findings:
         line = doc.lines[f.line - 1] if 0 < f.line <= len(doc.lines) else ""
         m = _SUPPRESS.search(line) if "planctl:" in line else None
+        if m and doc.data is not None and f.json_path:
+            end = doc.source.end(f.json_path)
+            if end is not None and end.line == f.line and m.start() < end.col - 1:
+                m = None  # the "comment" is inside the value itself, not a YAML comment
         if m:
             codes = {c.strip().upper() for c in m.group(1).replace(",", " ").split()}
             if f.code in codes:
@@ -152,6 +156,9 @@ def discover(
     config = config or Config()
     found: list[Path] = []
     for raw in paths:
+        if not str(raw).strip():
+            # `planctl validate "$PLAN"` with an unset variable must not check the cwd
+            raise UsageError("empty path given (an unset variable?)")
         p = Path(raw)
         if not p.exists():
             raise UsageError(f"no such file or directory: {raw}")

@@ -90,7 +90,7 @@ def _parse_today(value: str | None) -> date | None:
 @app.command()
 def validate(
     paths: Annotated[
-        list[Path], typer.Argument(help="Plan files or directories (searched recursively).")
+        list[str], typer.Argument(help="Plan files or directories (searched recursively).")
     ],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     lang: Annotated[
@@ -159,7 +159,7 @@ class DocFormat(str, Enum):
 
 @app.command()
 def render(
-    plans: Annotated[list[Path], typer.Argument(help="Plan files or directories.")],
+    plans: Annotated[list[str], typer.Argument(help="Plan files or directories.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Output directory.")] = Path("out"),
     final: Annotated[
         bool, typer.Option("--final", help="Signed-ready: refuse errors and placeholders.")
@@ -187,7 +187,10 @@ def render(
         files = discover(plans, cfg)
     except UsageError as exc:
         raise _fail(str(exc)) from None
+    if output.exists() and not output.is_dir():
+        raise _fail(f"--output must be a directory: {output} is a file")
     refused = 0
+    written: dict[Path, str] = {}
     show = progress and len(files) > 1 and sys.stderr.isatty()
     from rich.progress import Progress
 
@@ -196,9 +199,29 @@ def render(
         for path in files:
             try:
                 done = render_file(
-                    path, output, fmt=fmt.value, final=final, force=force, options=options
+                    path,
+                    output,
+                    fmt=fmt.value,
+                    final=final,
+                    force=force,
+                    options=options,
+                    taken=written,
                 )
+                written[done.output.resolve()] = str(path)
                 typer.echo(f"{path} -> {done.output}")
+                errors = [f for f in done.findings if f.severity == "error"]
+                if errors:
+                    typer.echo(
+                        f"  warning: draft rendered with {len(errors)} error finding(s); "
+                        f"first: {errors[0].file}:{errors[0].line}: {errors[0].code} "
+                        f"{errors[0].text('zh')} (run planctl validate)",
+                        err=True,
+                    )
+            except OSError as exc:
+                refused += 1
+                typer.echo(
+                    f"planctl: cannot write output for {path}: {exc.strerror or exc}", err=True
+                )
             except RenderRefused as exc:
                 refused += 1
                 typer.echo(f"planctl: refused to render {path}:", err=True)
@@ -258,6 +281,9 @@ def matrix(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write (csv, xlsx, md).")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing output file.")
+    ] = False,
 ) -> None:
     """Show the cross-region matrices (the same computation the DOCX annexes use)."""
     from planctl.loader import load_file
@@ -279,7 +305,19 @@ def matrix(
     chosen = tables if which == "all" else {which: tables[which]}
     if fmt is MatrixFormat.xlsx and output is None:
         raise _fail("--format xlsx needs --output FILE")
-    write_tables(chosen, fmt.value, output)
+    if output is not None:
+        if fmt is MatrixFormat.text:
+            raise _fail("--output needs --format csv, xlsx or md")
+        if output.resolve() == plan.resolve():
+            raise _fail(f"refusing to write the matrix over the plan itself: {output}")
+        if output.is_dir():
+            raise _fail(f"--output is a directory: {output}")
+        if output.exists() and not force:
+            raise _fail(f"{output} exists; use --force to replace it")
+    try:
+        write_tables(chosen, fmt.value, output)
+    except OSError as exc:
+        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 @app.command()

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from planctl.findings import SEVERITIES
 
 CONFIG_NAMES = ("planctl.yaml", ".planctl.yaml")
@@ -66,10 +64,17 @@ def find(start: Path | None = None) -> Path | None:
 def load(path: Path | None) -> Config:
     if path is None:
         return Config()
+    from planctl.loader import load_text
+
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc}") from None
+    doc = load_text(text, path)  # same loader as plans: duplicate keys and tags are errors
+    if doc.findings and doc.findings[0].code != "YAML007":
+        f = doc.findings[0]
+        raise ConfigError(f"{path}:{f.line}:{f.col}: {f.text('en')}")
+    raw = doc.data or {}
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: configuration must be a mapping")
     cfg = Config(path=path)
@@ -84,9 +89,38 @@ def load(path: Path | None) -> Config:
     for code, sev in cfg.severity.items():
         if sev not in SEVERITIES:
             raise ConfigError(f"{path}: severity of {code} must be one of {', '.join(SEVERITIES)}")
-    cfg.select = [str(s).upper() for s in cfg.select]
-    cfg.ignore = [str(s).upper() for s in cfg.ignore]
-    cfg.severity = {str(k).upper(): v for k, v in cfg.severity.items()}
+    for key in ("select", "ignore", "exclude"):
+        if not all(isinstance(x, str) for x in getattr(cfg, key)):
+            raise ConfigError(f"{path}: {key} must be a list of text")
+    from planctl import profiles
+    from planctl.rules import registry
+
+    codes = [r.code for r in registry]
+    for key in ("select", "ignore"):
+        cleaned = []
+        for item in getattr(cfg, key):
+            text = str(item).strip().upper()
+            # an empty or mistyped entry would silently switch every check on or off
+            if not text or not any(code.startswith(text) for code in codes):
+                raise ConfigError(
+                    f"{path}: {key} entry {item!r} matches no rule (see `planctl rules`)"
+                )
+            cleaned.append(text)
+        setattr(cfg, key, cleaned)
+    severity = {}
+    for code, sev in cfg.severity.items():
+        if str(code).upper() not in codes:
+            raise ConfigError(f"{path}: severity for unknown rule {code!r}")
+        severity[str(code).upper()] = sev
+    cfg.severity = severity
+    if cfg.lang is not None and cfg.lang not in ("zh", "en"):
+        raise ConfigError(f"{path}: lang must be zh or en, not {cfg.lang!r}")
+    if cfg.profile is not None and cfg.profile not in profiles.available():
+        raise ConfigError(
+            f"{path}: unknown legal profile {cfg.profile!r} (available: {', '.join(profiles.available())})"
+        )
+    if isinstance(cfg.contact_max_age_months, bool) or not 1 <= cfg.contact_max_age_months <= 120:
+        raise ConfigError(f"{path}: contact_max_age_months must be a whole number from 1 to 120")
     return cfg
 
 

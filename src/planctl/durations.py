@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 _RE = re.compile(
     r"^P(?!$)(?:(?P<y>\d+)Y)?(?:(?P<mo>\d+)M)?(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?"
@@ -57,11 +57,14 @@ def add_to_date(start: date, text: str) -> date:
     month_index = start.month - 1 + d.months + 12 * d.years
     year = start.year + month_index // 12
     month = month_index % 12 + 1
+    if year > date.max.year:  # a due date past 9999 is simply "never due"
+        return date.max
     day = min(start.day, calendar.monthrange(year, month)[1])
-    from datetime import timedelta
-
     extra = timedelta(weeks=d.weeks, days=d.days, hours=d.hours, minutes=d.minutes)
-    return date(year, month, day) + timedelta(days=extra.days)
+    try:
+        return date(year, month, day) + timedelta(days=extra.days)
+    except OverflowError:
+        return date.max
 
 
 def humanize(mins: float, lang: str = "zh") -> str:

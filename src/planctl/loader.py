@@ -198,7 +198,12 @@ class _Builder:
             raise self._bad_tag(node)
         if node.tag in _STR_TAGS:
             return node.value
-        return self.constructor.construct_object(node)
+        value = self.constructor.construct_object(node)
+        if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+            return (
+                node.value
+            )  # .inf / .nan are no quantity; the schema then says "expected a number"
+        return value
 
     def _mapping(self, node: yaml.MappingNode, path: PathT, depth: int) -> dict[str, Any]:
         if node.tag != "tag:yaml.org,2002:map":

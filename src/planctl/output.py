@@ -13,6 +13,7 @@ import os
 import sys
 import unicodedata
 from typing import IO, Any
+from urllib.parse import quote
 
 from planctl.check import Report
 from planctl.findings import Finding
@@ -24,7 +25,7 @@ _LABELS = {
         "info": "提示",
         "hint": "提示",
         "cite": "依据",
-        "skipped": "因结构错误未运行规则检查",
+        "skipped": "须先修正以上问题，才会运行规则检查",
     },
     "en": {
         "error": "error",
@@ -32,7 +33,7 @@ _LABELS = {
         "info": "info",
         "hint": "hint",
         "cite": "basis",
-        "skipped": "plan rules not run until the schema errors are fixed",
+        "skipped": "plan rules not run until the problems above are fixed",
     },
 }
 _COLORS = {"error": "31", "warning": "33", "info": "36"}
@@ -150,12 +151,16 @@ def _gh_escape(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
+def _gh_prop(text: str) -> str:
+    return _gh_escape(text).replace(":", "%3A").replace(",", "%2C")
+
+
 def write_github(report: Report, lang: str, stream: IO[str] | None = None) -> None:
     """GitHub Actions workflow commands: annotations on the pull request diff."""
     stream = stream or sys.stdout
     kind = {"error": "error", "warning": "warning", "info": "notice"}
     for f in report.findings:
-        props = f"file={f.file},line={f.line},col={f.col},title={f.code}"
+        props = f"file={_gh_prop(f.file)},line={f.line},col={f.col},title={f.code}"
         msg = f.text(lang)
         hint = f.hint_text(lang)
         if hint:
@@ -194,7 +199,7 @@ def to_sarif(report: Report, lang: str) -> dict[str, Any]:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": f.file.replace("\\", "/")},
+                        "artifactLocation": {"uri": quote(f.file.replace("\\", "/"))},
                         "region": {
                             "startLine": f.line,
                             "startColumn": f.col,

@@ -251,7 +251,7 @@ def _describe(err: ValidationError) -> tuple[str, str, str, str]:
                 "时长写作 PT30M（30分钟）、PT2H（2小时）、P1D（1天）、P3Y（3年）",
                 "Write durations as PT30M (30 min), PT2H (2 h), P1D (1 day), P3Y (3 years)",
             )
-        if value.startswith("^\\d{4}"):
+        if "\\d{4}-" in value:
             return (
                 f"“{shown}”不是日期",
                 f"'{shown}' is not a date",

@@ -18,16 +18,23 @@ from planctl.render.content import (
     Toc,
 )
 
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]#|!"} | {"<": "&lt;", ">": "&gt;"})
+
+
+def _text(text: str) -> str:
+    """Plan text shown literally: no HTML, links or emphasis smuggled into a review diff."""
+    return text.translate(_MD_SPECIAL)
+
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return _text(text).replace("\n", " ")
 
 
 def render_markdown(content: Content) -> str:
     out: list[str] = []
     for block in content.blocks:
         if isinstance(block, TitlePage):
-            out.append(f"# {block.title}\n")
+            out.append(f"# {_text(block.title)}\n")
             if block.draft:
                 out.append("**（征求意见稿）**\n")
             out.append(f"第 {block.version} 版　{block.date}\n")
@@ -38,9 +45,9 @@ def render_markdown(content: Content) -> str:
         elif isinstance(block, Toc):
             continue
         elif isinstance(block, Heading):
-            out.append(f"{'#' * (block.level + 1)} {block.text}\n")
+            out.append(f"{'#' * (block.level + 1)} {_text(block.text)}\n")
         elif isinstance(block, Para):
-            out.append(f"{block.text}\n")
+            out.append(f"{_text(block.text)}\n")
         elif isinstance(block, Annex):
             out.append(f"## 附件{block.number}　{block.title}\n")
         elif isinstance(block, Table):

@@ -84,6 +84,8 @@ NO_BACKUP = rule(
 def _sub_months(d: date, months: int) -> date:
     idx = d.year * 12 + d.month - 1 - months
     year, month = divmod(idx, 12)
+    if year < date.min.year:
+        return date.min
     day = min(d.day, calendar.monthrange(year, month + 1)[1])
     return date(year, month + 1, day)
 

@@ -185,6 +185,28 @@ def _outcomes(ctx: Context) -> list[Outcome]:
     return ctx.cache["outcomes"]
 
 
+NOT_AN_ORIGIN = rule(
+    code="NOT007",
+    name="area-excluded-as-origin",
+    severity="warning",
+    layer="plan",
+    title={"zh": "区域被排除为事发地", "en": "Area excluded as an event origin"},
+    message={
+        "zh": "区域“{area}”设置了 origin: false，从这里出发的通报链不受检查",
+        "en": "area '{area}' has origin: false, so no notification chain from it is checked",
+    },
+    hint={
+        "zh": "只有确实不可能在此发生事件时才这样设置，并在 sections 或预案文本中说明理由。",
+        "en": "Only do this where an event truly cannot start, and say why in the plan.",
+    },
+    why={
+        "zh": "把上游区域排除为事发地，等于让“上游不通报下游”的问题从检查中消失。",
+        "en": "Excluding an upstream area hides exactly the failure this check exists for.",
+    },
+    fail="geography.areas.0.origin: false",
+)
+
+
 _PHONE_CHANNELS = {"phone", "mobile", "satellite_phone", "radio", "sms"}
 
 
@@ -428,6 +450,14 @@ def check_limits_exist(ctx: Context) -> Iterator[Problem]:
             if item["id"] == level:
                 path = ("levels", section, i, "id")
         yield Problem(path, {"level": level})
+
+
+@NOT_AN_ORIGIN.check
+def check_excluded_origins(ctx: Context) -> Iterator[Problem]:
+    geo = ctx.plan.geography or {}
+    for i, area in enumerate(geo.get("areas", [])):
+        if area.get("origin") is False:
+            yield Problem(("geography", "areas", i, "origin"), {"area": area["name"]})
 
 
 @UNKNOWN_PROFILE.check

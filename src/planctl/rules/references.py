@@ -70,6 +70,12 @@ REFERENCES: dict[str, tuple[str, tuple[str, ...] | None]] = {
 
 _PAYER_WORDS = {"requesting", "providing", "shared"}
 
+_KIND_NAMES = {
+    "grade": {"zh": "事件分级", "en": "event grade"},
+    "warning": {"zh": "预警级别", "en": "warning level"},
+    "response": {"zh": "响应级别", "en": "response level"},
+}
+
 _NS_NAMES = {
     "party": {"zh": "参与方", "en": "party"},
     "area": {"zh": "区域", "en": "area"},
@@ -118,8 +124,8 @@ UNRESOLVED = rule(
     layer="plan",
     title={"zh": "引用的对象不存在", "en": "Reference does not resolve"},
     message={
-        "zh": "引用了不存在的{kind}“{ref}”{suggest_zh}",
-        "en": "{kind} '{ref}' is not defined{suggest_en}",
+        "zh": "引用的{kind}“{ref}”无法解析{suggest_zh}",
+        "en": "{kind} '{ref}' does not resolve{suggest_en}",
     },
     hint={
         "zh": "在相应部分定义它，或改正拼写。",
@@ -169,20 +175,26 @@ def check_references(ctx: Context) -> Iterator[Problem]:
                 continue
             if pattern.endswith("payer") and value in _PAYER_WORDS:
                 continue
-            ok = value in defined[ns]
-            if ok and allowed is not None and kinds.get(value) not in allowed:
-                ok = False
-            if ok:
+            if value in defined[ns] and (allowed is None or kinds.get(value) in allowed):
                 continue
-            pool = sorted(defined[ns])
-            close = difflib.get_close_matches(value, pool, n=1, cutoff=0.6)
+            if value in defined[ns]:  # defined, but a level of the wrong kind
+                have = _KIND_NAMES[kinds[value]]
+                want = "或".join(_KIND_NAMES[k]["zh"] for k in allowed or ())
+                want_en = " or ".join(_KIND_NAMES[k]["en"] for k in allowed or ())
+                suggest_zh = f"：“{value}”是{have['zh']}，此处需要{want}"
+                suggest_en = f": '{value}' is a {have['en']}, here a {want_en} is needed"
+            else:
+                pool = sorted(x for x in defined[ns] if allowed is None or kinds.get(x) in allowed)
+                close = difflib.get_close_matches(value, pool, n=1, cutoff=0.6)
+                suggest_zh = f"，是否应为“{close[0]}”？" if close else ""
+                suggest_en = f"; did you mean '{close[0]}'?" if close else ""
             yield Problem(
                 path,
                 {
                     "kind": _NS_NAMES[ns],
                     "ref": value,
-                    "suggest_zh": f"，是否应为“{close[0]}”？" if close else "",
-                    "suggest_en": f"; did you mean '{close[0]}'?" if close else "",
+                    "suggest_zh": suggest_zh,
+                    "suggest_en": suggest_en,
                 },
             )
 
@@ -198,3 +210,52 @@ def check_duplicates(ctx: Context) -> Iterator[Problem]:
                     yield Problem(path, {"kind": _NS_NAMES[ns], "ref": value, "first": first})
                 else:
                     seen[value] = path
+
+
+CYCLE = rule(
+    code="REF003",
+    name="downstream-cycle",
+    severity="error",
+    layer="plan",
+    title={"zh": "上下游关系成环", "en": "Downstream links form a cycle"},
+    message={
+        "zh": "区域“{area}”经 downstream 又回到自身（{path}），河流不会倒流",
+        "en": "area '{area}' is downstream of itself ({path}); rivers do not flow in circles",
+    },
+    hint={
+        "zh": "检查 downstream 是否把上游区域写成了下游。",
+        "en": "Check that no upstream area is listed as downstream.",
+    },
+    why={
+        "zh": "上下游关系决定谁是受影响方；成环时整个流域都被视为互为下游，检查失去意义。",
+        "en": "Downstream links decide who is affected; a cycle makes everyone downstream of everyone.",
+    },
+    fail="geography.areas.1.downstream: [area-jia]",
+)
+
+
+@CYCLE.check
+def check_cycles(ctx: Context) -> Iterator[Problem]:
+    geo = ctx.plan.geography or {}
+    areas = geo.get("areas", [])
+    by_id = {a["id"]: a for a in areas}
+    reported: set[str] = set()
+    for i, area in enumerate(areas):
+        # depth-first search for a path back to this area
+        stack = [(d, [area["id"], d]) for d in area.get("downstream", [])]
+        seen: set[str] = set()
+        while stack:
+            node, trail = stack.pop()
+            if node == area["id"]:
+                if area["id"] not in reported:
+                    reported.update(trail)
+                    names = " → ".join(by_id[x]["name"] for x in trail if x in by_id)
+                    yield Problem(
+                        ("geography", "areas", i, "downstream"),
+                        {"area": area["name"], "path": names},
+                    )
+                break
+            if node in seen or node not in by_id:
+                continue
+            seen.add(node)
+            stack.extend((d, [*trail, d]) for d in by_id[node].get("downstream", []))

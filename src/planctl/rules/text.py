@@ -15,7 +15,10 @@ from planctl.rules.base import Context, Problem, rule
 
 #: characters XML 1.0 does not allow (tab, LF and CR are fine)
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-PLACEHOLDER = re.compile(r"TODO|TBD|FIXME|待定|待补充|待填写|XXX|ＸＸＸ|××", re.IGNORECASE)
+#: unfinished text; case-sensitive so ordinary words ("xxx" in a URL, "todo" in prose) pass
+PLACEHOLDER = re.compile(
+    r"TODO|TBD|FIXME|XXX|ＸＸＸ|××|待定|待补充|待填写|待确认|_{4,}|＿{4,}|\?{3,}|？{2,}"
+)
 
 CONTROL = rule(
     code="TXT001",
