@@ -330,3 +330,16 @@ def test_wrong_kind_of_level_is_named() -> None:
     text = render(apply_patch(base_data(), "notifications.limits.0.levels: [I, II, III, L2]"))
     [f] = [f for f in validate(load_text(text), today=TODAY) if f.code == "REF001"]
     assert "response level" in f.text("en") and "响应级别" in f.text("zh")
+
+
+def test_linked_folder_outside_is_reported_not_walked(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "plan.yaml").write_text(base_text(), encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "secret.yaml").write_text("password: hunter2\n", encoding="utf-8")
+    (repo / "linked").symlink_to(elsewhere, target_is_directory=True)
+    report = check_paths([repo], OPTS)
+    refused = [r for r in report.files if any(f.code == "PTH001" for f in r.findings)]
+    assert [Path(r.path).name for r in refused] == ["linked"]

@@ -163,6 +163,12 @@ def discover(
         if not p.exists():
             raise UsageError(f"no such file or directory: {raw}")
         if p.is_dir():
+            for link in sorted(x for x in p.rglob("*") if x.is_symlink() and x.is_dir()):
+                rel = link.relative_to(p)
+                if any(part.startswith(".") for part in rel.parts):
+                    continue
+                if not link.resolve().is_relative_to(p.resolve()) and refused is not None:
+                    refused.append(link)  # a linked folder elsewhere on the machine: not walked
             for child in sorted(p.rglob("*")):
                 rel = child.relative_to(p)
                 if any(part.startswith(".") for part in rel.parts):

@@ -45,8 +45,8 @@ rule(
     layer="yaml",
     title={"zh": "链接指向目录之外", "en": "Link leads outside the directory"},
     message={
-        "zh": "该文件是指向检查目录之外的链接（{target}），未读取",
-        "en": "this file is a link out of the checked directory ({target}); not read",
+        "zh": "该路径是指向检查目录之外的链接（{target}），未读取",
+        "en": "this path is a link out of the checked directory ({target}); not read",
     },
     hint={
         "zh": "把预案文件直接放在仓库中，不要用符号链接引用仓库外的文件。",
