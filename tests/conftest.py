@@ -37,3 +37,33 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+
+
+def soffice() -> str | None:
+    import shutil
+
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def to_pdf(docx: Path, workdir: Path) -> Path:
+    """Open a DOCX in LibreOffice (its own profile, headless) and return the PDF it wrote."""
+    import subprocess
+
+    office = soffice()
+    assert office, "CI must install LibreOffice (see .ci/run)"
+    subprocess.run(
+        [
+            office,
+            f"-env:UserInstallation=file://{workdir}/lo",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(workdir),
+            str(docx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return workdir / (docx.stem + ".pdf")

@@ -18,7 +18,7 @@ from planctl.loader import MAX_BYTES, load_file, load_text
 from planctl.render.api import render_file
 from planctl.rules import Options
 
-from .conftest import ROOT, TODAY
+from .conftest import ROOT, TODAY, soffice, to_pdf
 
 OPTS = Options()
 OPTS.today = __import__("datetime").date.fromisoformat(TODAY)
@@ -111,26 +111,8 @@ def test_thirty_parties_render_with_split_matrices(tmp_path: Path) -> None:
     duty_tables = [t for t in doc.tables if t.rows[0].cells[0].text == "阶段"]
     assert len(duty_tables) >= 4  # 34 parties in groups of at most 8 columns
     assert all(len(t.columns) <= 3 + 8 for t in duty_tables)
-    import shutil
-
-    soffice = shutil.which("soffice")
-    if soffice:  # and LibreOffice still opens it (CI installs LibreOffice)
-        subprocess.run(
-            [
-                soffice,
-                f"-env:UserInstallation=file://{tmp_path}/lo",
-                "--headless",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(tmp_path),
-                str(out),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
-        assert (tmp_path / (out.stem + ".pdf")).stat().st_size > 10_000
+    if soffice():  # and LibreOffice still opens it (CI installs LibreOffice)
+        assert to_pdf(out, tmp_path).stat().st_size > 10_000
 
 
 KILLER = textwrap.dedent(

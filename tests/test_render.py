@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -19,7 +18,7 @@ from planctl.render.api import RenderRefused, render_file
 from planctl.render.content import canonical_digest
 from planctl.rules import Options
 
-from .conftest import FIXTURES, TODAY, sample_plans
+from .conftest import FIXTURES, TODAY, sample_plans, soffice, to_pdf
 
 OPTS = Options()
 OPTS.today = __import__("datetime").date.fromisoformat(TODAY)
@@ -226,34 +225,13 @@ def test_many_parties_split_into_column_groups() -> None:
     assert [len(g) for g in groups] == [6, 5]
 
 
-def _soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
-
-
 @pytest.mark.skipif(
-    _soffice() is None and not os.environ.get("CI"), reason="LibreOffice not installed"
+    soffice() is None and not os.environ.get("CI"), reason="LibreOffice not installed"
 )
 @pytest.mark.parametrize("name", ["base", *[p.stem for p in PLANS]])
 def test_libreoffice_opens_it(rendered, name: str, tmp_path: Path) -> None:
-    soffice = _soffice()
-    assert soffice, "CI must install LibreOffice (see .ci/run)"
     src = rendered[name]
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation=file://{tmp_path}/lo",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(src),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    pdf = tmp_path / (src.stem + ".pdf")
+    pdf = to_pdf(src, tmp_path)
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
     if name == "base":
