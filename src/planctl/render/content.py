@@ -591,7 +591,10 @@ def build(data: dict[str, Any], *, draft: bool, figure: bytes | None = None) -> 
     start_annex(mx.TABLE_TITLES["contacts"], True)
     b.append(Table("", header, rows, [3.6, 3.4, 1.2, 2.6, 2.8, 1.9, 3.4]))
     if figure is not None:
-        start_annex("信息通报流程图", True)
+        import struct
+
+        px_w, px_h = struct.unpack(">II", figure[16:24])  # PNG IHDR
+        start_annex("信息通报流程图", px_w >= px_h)  # a tall figure reads better upright
         b.append(Figure(figure, "箭头表示通报方向，标注为获知后的通报时限"))
     start_annex("联合签署页", False)
     b.append(Signatures(plan.parties))

@@ -796,6 +796,19 @@ def _render(
                 fill=_INK,
                 anchor="mm",
             )
+    # trim the white margin a narrow top-to-bottom layout leaves on a fixed-width canvas,
+    # so the document can scale the drawing itself, not empty paper
+    bbox = Image.eval(img, lambda v: 255 - v).getbbox()
+    if bbox is not None:
+        pad = 24
+        img = img.crop(
+            (
+                max(0, bbox[0] - pad),
+                max(0, bbox[1] - pad),
+                min(img.width, bbox[2] + pad),
+                min(img.height, bbox[3] + pad),
+            )
+        )
     out = io.BytesIO()
     img.save(out, format="PNG", optimize=False, compress_level=_PNG_LEVEL)
     return out.getvalue()
