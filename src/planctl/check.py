@@ -38,6 +38,8 @@ class FileResult:
     path: str
     findings: list[Finding]
     rules_run: bool
+    #: the file's lines, for showing findings in context (empty when it was not read)
+    lines: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -141,7 +143,7 @@ def check_document(
         findings = _suppressions(doc, findings)
     findings = [replace(f, file=display_path(f.file)) for f in findings]
     findings.sort(key=Finding.sort_key)
-    return FileResult(display_path(doc.path), findings, rules_run)
+    return FileResult(display_path(doc.path), findings, rules_run, doc.lines)
 
 
 def discover(

@@ -138,16 +138,8 @@ def validate(
 
         typer.echo(to_junit(report, language), nl=False)
     else:
-        sources = {}
-        for r in report.files:
-            # never echo the content of a file we refused to read
-            if r.findings and not any(f.code == "PTH001" for f in r.findings):
-                try:
-                    text = Path(r.path).read_bytes().decode("utf-8-sig", errors="replace")
-                    sources[r.path] = text.splitlines()
-                except OSError:
-                    pass
-        write_text(report, sources, language)
+        # lines come from the loaded document: a refused file (PTH001) was never read
+        write_text(report, {r.path: r.lines for r in report.files}, language)
     threshold = fail_on.value if fail_on else cfg.fail_on
     raise typer.Exit(1 if report.failed(threshold) else 0)
 

@@ -118,10 +118,6 @@ class Document:
     lines: list[str]
     findings: list[Finding] = field(default_factory=list)
 
-    @property
-    def ok(self) -> bool:
-        return self.data is not None and not any(f.severity == "error" for f in self.findings)
-
 
 class _LoadError(Exception):
     def __init__(self, code: str, line: int, col: int, **params: Any) -> None:
@@ -310,22 +306,22 @@ def load_text(text: str, path: Path | str = "<string>") -> Document:
         builder = _Builder()
         data = builder.build(root, (), 0)
     except _LoadError as err:
-        return Document(path, None, SourceMap(), lines, [_finding(path, err, lines)])
+        return Document(path, None, SourceMap(), lines, [_finding(path, err)])
     except yaml.composer.ComposerError as exc:
         line, col, problem = _yaml_error_mark(exc)
         code = "YAML008" if "single document" in str(exc) else "YAML001"
         err = _LoadError(code, line, col, problem=problem)
-        return Document(path, None, SourceMap(), lines, [_finding(path, err, lines)])
+        return Document(path, None, SourceMap(), lines, [_finding(path, err)])
     except yaml.YAMLError as exc:
         line, col, problem = _yaml_error_mark(exc)
         if "maximum nesting depth" in problem:  # libyaml's own depth limit
             err = _LoadError("YAML006", line, col, depth=MAX_DEPTH)
         else:
             err = _LoadError("YAML001", line, col, problem=problem)
-        return Document(path, None, SourceMap(), lines, [_finding(path, err, lines)])
+        return Document(path, None, SourceMap(), lines, [_finding(path, err)])
     except RecursionError:
         err = _LoadError("YAML006", 1, 1, depth=MAX_DEPTH)
-        return Document(path, None, SourceMap(), lines, [_finding(path, err, lines)])
+        return Document(path, None, SourceMap(), lines, [_finding(path, err)])
     return Document(path, data, builder.source, lines)
 
 
@@ -335,16 +331,16 @@ def load_file(path: Path | str) -> Document:
     size = path.stat().st_size
     if size > MAX_BYTES:
         err = _LoadError("YAML009", 1, 1, size=size, limit=MAX_BYTES)
-        return Document(path, None, SourceMap(), [], [_finding(path, err, [])])
+        return Document(path, None, SourceMap(), [], [_finding(path, err)])
     raw = path.read_bytes()
     try:
         text = decode(raw)
     except _LoadError as err:
-        return Document(path, None, SourceMap(), [], [_finding(path, err, [])])
+        return Document(path, None, SourceMap(), [], [_finding(path, err)])
     return load_text(text, path)
 
 
-def _finding(path: Path, err: _LoadError, lines: list[str]) -> Finding:
+def _finding(path: Path, err: _LoadError) -> Finding:
     from planctl.rules import registry
 
     rule = registry.get(err.code)

@@ -13,6 +13,29 @@ from typing import Any
 
 PathT = tuple[str | int, ...]
 
+#: Event types in scope of a plan: short name for findings, the phrase used in documents.
+HAZARDS: dict[str, dict[str, str]] = {
+    "water_pollution": {"zh": "突发水污染", "en": "water pollution", "event": "突发水污染事件"},
+    "air_pollution": {"zh": "大气污染", "en": "air pollution", "event": "突发大气污染事件"},
+    "hazardous_chemicals": {
+        "zh": "危险化学品",
+        "en": "hazardous chemicals",
+        "event": "危险化学品事故",
+    },
+    "forest_fire": {"zh": "森林火灾", "en": "forest fire", "event": "森林火灾"},
+    "grassland_fire": {"zh": "草原火灾", "en": "grassland fire", "event": "草原火灾"},
+    "snow_ice": {"zh": "雨雪冰冻", "en": "snow and ice", "event": "雨雪冰冻灾害"},
+    "road_traffic": {"zh": "道路交通", "en": "road traffic", "event": "道路交通突发事件"},
+    "flood": {"zh": "洪涝", "en": "flood", "event": "洪涝灾害"},
+    "drought": {"zh": "干旱", "en": "drought", "event": "干旱灾害"},
+    "geological": {"zh": "地质灾害", "en": "geological hazard", "event": "地质灾害"},
+    "earthquake": {"zh": "地震", "en": "earthquake", "event": "地震灾害"},
+    "public_health": {"zh": "公共卫生", "en": "public health", "event": "突发公共卫生事件"},
+    "animal_epidemic": {"zh": "动物疫情", "en": "animal epidemic", "event": "动物疫情"},
+    "production_safety": {"zh": "生产安全", "en": "production safety", "event": "生产安全事故"},
+    "other": {"zh": "其他", "en": "other", "event": "其他突发事件"},
+}
+
 
 @dataclass
 class Plan:
@@ -115,9 +138,3 @@ class Plan:
         return [(g["id"], "grade") for g in self.grades] + [
             (w["id"], "warning") for w in self.warnings
         ]
-
-    @staticmethod
-    def as_list(value: Any) -> list[Any]:
-        if value is None:
-            return []
-        return value if isinstance(value, list) else [value]

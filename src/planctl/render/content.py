@@ -17,27 +17,10 @@ from typing import Any
 import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
-from planctl.model import Plan
+from planctl.model import HAZARDS, Plan
 from planctl.render import matrix as mx
 from planctl.render.templates import template_dir
 
-HAZARDS_ZH = {
-    "water_pollution": "突发水污染事件",
-    "air_pollution": "突发大气污染事件",
-    "hazardous_chemicals": "危险化学品事故",
-    "forest_fire": "森林火灾",
-    "grassland_fire": "草原火灾",
-    "snow_ice": "雨雪冰冻灾害",
-    "road_traffic": "道路交通突发事件",
-    "flood": "洪涝灾害",
-    "drought": "干旱灾害",
-    "geological": "地质灾害",
-    "earthquake": "地震灾害",
-    "public_health": "突发公共卫生事件",
-    "animal_epidemic": "动物疫情",
-    "production_safety": "生产安全事故",
-    "other": "其他突发事件",
-}
 GEO_KINDS = {
     "river_basin": "流域",
     "border": "行政交界区域",
@@ -88,7 +71,6 @@ class Para:
 
 @dataclass
 class Table:
-    caption: str
     header: list[str]
     rows: list[list[str]]
     widths: list[float]  # relative column widths
@@ -253,7 +235,7 @@ def build(data: dict[str, Any], *, draft: bool, figure: bytes | None = None) -> 
     p(say("legal_basis_intro", items=_join(basis)))
     h(2, "适用范围")
     p(meta["scope"])
-    p(say("hazards", hazards=_join([HAZARDS_ZH[x] for x in plan.hazards])))
+    p(say("hazards", hazards=_join([HAZARDS[x]["event"] for x in plan.hazards])))
     geo = plan.geography
     if geo:
         p(
@@ -570,7 +552,6 @@ def build(data: dict[str, Any], *, draft: bool, figure: bytes | None = None) -> 
     )
     b.append(
         Table(
-            "",
             header,
             rows,
             [1.6, 1.7, 9, *[1.6] * len(resp.parties)],
@@ -580,16 +561,16 @@ def build(data: dict[str, Any], *, draft: bool, figure: bytes | None = None) -> 
     )
     header, rows = mx.notification_rows(plan)
     start_annex(mx.TABLE_TITLES["notification"], True)
-    b.append(Table("", header, rows, [1.5, 1.4, 2.6, 4.5, 2.6, 2, 2, 1.6, 2.6]))
+    b.append(Table(header, rows, [1.5, 1.4, 2.6, 4.5, 2.6, 2, 2, 1.6, 2.6]))
     header, rows = mx.command_rows(plan)
     start_annex(mx.TABLE_TITLES["command"], True)
-    b.append(Table("", header, rows, [1.6, 2.2, 3.2, 2.2, 2.2, 5]))
+    b.append(Table(header, rows, [1.6, 2.2, 3.2, 2.2, 2.2, 5]))
     header, rows = mx.resource_rows(plan)
     start_annex(mx.TABLE_TITLES["resources"], True)
-    b.append(Table("", header, rows, [1.4, 2.2, 1.1, 3.6, 1.5, 3.4, 1.5, 4]))
+    b.append(Table(header, rows, [1.4, 2.2, 1.1, 3.6, 1.5, 3.4, 1.5, 4]))
     header, rows = mx.contact_rows(plan)
     start_annex(mx.TABLE_TITLES["contacts"], True)
-    b.append(Table("", header, rows, [3.6, 3.4, 1.2, 2.6, 2.8, 1.9, 3.4]))
+    b.append(Table(header, rows, [3.6, 3.4, 1.2, 2.6, 2.8, 1.9, 3.4]))
     if figure is not None:
         import struct
 

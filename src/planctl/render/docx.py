@@ -34,6 +34,7 @@ from planctl.render.content import (
     TitlePage,
     Toc,
 )
+from planctl.render.matrix import balanced_chunks
 from planctl.render.templates import reference_docx
 
 DRAFT_MARK = "征求意见稿"
@@ -276,16 +277,8 @@ class DocxWriter:
 
     def _table(self, t: Table) -> None:
         keys = t.key_columns
-        if t.max_parties and len(t.header) - keys > t.max_parties:
-            n = len(t.header) - keys
-            parts = -(-n // t.max_parties)
-            size = -(-n // parts)
-            groups = [
-                list(range(keys + i, min(keys + i + size, len(t.header))))
-                for i in range(0, n, size)
-            ]
-        else:
-            groups = [list(range(keys, len(t.header)))]
+        party_columns = list(range(keys, len(t.header)))
+        groups = balanced_chunks(party_columns, t.max_parties or len(party_columns) or 1)
         for gi, cols in enumerate(groups):
             idx = list(range(keys)) + cols
             if len(groups) > 1:

@@ -8,9 +8,12 @@ another.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from planctl import durations
 from planctl.model import Plan
+
+T = TypeVar("T")
 
 PHASES = [
     ("prevention", "预防"),
@@ -48,6 +51,15 @@ def date_zh(value: str | None) -> str:
     return f"{int(y)}年{int(m)}月{int(d)}日"
 
 
+def balanced_chunks(items: list[T], max_size: int) -> list[list[T]]:
+    """Split into the fewest chunks of at most ``max_size``, as equal as possible (11 → 6 + 5)."""
+    n = len(items)
+    if n <= max_size:
+        return [list(items)]
+    size = -(-n // -(-n // max_size))
+    return [list(items[i : i + size]) for i in range(0, n, size)]
+
+
 @dataclass
 class MatrixRow:
     duty_id: str
@@ -71,12 +83,7 @@ class Matrix:
         Pan-Pearl-River has 11 members; we split into balanced groups that each
         repeat the duty column rather than shrinking the type.
         """
-        n = len(self.parties)
-        if n <= max_parties:
-            return [self.parties]
-        groups = -(-n // max_parties)
-        size = -(-n // groups)
-        return [self.parties[i : i + size] for i in range(0, n, size)]
+        return balanced_chunks(self.parties, max_parties)
 
     def table(
         self, parties: list[tuple[str, str]] | None = None

@@ -13,26 +13,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from planctl import durations, profiles
+from planctl.model import HAZARDS
 from planctl.reach import Outcome, outcomes
 from planctl.rules.base import Context, Problem, rule
-
-HAZARD_NAMES = {
-    "water_pollution": {"zh": "突发水污染", "en": "water pollution"},
-    "air_pollution": {"zh": "大气污染", "en": "air pollution"},
-    "hazardous_chemicals": {"zh": "危险化学品", "en": "hazardous chemicals"},
-    "forest_fire": {"zh": "森林火灾", "en": "forest fire"},
-    "grassland_fire": {"zh": "草原火灾", "en": "grassland fire"},
-    "snow_ice": {"zh": "雨雪冰冻", "en": "snow and ice"},
-    "road_traffic": {"zh": "道路交通", "en": "road traffic"},
-    "flood": {"zh": "洪涝", "en": "flood"},
-    "drought": {"zh": "干旱", "en": "drought"},
-    "geological": {"zh": "地质灾害", "en": "geological hazard"},
-    "earthquake": {"zh": "地震", "en": "earthquake"},
-    "public_health": {"zh": "公共卫生", "en": "public health"},
-    "animal_epidemic": {"zh": "动物疫情", "en": "animal epidemic"},
-    "production_safety": {"zh": "生产安全", "en": "production safety"},
-    "other": {"zh": "其他", "en": "other"},
-}
 
 UNREACHED = rule(
     code="NOT001",
@@ -403,7 +386,7 @@ def check_hop_limits(ctx: Context) -> Iterator[Problem]:
         for channel, (lim, field, path, actual) in worst.items():
             if field not in rule_:
                 path = ("notifications", "rules", i, "within")
-            scoped = [HAZARD_NAMES[h]["zh"] for h in hazards if h in lim.hazards or not lim.hazards]
+            scoped = [HAZARDS[h]["zh"] for h in hazards if h in lim.hazards or not lim.hazards]
             lim_ranks = [r for r in ranks if r in lim.ranks]
             yield Problem(
                 path,
