@@ -20,6 +20,7 @@ from planctl.config import CONFIG_NAMES, Config
 from planctl.findings import Finding, display_path, severity_rank
 from planctl.loader import Document, load_file, load_text
 from planctl.model import Plan
+from planctl.placeholders import without_placeholders
 from planctl.rules import Context, Options, registry
 
 PLAN_SUFFIXES = (".yaml", ".yml")
@@ -66,19 +67,30 @@ def _profile(plan: Plan, options: Options) -> profiles.Profile:
 
 
 def run_rules(doc: Document, options: Options, config: Config) -> list[Finding]:
-    """Run every enabled plan rule; a crashing rule becomes an INT001 finding."""
-    plan = Plan(doc.data)
-    ctx = Context(doc=doc, plan=plan, profile=_profile(plan, options), options=options)
+    """Run every enabled plan rule; a crashing rule becomes an INT001 finding.
+
+    Rules see the plan with ``【待填：…】`` values absent (unknown, not wrong);
+    only rules that look at text as text (``sees_placeholders``) see them.
+    """
+    full = Plan(doc.data)
+    known = without_placeholders(doc.data)
+    plan = full if known is doc.data else Plan(known)
+    ctx = Context(doc=doc, plan=plan, profile=_profile(full, options), options=options)
+    raw_ctx = ctx if plan is full else replace(ctx, plan=full, cache={})
     out: list[Finding] = []
     for rule in registry.plan_rules():
         if not config.enabled(rule.code):
             continue
         try:
-            for problem in rule.check_fn(ctx):  # type: ignore[misc]
+            use = raw_ctx if getattr(rule, "sees_placeholders", False) else ctx
+            for problem in rule.check_fn(use):  # type: ignore[misc]
                 out.append(rule.locate(ctx, problem))
         except Exception as exc:
             if options.debug:
                 raise
+            if plan is not full and getattr(rule, "sees_placeholders", False) is False:
+                # the rule needed a value still marked 【待填】: it cannot judge yet
+                continue
             out.append(
                 registry.get("INT001").finding(
                     file=doc.path,

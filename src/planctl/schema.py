@@ -129,9 +129,16 @@ def _flatten(errors: list[ValidationError]) -> list[ValidationError]:
     out = []
     for err in errors:
         while err.validator in ("anyOf", "oneOf") and err.context:
-            err = best_match(err.context)
+            # every typed field also accepts a 【待填：…】 marker; a wrong value
+            # is explained by the field's real type, never by the marker's pattern
+            real = [e for e in err.context if not _is_marker_branch(e)]
+            err = best_match(real or err.context)
         out.append(err)
     return out
+
+
+def _is_marker_branch(err: ValidationError) -> bool:
+    return isinstance(err.schema, dict) and "待填" in str(err.schema.get("pattern", ""))
 
 
 @lru_cache(maxsize=1)

@@ -17,6 +17,7 @@ from planctl.check import check_document
 from planctl.findings import Finding
 from planctl.loader import load_file
 from planctl.model import Plan
+from planctl.placeholders import MARK
 from planctl.render import matrix as mx
 from planctl.render.content import build
 from planctl.rules import Options
@@ -43,7 +44,11 @@ class Rendered:
 
 def placeholders(data: Any) -> list[tuple[tuple[Any, ...], str]]:
     """Every string in the plan that still holds placeholder text."""
-    return [(path, text) for path, text in strings(data) if PLACEHOLDER.search(text)]
+    return [
+        (path, text)
+        for path, text in strings(data)
+        if PLACEHOLDER.search(text) or MARK.search(text)
+    ]
 
 
 def produced_by_planctl(path: Path) -> bool:

@@ -88,6 +88,9 @@ class Rule:
     fail: str | None = None
     passes: str | None = None
     check_fn: Check | None = None
+    #: the rule checks text as text, so it must see 【待填：…】 markers that every
+    #: other rule sees as absent values (see planctl.placeholders)
+    sees_placeholders: bool = False
 
     def check(self, fn: Check) -> Check:
         """Decorator: attach the check function to this rule."""
