@@ -3,7 +3,7 @@
 The library comes first; the ``planctl`` command is a thin face over it::
 
     import planctl
-    doc = planctl.loader("sample-plans/zhuozhang-water-pollution.yaml")
+    doc = planctl.load("sample-plans/zhuozhang-water-pollution.yaml")
     for finding in planctl.validate(doc, today="2026-11-28"):
         print(finding.code, finding.line, finding.text("zh"))
 """
@@ -16,8 +16,11 @@ from planctl.check import Report, check_paths, validate, validate_text
 from planctl.findings import Finding
 from planctl.loader import Document, load_file, load_text
 
+#: the distribution name: "planctl" on the public index is somebody else's project
+DISTRIBUTION = "planctl-cn"
+
 try:
-    __version__ = version("planctl")
+    __version__ = version(DISTRIBUTION)
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+source"
 
@@ -28,6 +31,7 @@ def load(path: str) -> Document:
 
 
 __all__ = [
+    "DISTRIBUTION",
     "Document",
     "Finding",
     "Report",

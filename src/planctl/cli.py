@@ -20,7 +20,6 @@ import typer
 from planctl import __version__, profiles
 from planctl import config as config_mod
 from planctl.check import UsageError, check_paths, make_options
-from planctl.loader import load_text
 from planctl.output import default_lang, write_github, write_json, write_text
 
 app = typer.Typer(
@@ -318,7 +317,7 @@ def explain(
     lang: Annotated[Lang | None, typer.Option("--lang")] = None,
 ) -> None:
     """Explain a rule: what it checks, why, its basis, and a failing and passing example."""
-    from planctl.examples import example_text
+    from planctl.explain import explain_text
     from planctl.rules import registry
 
     language = lang.value if lang else default_lang()
@@ -326,52 +325,7 @@ def explain(
     if rule is None:
         known = ", ".join(r.code for r in registry)
         raise _fail(f"unknown rule {code!r}", f"known rules: {known}")
-    zh = language == "zh"
-    out = [f"{rule.code} ({rule.name}) — {rule.title[language]}"]
-    out.append(("严重程度: " if zh else "severity: ") + rule.severity)
-    out.append(("检查层: " if zh else "layer: ") + rule.layer)
-    if rule.citation:
-        out.append(("依据: " if zh else "basis: ") + rule.citation)
-    if rule.why:
-        out += ["", rule.why[language]]
-    if rule.hint:
-        out += ["", ("如何修正: " if zh else "how to fix: ") + _strip_params(rule.hint[language])]
-    for which, label in (
-        ("fail", ("不通过的示例", "failing example")),
-        ("passes", ("通过的示例", "passing example")),
-    ):
-        snippet = rule.fail if which == "fail" else rule.passes
-        if snippet is None:
-            continue
-        title = label[0] if zh else label[1]
-        if rule.layer == "yaml":
-            out += ["", f"{title}:", _indent(snippet)]
-        else:
-            intro = "（对示例基础预案的修改）" if zh else "(changes to the example base plan)"
-            out += ["", f"{title} {intro}:", _indent(snippet)]
-        if which == "fail":
-            text = example_text(rule, "fail")
-            if text is not None:
-                from planctl.check import validate as run
-
-                hits = [
-                    f
-                    for f in run(load_text(text, "example.yaml"), today="2026-11-28")
-                    if f.code == rule.code
-                ]
-                if hits:
-                    out.append("  → " + hits[0].text(language))
-    typer.echo("\n".join(out))
-
-
-def _strip_params(text: str) -> str:
-    import re
-
-    return re.sub(r"\{[a-z_]+\}", "…", text).replace("{{", "{").replace("}}", "}")
-
-
-def _indent(text: str) -> str:
-    return "\n".join("    " + line for line in text.rstrip().splitlines())
+    typer.echo(explain_text(rule, language))
 
 
 @app.command("rules")

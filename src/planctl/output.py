@@ -172,6 +172,7 @@ def write_github(report: Report, lang: str, stream: IO[str] | None = None) -> No
 def to_sarif(report: Report, lang: str) -> dict[str, Any]:
     """SARIF 2.1.0, for code-scanning dashboards (GitHub, GitLab, Azure DevOps)."""
     from planctl import __version__
+    from planctl.explain import explain_markdown, explain_text
     from planctl.rules import registry
 
     used = sorted({f.code for f in report.findings})
@@ -186,6 +187,11 @@ def to_sarif(report: Report, lang: str) -> dict[str, Any]:
         }
         if rule.why:
             entry["fullDescription"] = {"text": rule.why[lang]}
+        # help inline: the project has no public home yet, so no helpUri/informationUri
+        entry["help"] = {
+            "text": explain_text(rule, lang),
+            "markdown": explain_markdown(rule, lang),
+        }
         if rule.citation:
             entry["properties"] = {"citation": rule.citation}
         rules.append(entry)
@@ -220,7 +226,6 @@ def to_sarif(report: Report, lang: str) -> dict[str, Any]:
                     "driver": {
                         "name": "planctl",
                         "version": __version__,
-                        "informationUri": "https://github.com/planctl/planctl",
                         "rules": rules,
                     }
                 },
