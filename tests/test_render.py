@@ -211,7 +211,7 @@ def test_user_text_is_never_executed_as_template(tmp_path: Path) -> None:
     md = render_file(plan, tmp_path, fmt="md", options=OPTS).output.read_text("utf-8")
     assert "丙丙丙" not in md and "丁丁丁" not in md
     assert (
-        '{{ "丙" \\* 3 }}{% for x in range(3) %}丁{% endfor %} & &lt;b&gt;' in md
+        '{{ "丙" \\* 3 }}{% for x in range(3) %}丁{% endfor %} &amp; &lt;b&gt;' in md
     )  # shown, not run
     doc = Document(str(render_file(plan, tmp_path, options=OPTS).output))
     assert any(evil in p.text for p in doc.paragraphs)

@@ -226,28 +226,68 @@ def render(
 def verify(
     document: Annotated[Path, typer.Argument(help="A DOCX rendered by planctl.")],
     plan: Annotated[Path, typer.Argument(help="The plan file it should match.")],
+    require_final: Annotated[
+        bool, typer.Option("--require-final", help="Exit 1 when the document is a draft.")
+    ] = False,
+    lang: Annotated[Lang | None, typer.Option("--lang")] = None,
 ) -> None:
-    """Tell whether a rendered DOCX still matches its source plan (by content hash)."""
-    from planctl.render.api import verify as run_verify
+    """Is the DOCX still what planctl wrote, and is that what the plan says?
 
+    Integrity against accidental and casual edits, not a signature: whoever
+    can edit the file can also rewrite the digests it carries.
+    """
+    from planctl.integrity import IntegrityError, verify_docx
+    from planctl.textsafe import clean_path
+
+    language = lang.value if lang else default_lang()
+    zh = language == "zh"
     for p in (document, plan):
         if not p.is_file():
-            raise _fail(f"no such file: {p}")
+            raise _fail(f"no such file: {clean_path(p)}")
     try:
-        v = run_verify(document, plan)
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
-    if v.matches:
+        v = verify_docx(document, plan, language)
+    except (IntegrityError, ValueError) as exc:
+        raise _fail(f"{clean_path(document)}: {exc}") from None
+    except OSError as exc:
+        raise _fail(f"cannot read {clean_path(exc.filename or plan)}: {exc.strerror}") from None
+    name = clean_path(document)
+    status = {"draft": "征求意见稿 draft", "final": "正式稿 final"}.get(v.status, v.status)
+    typer.echo(f"{name}: {v.document_id} v{v.document_version}, {status}")
+    if v.unchanged:
         typer.echo(
-            f"{document}: matches {plan} ({v.document_id} v{v.document_version}, sha256:{v.plan_digest[:16]})"
+            "  文档内容与 planctl 生成时一致 (content unchanged since planctl wrote it)"
+            if zh
+            else "  content unchanged since planctl wrote it"
         )
-        raise typer.Exit(0)
-    typer.echo(
-        f"{document}: does NOT match {plan}: the document was rendered from "
-        f"{v.document_id} v{v.document_version} sha256:{(v.document_digest or '?')[:16]}, "
-        f"the plan is now sha256:{v.plan_digest[:16]}"
+    else:
+        typer.echo(
+            "  文档在生成后被改动 (the document was changed after rendering):"
+            if zh
+            else "  the document was changed after planctl wrote it:"
+        )
+        for change in v.changes[:30]:
+            typer.echo(f"    {change.describe(language)}")
+        if len(v.changes) > 30:
+            typer.echo(f"    … and {len(v.changes) - 30} more")
+    if v.plan_matches is True:
+        typer.echo(f"  matches {clean_path(plan)} (sha256:{v.plan_digest[:16]})")
+    elif v.plan_matches is False:
+        typer.echo(f"  does NOT match {clean_path(plan)}:")
+        if v.plan_note:
+            typer.echo(f"    {v.plan_note}")
+        for change in v.plan_changes[:30]:
+            typer.echo(f"    {change.describe(language)}")
+        if len(v.plan_changes) > 30:
+            typer.echo(f"    … and {len(v.plan_changes) - 30} more")
+    else:
+        typer.echo(f"  note: {v.plan_note}")
+    if require_final and v.status != "final":
+        typer.echo("  --require-final: this is a draft, not the final document")
+        raise typer.Exit(1)
+    plan_ok = v.plan_matches is not False and (
+        v.plan_matches is True or v.plan_digest == v.recorded_plan_digest
     )
-    raise typer.Exit(1)
+    raise typer.Exit(0 if v.unchanged and plan_ok else 1)
 
 
 class MatrixFormat(str, Enum):
@@ -303,8 +343,13 @@ def matrix(
             raise _fail(f"refusing to write the matrix over the plan itself: {output}")
         if output.is_dir():
             raise _fail(f"--output is a directory: {output}")
-        if output.exists() and not force:
-            raise _fail(f"{output} exists; use --force to replace it")
+        from planctl.integrity import may_replace
+
+        if not may_replace(output, force):
+            raise _fail(
+                f"{output} exists and is not an unchanged file planctl wrote; "
+                "use --force to replace it"
+            )
     try:
         write_tables(chosen, fmt.value, output)
     except OSError as exc:
@@ -360,17 +405,34 @@ def schema(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file.")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a file planctl did not write.")
+    ] = False,
 ) -> None:
     """Print the plan JSON Schema as one file, for editors (yaml-language-server)."""
+    from planctl.integrity import SEAL_PLACEHOLDER, may_replace, seal
     from planctl.schema import bundled_schema
-    from planctl.write import atomic_write_text
+    from planctl.write import atomic_write_bytes
 
-    text = json.dumps(bundled_schema(), ensure_ascii=False, indent=2) + "\n"
     if output is None:
+        text = json.dumps(bundled_schema(), ensure_ascii=False, indent=2) + "\n"
         typer.echo(text, nl=False)
-    else:
-        atomic_write_text(output, text)
-        typer.echo(f"wrote {output}", err=True)
+        return
+    if output.is_dir():
+        raise _fail(f"--output is a directory: {output}")
+    if not may_replace(output, force):
+        raise _fail(
+            f"{output} exists and is not an unchanged schema planctl wrote; "
+            "use --force to replace it"
+        )
+    # the seal lets a later run tell its own untouched output from a user's file
+    data = {"$comment": f"Generated by planctl; {SEAL_PLACEHOLDER}", **bundled_schema()}
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    try:
+        atomic_write_bytes(output, seal(text.encode("utf-8")))
+    except OSError as exc:
+        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    typer.echo(f"wrote {output}", err=True)
 
 
 @app.command("profiles")

@@ -33,6 +33,8 @@ class Config:
     exclude: list[str] = field(default_factory=list)
 
     def enabled(self, code: str) -> bool:
+        if is_protected(code):  # a file that could not be checked always says so
+            return True
         if self.select and not any(code.startswith(s) for s in self.select):
             return False
         return not any(code.startswith(s) for s in self.ignore)
@@ -113,6 +115,7 @@ def load(path: Path | None) -> Config:
             raise ConfigError(f"{path}: severity for unknown rule {code!r}")
         severity[str(code).upper()] = sev
     cfg.severity = severity
+    _refuse_silencing(path, cfg, {r.code: r.layer for r in registry})
     if cfg.lang is not None and cfg.lang not in ("zh", "en"):
         raise ConfigError(f"{path}: lang must be zh or en, not {cfg.lang!r}")
     if cfg.profile is not None and cfg.profile not in profiles.available():
@@ -122,6 +125,39 @@ def load(path: Path | None) -> Config:
     if isinstance(cfg.contact_max_age_months, bool) or not 1 <= cfg.contact_max_age_months <= 120:
         raise ConfigError(f"{path}: contact_max_age_months must be a whole number from 1 to 120")
     return cfg
+
+
+#: findings that mean "this file could not be checked at all": never configurable
+PROTECTED_LAYERS = ("yaml", "schema")
+PROTECTED_CODES = ("PTH001", "INT001")
+
+
+def is_protected(code: str) -> bool:
+    return code.startswith(("YAML", "SCH")) or code in PROTECTED_CODES
+
+
+def _refuse_silencing(path: Path, cfg: Config, layers: dict[str, str]) -> None:
+    """A config must not turn an unreadable or malformed plan into "no problems found".
+
+    YAML and schema errors stop the rules from running; ignoring or
+    downgrading them would hide both the error and the fact that nothing was
+    checked. The same holds for unreadable paths and internal errors.
+    """
+    protected = sorted(
+        c for c, layer in layers.items() if layer in PROTECTED_LAYERS or is_protected(c)
+    )
+    for code in protected:
+        entry = next((s for s in cfg.ignore if code.startswith(s)), None)
+        if entry is not None:
+            raise ConfigError(
+                f"{path}: ignore entry {entry!r} would switch off {code}; YAML, schema, path and internal "
+                "errors cannot be ignored (YAML/schema 错误不能忽略：它们表示文件无法检查)"
+            )
+        if code in cfg.severity and cfg.severity[code] != "error":
+            raise ConfigError(
+                f"{path}: severity of {code} cannot be changed; YAML, schema, path and internal "
+                "errors are always errors (YAML/schema 错误不能降级)"
+            )
 
 
 def as_dict(cfg: Config) -> dict[str, Any]:

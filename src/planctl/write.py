@@ -2,27 +2,96 @@
 
 Write to a temporary file in the same directory, flush and fsync it, then
 rename over the target; rename is atomic on POSIX and on Windows (replace).
+The replaced file keeps its mode (a 0600 contact directory stays private).
+Temporaries carry a recognisable name, are removed on SIGTERM/Ctrl-C, and
+ones left by a kill -9 are swept on a later write into the same folder.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import stat
 import tempfile
+import time
 from pathlib import Path
+from typing import BinaryIO
+
+#: temporaries planctl makes: ".NAME.planctl-XXXXXXXX.tmp"
+TEMP_RE = re.compile(r"^\..+\.planctl-[A-Za-z0-9_]{8}\.tmp$")
+#: a temporary older than this is a leftover of a killed run, not a write in progress
+STALE_SECONDS = 3600
+
+_LIVE: set[str] = set()
+_SWEPT: set[str] = set()
+
+
+def live_temporaries() -> set[str]:
+    """Temporaries being written now (the signal handler removes them)."""
+    return _LIVE
+
+
+def remove_live_temporaries() -> None:
+    for tmp in list(_LIVE):
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        _LIVE.discard(tmp)
+
+
+def sweep_stale(folder: str | Path, now: float | None = None) -> list[Path]:
+    """Remove planctl's own leftover temporaries (by name and age) from ``folder``."""
+    removed: list[Path] = []
+    now = time.time() if now is None else now
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    for entry in entries:
+        if not TEMP_RE.match(entry.name):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode) or now - info.st_mtime < STALE_SECONDS:
+            continue
+        if uid is not None and info.st_uid != uid:
+            continue
+        try:
+            os.unlink(entry.path)
+            removed.append(Path(entry.path))
+        except OSError:
+            pass
+    return removed
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    folder = str(path.parent.resolve())
+    if folder not in _SWEPT:
+        _SWEPT.add(folder)
+        sweep_stale(path.parent)
+    try:
+        old = path.lstat()
+        mode = stat.S_IMODE(old.st_mode) if stat.S_ISREG(old.st_mode) else None
+    except OSError:
+        mode = None
+    if mode is None:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.planctl-", suffix=".tmp", dir=path.parent)
+    _LIVE.add(tmp)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual file mode
+        os.chmod(tmp, mode)  # mkstemp creates 0600; keep the replaced file's mode
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -30,7 +99,35 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
         except OSError:
             pass
         raise
+    finally:
+        _LIVE.discard(tmp)
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def open_regular(path: str | Path) -> BinaryIO:
+    """Open a file for reading only if it is a regular file, never through a symlink swap.
+
+    ``O_NOFOLLOW`` refuses a final symlink; ``O_NONBLOCK`` keeps a FIFO from
+    hanging the open; the type is checked on the opened descriptor, so a file
+    swapped after an earlier check cannot slip through.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    flags |= getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise IsADirectoryError(
+                21 if stat.S_ISDIR(info.st_mode) else 22,
+                "not a regular file (a folder, FIFO or device)",
+                str(path),
+            )
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise

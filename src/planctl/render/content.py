@@ -127,8 +127,19 @@ class Content:
 # --- helpers -----------------------------------------------------------------
 def canonical_digest(data: dict[str, Any]) -> str:
     """SHA-256 of the plan data in canonical JSON: same plan, same hash, any formatting."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = json.dumps(_whole(data), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _whole(value: Any) -> Any:
+    """50.0 and 50 are the same quantity: the digest must not tell them apart."""
+    if isinstance(value, dict):
+        return {k: _whole(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole(v) for v in value]
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
 
 
 @lru_cache(maxsize=1)

@@ -17,39 +17,38 @@ from planctl.render.content import (
     TitlePage,
     Toc,
 )
-
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]#|!"} | {"<": "&lt;", ">": "&gt;"})
+from planctl.textsafe import escape_markdown
 
 
 def _text(text: str) -> str:
-    """Plan text shown literally: no HTML, links or emphasis smuggled into a review diff."""
-    return text.translate(_MD_SPECIAL)
+    """Plan text shown literally: no HTML, links, emphasis or blocks smuggled into a review diff."""
+    return escape_markdown(text)
 
 
 def _cell(text: str) -> str:
-    return _text(text).replace("\n", " ")
+    return escape_markdown(text, inline=True)
 
 
 def render_markdown(content: Content) -> str:
     out: list[str] = []
     for block in content.blocks:
         if isinstance(block, TitlePage):
-            out.append(f"# {_text(block.title)}\n")
+            out.append(f"# {_cell(block.title)}\n")
             if block.draft:
                 out.append("**（征求意见稿）**\n")
-            out.append(f"第 {block.version} 版　{block.date}\n")
-            out.append("、".join(block.parties) + "\n")
+            out.append(f"第 {_cell(block.version)} 版　{_cell(block.date)}\n")
+            out.append("、".join(_cell(x) for x in block.parties) + "\n")
             out.append(
                 f"<!-- plan {content.plan_id} v{content.version} sha256:{content.digest} -->\n"
             )
         elif isinstance(block, Toc):
             continue
         elif isinstance(block, Heading):
-            out.append(f"{'#' * (block.level + 1)} {_text(block.text)}\n")
+            out.append(f"{'#' * (block.level + 1)} {_cell(block.text)}\n")
         elif isinstance(block, Para):
             out.append(f"{_text(block.text)}\n")
         elif isinstance(block, Annex):
-            out.append(f"## 附件{block.number}　{block.title}\n")
+            out.append(f"## 附件{block.number}　{_cell(block.title)}\n")
         elif isinstance(block, Table):
             out.append("| " + " | ".join(_cell(h) for h in block.header) + " |")
             out.append("|" + "---|" * len(block.header))
@@ -57,12 +56,12 @@ def render_markdown(content: Content) -> str:
                 out.append("| " + " | ".join(_cell(c) for c in row) + " |")
             out.append("")
         elif isinstance(block, Figure):
-            out.append(f"*（图：{block.caption}，见 DOCX）*\n")
+            out.append(f"*（图：{_cell(block.caption)}，见 DOCX）*\n")
         elif isinstance(block, Signatures):
             for p in block.parties:
                 sig = p.get("signatory", {})
                 out.append(
-                    f"- {sig.get('organ') or p['name']}　{sig.get('title', '')}："
+                    f"- {_cell(sig.get('organ') or p['name'])}　{_cell(sig.get('title', ''))}："
                     "＿＿＿＿　（盖章）　日期：　　年　月　日"
                 )
             out.append("")

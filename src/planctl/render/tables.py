@@ -6,7 +6,9 @@ import csv
 import io
 from pathlib import Path
 
+from planctl.integrity import remember
 from planctl.render.matrix import TABLE_TITLES
+from planctl.textsafe import escape_markdown
 from planctl.write import atomic_write_bytes
 
 Tables = dict[str, tuple[list[str], list[list[str]]]]
@@ -29,10 +31,10 @@ def to_markdown(tables: Tables) -> str:
     out = []
     for key, (header, rows) in tables.items():
         out.append(f"### {TABLE_TITLES[key]}\n")
-        out.append("| " + " | ".join(header) + " |")
+        out.append("| " + " | ".join(escape_markdown(h, inline=True) for h in header) + " |")
         out.append("|" + "---|" * len(header))
         for r in rows:
-            out.append("| " + " | ".join(c.replace("|", "\\|") for c in r) + " |")
+            out.append("| " + " | ".join(escape_markdown(c, inline=True) for c in r) + " |")
         out.append("")
     return "\n".join(out)
 
@@ -79,7 +81,9 @@ def write_tables(tables: Tables, fmt: str, output: Path | None) -> None:
         return
     if fmt == "xlsx":
         assert output is not None
-        atomic_write_bytes(output, to_xlsx(tables))
+        data = to_xlsx(tables)
+        atomic_write_bytes(output, data)
+        remember(output, data)
         return
     text = to_csv(tables) if fmt == "csv" else to_markdown(tables)
     if output is None:
@@ -88,3 +92,4 @@ def write_tables(tables: Tables, fmt: str, output: Path | None) -> None:
         sys.stdout.write(text)
     else:
         atomic_write_bytes(output, text.encode("utf-8"))
+        remember(output, text.encode("utf-8"))

@@ -1,0 +1,905 @@
+"""Is a rendered file still what planctl wrote, and is that what the plan says?
+
+Two jobs share this module:
+
+* **verify** (``planctl verify``): at render time :func:`stamp_docx` records,
+  inside the DOCX (``docProps/custom.xml``, excluded from its own digests),
+  digests of the *normalised* content of every part: body paragraphs and
+  tables with their visible formatting, headers and footers, image bytes,
+  risky parts and external relationships, the identifying core properties,
+  plus planctl's version and the reference.docx digest. :func:`verify_docx`
+  recomputes them from the file as it now is and says what changed.
+  Normalising (text per paragraph, field results ignored, runs merged)
+  makes a benign re-save (zip order, rsid attributes, lastModifiedBy,
+  app.xml, LibreOffice's re-save) count as unchanged.
+
+  This is integrity against accidental and casual edits, not a signature:
+  whoever can edit the file can also rewrite the digests.
+
+* **overwrite guard**: "planctl wrote this and nobody changed it" is decided
+  from content. A DOCX carries a digest of its exact parts, Markdown and JSON
+  carry a seal (a hash of their own bytes), CSV/XLSX are listed with their
+  hash in a small manifest in the output folder. Anything else needs --force.
+"""
+
+from __future__ import annotations
+
+import base64
+import difflib
+import hashlib
+import io
+import json
+import re
+import stat
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: A real plan DOCX is a few MB; these caps stop a zip bomb before any part is inflated.
+MAX_DOCX_BYTES = 64 * 1024 * 1024
+MAX_UNCOMPRESSED = 256 * 1024 * 1024
+MAX_PART = 128 * 1024 * 1024
+MAX_RATIO = 200
+MAX_ENTRIES = 5000
+
+PROPERTY = "planctl-integrity"
+CUSTOM_PART = "docProps/custom.xml"
+RECORD_VERSION = 1
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+_CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+_VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+_CUSTOM_REL = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+)
+_CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+
+#: parts and relationships that can carry code or pull content from elsewhere
+_RISKY_PART = re.compile(
+    r"vbaProject|vbaData|activeX|embeddings/|oleObject|\.bin$|attachedTemplate|"
+    r"afchunk|altChunk|\.(?:exe|dll|js|vbs|ps1|hta|html?|mht|rtf|docm|dotm|xlsm)$",
+    re.IGNORECASE,
+)
+_RISKY_REL = re.compile(
+    r"/(?:oleObject|package|aFChunk|subDocument|attachedTemplate|frame|vbaProject|"
+    r"control|wordVbaData|keyMapCustomizations)$"
+)
+_RISKY_CT = re.compile(r"macroEnabled|vbaProject|activeX|oleObject|ms-office\.vba", re.IGNORECASE)
+
+
+class IntegrityError(ValueError):
+    """The file cannot be checked (not a DOCX, too large, a zip bomb, no record)."""
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def open_package(source: str | Path | bytes) -> zipfile.ZipFile:
+    """Open a DOCX and check its sizes before inflating anything.
+
+    A 2 MB file may claim a 2 GB part; the central directory tells the
+    uncompressed sizes, so an oversized or over-compressed package is refused
+    unread. Reads later stay bounded by the declared size (zipfile stops there).
+    """
+    if isinstance(source, bytes):
+        if len(source) > MAX_DOCX_BYTES:
+            raise IntegrityError(f"larger than {MAX_DOCX_BYTES // 2**20} MB")
+        handle: Any = io.BytesIO(source)
+    else:
+        path = Path(source)
+        try:
+            info = path.stat()
+        except OSError as exc:
+            raise IntegrityError(f"cannot read: {exc.strerror or exc}") from None
+        if not stat.S_ISREG(info.st_mode):
+            raise IntegrityError("not a regular file")
+        if info.st_size > MAX_DOCX_BYTES:
+            raise IntegrityError(f"larger than {MAX_DOCX_BYTES // 2**20} MB")
+        handle = path
+    try:
+        z = zipfile.ZipFile(handle)
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise IntegrityError(f"not a DOCX (zip) file: {exc}") from None
+    infos = z.infolist()
+    if len(infos) > MAX_ENTRIES:
+        z.close()
+        raise IntegrityError(f"more than {MAX_ENTRIES} parts")
+    total = 0
+    for i in infos:
+        total += i.file_size
+        ratio = i.file_size / max(1, i.compress_size)
+        if i.file_size > MAX_PART or (i.file_size > 1024 * 1024 and ratio > MAX_RATIO):
+            z.close()
+            raise IntegrityError(
+                f"part {i.filename} inflates to {i.file_size} bytes (ratio {ratio:.0f}): "
+                "refused as a possible zip bomb"
+            )
+    if total > MAX_UNCOMPRESSED:
+        z.close()
+        raise IntegrityError(f"inflates to {total} bytes: refused as a possible zip bomb")
+    return z
+
+
+def _read(z: zipfile.ZipFile, name: str) -> bytes | None:
+    try:
+        return z.read(name)
+    except KeyError:
+        return None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
+        raise IntegrityError(f"part {name} is damaged: {exc}") from None
+
+
+def _xml(data: bytes, name: str) -> Any:
+    from lxml import etree
+
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True
+    )
+    try:
+        return etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise IntegrityError(f"part {name} is not well-formed XML: {exc}") from None
+
+
+def _w(tag: str) -> str:
+    return f"{{{_W}}}{tag}"
+
+
+_ON = {None, "1", "true", "on"}
+
+
+def _flag(rpr: Any, tag: str) -> bool:
+    el = rpr.find(_w(tag))
+    return el is not None and el.get(_w("val")) in _ON
+
+
+def _run_format(rpr: Any) -> str:
+    """The visible run properties that change what a reader sees or reads."""
+    if rpr is None:
+        return ""
+    flags = [t for t in ("b", "i", "strike", "dstrike", "caps", "vanish") if _flag(rpr, t)]
+    u = rpr.find(_w("u"))
+    if u is not None and u.get(_w("val")) not in ("none", None):
+        flags.append("u")
+    for tag in ("color", "highlight", "vertAlign"):
+        el = rpr.find(_w(tag))
+        val = el.get(_w("val")) if el is not None else None
+        if val and val.lower() not in ("auto", "none", "000000", "baseline"):
+            flags.append(f"{tag}={val.lower()}")
+    return ",".join(flags)
+
+
+class _Walker:
+    """Flatten WordprocessingML into paragraphs of (text, format) segments.
+
+    Field results (TOC entries, page numbers) are computed by the viewer and
+    change on every re-save; the field instruction is kept instead. Empty
+    paragraphs carry nothing and are dropped, as LibreOffice may add some.
+    """
+
+    def __init__(self, images: dict[str, str]) -> None:
+        self.images = images  # relationship id -> image digest
+        self.field: list[str] = []  # stack of "code" / "result" states
+        self.instr: list[str] = []
+
+    def paragraph(self, p: Any) -> tuple[str, str]:
+        segments: list[list[str]] = []
+
+        def add(text: str, fmt: str) -> None:
+            if not text:
+                return
+            if segments and segments[-1][1] == fmt:
+                segments[-1][0] += text
+            else:
+                segments.append([text, fmt])
+
+        for el in p.iter():
+            tag = el.tag
+            if not isinstance(tag, str):
+                continue
+            local = tag.rsplit("}", 1)[-1]
+            if local == "fldChar":
+                kind = el.get(_w("fldCharType"))
+                if kind == "begin":
+                    self.field.append("code")
+                    self.instr.append("")
+                elif kind == "separate" and self.field:
+                    self.field[-1] = "result"
+                    add(_field(self.instr[-1]), "")
+                elif kind == "end" and self.field:
+                    if self.field.pop() == "code":  # a field with no result part
+                        add(_field(self.instr[-1]), "")
+                    self.instr.pop()
+                continue
+            if local == "instrText" and self.field:
+                self.instr[-1] += el.text or ""
+                continue
+            if local == "fldSimple":
+                add(_field(el.get(_w("instr")) or ""), "")
+                continue
+            if self.field and self.field[-1] == "result":
+                continue
+            if _inside(el, "fldSimple"):
+                continue
+            fmt = _run_format(_run_props(el))
+            if local == "t":
+                add(el.text or "", fmt)
+            elif local == "tab" and el.getparent() is not None and _local(el.getparent()) == "r":
+                add("\t", fmt)
+            elif local in ("br", "cr"):
+                add("\n", fmt)
+            elif local == "noBreakHyphen":
+                add("-", fmt)
+            elif local == "sym":
+                add(chr(int(el.get(_w("char")) or "3f", 16)), fmt)
+            elif local in ("blip", "imagedata"):
+                rid = el.get(f"{{{_R}}}embed") or el.get(f"{{{_R}}}id") or ""
+                add(f"[image {self.images.get(rid, 'missing')[:16]}]", "")
+        text = "".join(s[0] for s in segments)
+        fmt = "|".join(f"{len(s[0])}:{s[1]}" for s in segments if s[1])
+        return text, fmt
+
+
+_FIELD_TOKEN = re.compile(r'"[^"]*"|\S+')
+
+
+def _field(instr: str) -> str:
+    """A field instruction with its switches in a fixed order (LibreOffice reorders them)."""
+    tokens = _FIELD_TOKEN.findall(instr)
+    if not tokens:
+        return "{}"
+    head, groups = tokens[0].upper(), []
+    for tok in tokens[1:]:
+        if tok.startswith("\\") or not groups:
+            groups.append(tok)
+        else:
+            groups[-1] += " " + tok
+    return "{" + " ".join([head, *sorted(groups)]) + "}"
+
+
+def _local(el: Any) -> str:
+    return el.tag.rsplit("}", 1)[-1] if isinstance(el.tag, str) else ""
+
+
+def _inside(el: Any, local: str) -> bool:
+    parent = el.getparent()
+    while parent is not None:
+        if _local(parent) == local:
+            return True
+        if _local(parent) == "p":
+            return False
+        parent = parent.getparent()
+    return False
+
+
+def _run_props(el: Any) -> Any:
+    parent = el.getparent()
+    while parent is not None and _local(parent) != "r":
+        if _local(parent) == "p":
+            return None
+        parent = parent.getparent()
+    if parent is None:
+        return None
+    return parent.find(_w("rPr"))
+
+
+@dataclass
+class Item:
+    """One unit of visible content: a paragraph, or the text of one table cell."""
+
+    where: str  # "p" or "t.r.c" (1-based table, row, column)
+    text: str
+    fmt: str = ""
+
+    def key(self) -> str:
+        return f"{self.where[0]}\x00{self.text}\x00{self.fmt}"
+
+
+def _blocks(root: Any, walker: _Walker) -> list[Item]:
+    """Body paragraphs and table cells in reading order."""
+    items: list[Item] = []
+    table_no = 0
+
+    def visit(el: Any) -> None:
+        nonlocal table_no
+        for child in el:
+            local = _local(child)
+            if local == "p":
+                text, fmt = walker.paragraph(child)
+                if text.strip():
+                    items.append(Item("p", text, fmt))
+            elif local == "tbl":
+                table_no += 1
+                table(child, table_no)
+            elif local in ("sdt", "sdtContent", "customXml", "smartTag", "ins", "body"):
+                visit(child)
+
+    def table(tbl: Any, number: int) -> None:
+        for r, tr in enumerate(tbl.iterfind(_w("tr")), 1):
+            for c, tc in enumerate(tr.iterfind(_w("tc")), 1):
+                texts, fmts = [], []
+                for p in tc.iter(_w("p")):
+                    text, fmt = walker.paragraph(p)
+                    if text.strip():
+                        texts.append(text)
+                        fmts.append(fmt)
+                if texts:
+                    items.append(Item(f"{number}.{r}.{c}", "\n".join(texts), "/".join(fmts)))
+
+    body = root.find(_w("body"))
+    if body is not None:
+        visit(body)
+    return items
+
+
+def _rels(z: zipfile.ZipFile, part: str) -> list[tuple[str, str, str, str]]:
+    """(id, type, target, mode) of a part's relationships."""
+    folder, _, name = part.rpartition("/")
+    rels_name = f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+    data = _read(z, rels_name)
+    if data is None:
+        return []
+    root = _xml(data, rels_name)
+    return [
+        (r.get("Id", ""), r.get("Type", ""), r.get("Target", ""), r.get("TargetMode", ""))
+        for r in root.iter(f"{{{_PKG_REL}}}Relationship")
+    ]
+
+
+def _resolve(part: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    folder = part.rpartition("/")[0]
+    parts = [p for p in f"{folder}/{target}".split("/") if p and p != "."]
+    out: list[str] = []
+    for p in parts:
+        if p == "..":
+            if out:
+                out.pop()
+        else:
+            out.append(p)
+    return "/".join(out)
+
+
+@dataclass
+class Snapshot:
+    """The normalised content of a DOCX: what a reader sees, not how it is stored."""
+
+    body: list[Item]
+    headers: list[str]
+    images: list[str]
+    risky: list[str]
+    core: dict[str, str]
+    parts: list[str] = field(default_factory=list)
+
+    def digests(self) -> dict[str, str]:
+        return {
+            "body": _digest([[i.where, i.text, i.fmt] for i in self.body]),
+            "headers": _digest(self.headers),
+            "images": _digest(self.images),
+            "parts": _digest(self.risky),
+            "properties": _digest(self.core),
+        }
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_CORE_FIELDS = ("title", "subject", "identifier", "version", "keywords", "category", "description")
+
+
+def _core(z: zipfile.ZipFile) -> dict[str, str]:
+    data = _read(z, "docProps/core.xml")
+    if data is None:
+        return {}
+    root = _xml(data, "docProps/core.xml")
+    out = {}
+    for el in root:
+        local = _local(el)
+        if local in _CORE_FIELDS:
+            # LibreOffice writes "sha256:x" keywords back as "sha256 x"
+            out[local] = " ".join(re.sub(r"[\s:;,]+", " ", el.text or "").split())
+    return out
+
+
+def snapshot(z: zipfile.ZipFile) -> Snapshot:
+    names = [i.filename for i in z.infolist()]
+    doc_part = "word/document.xml"
+    for _rid, rtype, target, _mode in _rels(z, ""):
+        if rtype.endswith("/officeDocument"):
+            doc_part = _resolve("", target)
+    data = _read(z, doc_part)
+    if data is None:
+        raise IntegrityError("no document part: not a Word document")
+    rels = _rels(z, doc_part)
+    images: dict[str, str] = {}
+    image_digests: list[str] = []
+    for rid, rtype, target, mode in rels:
+        if rtype.endswith("/image") and mode != "External":
+            raw = _read(z, _resolve(doc_part, target))
+            if raw is not None:
+                images[rid] = hashlib.sha256(raw).hexdigest()
+                image_digests.append(images[rid])
+    body = _blocks(_xml(data, doc_part), _Walker(images))
+    headers: set[str] = set()
+    for _rid, rtype, target, mode in rels:
+        if (rtype.endswith("/header") or rtype.endswith("/footer")) and mode != "External":
+            part = _resolve(doc_part, target)
+            raw = _read(z, part)
+            if raw is None:
+                continue
+            root = _xml(raw, part)
+            walker = _Walker({})
+            texts = []
+            for p in root.iter(_w("p")):
+                text, fmt = walker.paragraph(p)
+                if text.strip():
+                    texts.append(f"{text}\x00{fmt}" if fmt else text)
+            if texts:
+                headers.add("\n".join(texts))
+    risky: set[str] = set()
+    for name in names:
+        if _RISKY_PART.search(name):
+            risky.add(f"part {name}")
+    for part in [""] + [n for n in names if not n.endswith(".rels")]:
+        if not part or f"{part.rpartition('/')[0]}/_rels/{part.rpartition('/')[2]}.rels" in names:
+            for _rid, rtype, target, mode in _rels(z, part):
+                if mode == "External" and not rtype.endswith("/hyperlink"):
+                    risky.add(f"external {rtype.rsplit('/', 1)[-1]} {target}")
+                elif mode == "External":
+                    risky.add(f"link {target}")
+                elif _RISKY_REL.search(rtype):
+                    risky.add(f"relationship {rtype.rsplit('/', 1)[-1]} {target}")
+    ct = _read(z, "[Content_Types].xml")
+    if ct is not None:
+        for el in _xml(ct, "[Content_Types].xml"):
+            if _RISKY_CT.search(el.get("ContentType", "")):
+                risky.add(f"content type {el.get('ContentType')}")
+    return Snapshot(
+        body, sorted(headers), sorted(image_digests), sorted(risky), _core(z), sorted(names)
+    )
+
+
+# --------------------------------------------------------------------------- the record
+
+
+def _package_digest(z: zipfile.ZipFile) -> str:
+    """Exact bytes of every part but the record itself: any re-save changes it."""
+    h = hashlib.sha256()
+    for name in sorted(i.filename for i in z.infolist()):
+        if name == CUSTOM_PART:
+            continue
+        raw = _read(z, name) or b""
+        h.update(name.encode("utf-8") + b"\x00" + hashlib.sha256(raw).digest())
+    return h.hexdigest()
+
+
+def _reference_digest() -> str:
+    from planctl.render.templates import reference_docx
+
+    try:
+        return hashlib.sha256(reference_docx().read_bytes()).hexdigest()
+    except OSError:
+        return "unknown"
+
+
+def stamp_docx(data: bytes, *, plan_digest: str, final: bool) -> bytes:
+    """Return the DOCX with its integrity record added (docProps/custom.xml)."""
+    from planctl import __version__
+    from planctl.render.docx import FIXED_ZIP_TIME
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    parts = {i.filename: src.read(i.filename) for i in src.infolist()}
+    order = [i.filename for i in src.infolist()]
+    # declare the custom-properties part first, so the package digest covers the declarations
+    if CUSTOM_PART not in parts:
+        order.append(CUSTOM_PART)
+        ct = parts["[Content_Types].xml"].decode("utf-8")
+        if f'PartName="/{CUSTOM_PART}"' not in ct:
+            ct = ct.replace(
+                "</Types>",
+                f'<Override PartName="/{CUSTOM_PART}" ContentType="{_CUSTOM_CT}"/></Types>',
+            )
+        parts["[Content_Types].xml"] = ct.encode("utf-8")
+        rels = parts["_rels/.rels"].decode("utf-8")
+        if _CUSTOM_REL not in rels:
+            rels = rels.replace(
+                "</Relationships>",
+                f'<Relationship Id="rIdPlanctlCustom" Type="{_CUSTOM_REL}" '
+                f'Target="{CUSTOM_PART}"/></Relationships>',
+            )
+        parts["_rels/.rels"] = rels.encode("utf-8")
+        parts[CUSTOM_PART] = b""
+    staged = _zip(parts, order, FIXED_ZIP_TIME)
+    with zipfile.ZipFile(io.BytesIO(staged)) as z:
+        snap = snapshot(z)
+        package = _package_digest(z)
+    record = {
+        "v": RECORD_VERSION,
+        "planctl": __version__,
+        "reference": _reference_digest(),
+        "status": "final" if final else "draft",
+        "plan": plan_digest,
+        "digests": snap.digests(),
+        "package": package,
+        "content": base64.b64encode(
+            zlib.compress(
+                json.dumps(
+                    [[i.where, i.text, i.fmt] for i in snap.body], ensure_ascii=False
+                ).encode("utf-8"),
+                9,
+            )
+        ).decode("ascii"),
+    }
+    parts[CUSTOM_PART] = _custom_xml(parts.get(CUSTOM_PART, b""), record)
+    return _zip(parts, order, FIXED_ZIP_TIME)
+
+
+def _zip(parts: dict[str, bytes], order: list[str], when: tuple[int, ...]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in order:
+            info = zipfile.ZipInfo(name, date_time=when)  # type: ignore[arg-type]
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            info.create_system = 0
+            dst.writestr(info, parts[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+    return out.getvalue()
+
+
+def _custom_xml(existing: bytes, record: dict[str, Any]) -> bytes:
+    from xml.sax.saxutils import escape
+
+    value = json.dumps(record, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    props = []
+    pid = 2
+    if existing.strip():
+        root = _xml(existing, CUSTOM_PART)
+        from lxml import etree
+
+        for prop in root:
+            if prop.get("name") == PROPERTY:
+                continue
+            prop.set("pid", str(pid))
+            pid += 1
+            props.append(etree.tostring(prop, encoding="unicode"))
+    props.append(
+        f'<property fmtid="{_FMTID}" pid="{pid}" name="{PROPERTY}">'
+        f"<vt:lpwstr>{escape(value)}</vt:lpwstr></property>"
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<Properties xmlns="{_CUSTOM_NS}" xmlns:vt="{_VT}">' + "".join(props) + "</Properties>"
+    ).encode("utf-8")
+
+
+def read_record(z: zipfile.ZipFile) -> dict[str, Any] | None:
+    data = _read(z, CUSTOM_PART)
+    if data is None:
+        return None
+    root = _xml(data, CUSTOM_PART)
+    for prop in root:
+        if prop.get("name") == PROPERTY:
+            text = "".join(prop.itertext())
+            try:
+                record = json.loads(text)
+            except ValueError:
+                return None
+            return record if isinstance(record, dict) else None
+    return None
+
+
+def _recorded_items(record: dict[str, Any]) -> list[Item] | None:
+    try:
+        raw = base64.b64decode(record.get("content", ""), validate=True)
+        d = zlib.decompressobj()
+        text = d.decompress(raw, MAX_PART)
+        if d.unconsumed_tail:
+            return None
+        return [Item(str(w), str(t), str(f)) for w, t, f in json.loads(text)]
+    except (ValueError, TypeError, zlib.error):
+        return None
+
+
+# --------------------------------------------------------------------------- verify
+
+
+@dataclass
+class Change:
+    """One difference between what planctl wrote and the document now."""
+
+    where: str
+    old: str | None
+    new: str | None
+    what: str = "text"  # text, format, added, deleted, part
+
+    def describe(self, lang: str = "en") -> str:
+        def q(s: str | None) -> str:
+            from planctl.textsafe import clip, escape_terminal
+
+            return "“" + escape_terminal(clip(s or "", 80)) + "”"
+
+        if self.what == "part":
+            return f"{self.where}: {self.new or self.old}"
+        if self.what == "added":
+            return f"{self.where}: {'新增' if lang == 'zh' else 'added'} {q(self.new)}"
+        if self.what == "deleted":
+            return f"{self.where}: {'删除' if lang == 'zh' else 'deleted'} {q(self.old)}"
+        if self.what == "format":
+            label = "格式改变" if lang == "zh" else "formatting changed"
+            return f"{self.where}: {label} {q(self.new)} ({self.old_fmt} → {self.new_fmt})"
+        return f"{self.where}: {q(self.old)} → {q(self.new)}"
+
+    old_fmt: str = ""
+    new_fmt: str = ""
+
+
+def _place(item: Item, index: int, lang: str) -> str:
+    if item.where == "p":
+        return f"第 {index} 段" if lang == "zh" else f"paragraph {index}"
+    t, r, c = item.where.split(".")
+    return f"表 {t} 第 {r} 行第 {c} 列" if lang == "zh" else f"table {t} row {r} cell {c}"
+
+
+def diff_items(old: list[Item], new: list[Item], lang: str = "en") -> list[Change]:
+    """What changed between two item lists, as paragraph/cell edits with old and new text."""
+    pnum_old = _numbers(old)
+    pnum_new = _numbers(new)
+    sm = difflib.SequenceMatcher(None, [i.key() for i in old], [i.key() for i in new], False)
+    out: list[Change] = []
+    for op, a0, a1, b0, b1 in sm.get_opcodes():
+        if op == "equal":
+            continue
+        pairs = min(a1 - a0, b1 - b0) if op == "replace" else 0
+        for k in range(pairs):
+            a, b = old[a0 + k], new[b0 + k]
+            where = _place(b, pnum_new[b0 + k], lang)
+            if a.text == b.text:
+                out.append(Change(where, a.text, b.text, "format", a.fmt or "-", b.fmt or "-"))
+            else:
+                out.append(Change(where, a.text, b.text))
+        for k in range(a0 + pairs, a1):
+            out.append(Change(_place(old[k], pnum_old[k], lang), old[k].text, None, "deleted"))
+        for k in range(b0 + pairs, b1):
+            out.append(Change(_place(new[k], pnum_new[k], lang), None, new[k].text, "added"))
+    return out
+
+
+def _numbers(items: list[Item]) -> list[int]:
+    out, n = [], 0
+    for i in items:
+        if i.where == "p":
+            n += 1
+            out.append(n)
+        else:
+            out.append(0)
+    return out
+
+
+@dataclass
+class Verification:
+    """The answers of :func:`verify_docx`."""
+
+    status: str  # draft / final / unknown
+    document_id: str | None
+    document_version: str | None
+    recorded_version: str | None
+    #: question 1: is the document still what planctl wrote?
+    unchanged: bool
+    changes: list[Change] = field(default_factory=list)
+    #: question 2: is that what the plan says? None when it could not be checked
+    plan_matches: bool | None = None
+    plan_changes: list[Change] = field(default_factory=list)
+    plan_note: str = ""
+    plan_digest: str = ""
+    recorded_plan_digest: str = ""
+
+    @property
+    def matches(self) -> bool:
+        return self.unchanged and self.plan_matches is not False
+
+
+def verify_docx(docx_path: str | Path, plan_path: str | Path, lang: str = "en") -> Verification:
+    """Answer both questions for a rendered DOCX and the plan it should match.
+
+    Raises :class:`IntegrityError` when the file is not a planctl DOCX or
+    cannot be read, and ``ValueError`` when the plan cannot be loaded.
+    """
+    from planctl import __version__
+    from planctl.loader import load_file
+    from planctl.render.content import canonical_digest
+
+    with open_package(docx_path) as z:
+        record = read_record(z)
+        if record is None:
+            raise IntegrityError(
+                "no planctl integrity record: not rendered by this planctl, or the record was "
+                "removed (render it again)"
+            )
+        snap = snapshot(z)
+        figure = None
+        for name in snap.parts:
+            if name.startswith("word/media/") and name.endswith(".png"):
+                figure = _read(z, name)
+    recorded = record.get("digests") if isinstance(record.get("digests"), dict) else {}
+    now = snap.digests()
+    changes: list[Change] = []
+    old_items = _recorded_items(record)
+    if now["body"] != recorded.get("body"):
+        if old_items is not None:
+            changes += diff_items(old_items, snap.body, lang)
+        if not changes:
+            changes.append(Change("body", None, "body text or tables changed", "part"))
+    labels = {
+        "headers": ("页眉或页脚已改动", "header or footer changed"),
+        "images": ("图片已替换、增加或删除", "image replaced, added or removed"),
+        "parts": (
+            "增加了宏、嵌入对象或外部关系等部件",
+            "parts added: macro, embedded object or external relationship",
+        ),
+        "properties": (
+            "文档属性（标题、编号、版本、类别等）已改动",
+            "document properties changed (title, id, version, category)",
+        ),
+    }
+    for key, (zh, en) in labels.items():
+        if now[key] != recorded.get(key):
+            detail = zh if lang == "zh" else en
+            if key == "parts":
+                detail += ": " + ", ".join(snap.risky[:5])
+            if key == "properties":
+                detail += f": {json.dumps(snap.core, ensure_ascii=False)}"
+            changes.append(Change(key, None, detail, "part"))
+    status = record.get("status") if record.get("status") in ("draft", "final") else "unknown"
+    v = Verification(
+        status=status,
+        document_id=snap.core.get("identifier"),
+        document_version=snap.core.get("version"),
+        recorded_version=str(record.get("planctl")),
+        unchanged=not changes,
+        changes=changes,
+        recorded_plan_digest=str(record.get("plan", "")),
+    )
+    doc = load_file(plan_path)
+    if doc.data is None:
+        raise ValueError(f"{plan_path}: cannot be read: {doc.findings[0].text(lang)}")
+    v.plan_digest = canonical_digest(doc.data)
+    if record.get("planctl") != __version__ or record.get("reference") != _reference_digest():
+        v.plan_note = (
+            f"rendered by planctl {record.get('planctl')}, this is {__version__} (or another "
+            "reference.docx): only the first question (is the document unchanged?) was checked; "
+            f"the plan digest {'matches' if v.plan_digest == v.recorded_plan_digest else 'differs'}"
+        )
+        return v
+    try:
+        expected = rerender_items(doc, final=status == "final", figure=figure)
+    except Exception as exc:
+        v.plan_matches = False
+        v.plan_note = f"the plan cannot be rendered: {type(exc).__name__}: {exc}"
+        return v
+    v.plan_changes = diff_items(expected, snap.body, lang)
+    v.plan_matches = not v.plan_changes
+    return v
+
+
+def rerender_items(doc: Any, *, final: bool, figure: bytes | None) -> list[Item]:
+    """Render the plan in memory (no --final refusal) and normalise it like a document."""
+    from planctl.render.content import build
+    from planctl.render.docx import render_docx
+
+    content = build(doc.data, draft=not final, figure=figure)
+    with zipfile.ZipFile(io.BytesIO(render_docx(content))) as z:
+        return snapshot(z).body
+
+
+# --------------------------------------------------------------------------- overwrite guard
+
+SEAL_PLACEHOLDER = "planctl-seal:" + "0" * 64
+_SEAL = re.compile(rb"planctl-seal:([0-9a-f]{64})")
+MANIFEST = ".planctl-outputs.json"
+
+
+def seal(data: bytes) -> bytes:
+    """Replace the seal placeholder with the hash of the bytes around it."""
+    marker = SEAL_PLACEHOLDER.encode("ascii")
+    if data.count(marker) != 1:
+        raise ValueError("exactly one seal placeholder expected")
+    digest = hashlib.sha256(data).hexdigest()
+    return data.replace(marker, f"planctl-seal:{digest}".encode("ascii"))
+
+
+def seal_text(text: str) -> bytes:
+    """Markdown with a closing seal comment: a reviewer's later edit breaks it."""
+    return seal((text + f"<!-- {SEAL_PLACEHOLDER} -->\n").encode("utf-8"))
+
+
+def is_sealed(data: bytes) -> bool:
+    """True when the bytes still carry a seal that matches them exactly."""
+    found = list(_SEAL.finditer(data))
+    if len(found) != 1:
+        return False
+    m = found[0]
+    blank = data[: m.start()] + SEAL_PLACEHOLDER.encode("ascii") + data[m.end() :]
+    return hashlib.sha256(blank).hexdigest() == m.group(1).decode("ascii")
+
+
+def _manifest(folder: Path) -> dict[str, str]:
+    try:
+        raw = (folder / MANIFEST).read_bytes()[: 4 * 1024 * 1024]
+        data = json.loads(raw)
+    except (OSError, ValueError):
+        return {}
+    files = data.get("files") if isinstance(data, dict) else None
+    return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+
+
+def remember(path: Path, data: bytes) -> None:
+    """List a written CSV/XLSX with its hash in the output folder's manifest."""
+    from planctl.write import atomic_write_bytes
+
+    path = Path(path)
+    files = _manifest(path.parent)
+    files[path.name] = hashlib.sha256(data).hexdigest()
+    text = json.dumps(
+        {"generator": "planctl", "files": dict(sorted(files.items()))}, indent=1, sort_keys=True
+    )
+    atomic_write_bytes(path.parent / MANIFEST, (text + "\n").encode("utf-8"))
+
+
+def _read_capped(path: Path, cap: int) -> bytes | None:
+    from planctl.write import open_regular
+
+    try:
+        with open_regular(path) as fh:
+            data = fh.read(cap + 1)
+    except OSError:
+        return None
+    return None if len(data) > cap else data
+
+
+def produced_unchanged(path: str | Path) -> bool:
+    """Did planctl write this file, and has nobody changed it since?
+
+    Decided from content, never from names or markers a user could also
+    write: a DOCX's recorded package digest, a Markdown/JSON seal, or the
+    manifest hash. A symlink, a folder or an unreadable file is never ours.
+    """
+    path = Path(path)
+    try:
+        info = path.lstat()
+    except OSError:
+        return False
+    if not stat.S_ISREG(info.st_mode):
+        return False
+    if path.suffix.lower() == ".docx":
+        try:
+            with open_package(path) as z:
+                record = read_record(z)
+                return record is not None and record.get("package") == _package_digest(z)
+        except (IntegrityError, OSError):
+            return False
+    data = _read_capped(path, MAX_DOCX_BYTES)
+    if data is None:
+        return False
+    if path.suffix.lower() in (".md", ".json") and is_sealed(data):
+        return True
+    known = _manifest(path.parent).get(path.name)
+    return known is not None and known == hashlib.sha256(data).hexdigest()
+
+
+def may_replace(path: str | Path, force: bool) -> bool:
+    """An absent file, a forced write, or a file planctl wrote and nobody touched."""
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        return True
+    if force:
+        return not path.is_dir()
+    return produced_unchanged(path)
