@@ -41,6 +41,8 @@ class FileResult:
     rules_run: bool
     #: the file's lines, for showing findings in context (empty when it was not read)
     lines: list[str] = field(default_factory=list)
+    #: why the file was passed over as not a plan (a key of SKIP_REASONS), None when checked
+    skipped: str | None = None
 
 
 @dataclass
@@ -50,6 +52,15 @@ class Report:
     @property
     def findings(self) -> list[Finding]:
         return [f for r in self.files for f in r.findings]
+
+    @property
+    def checked(self) -> list[FileResult]:
+        """The files checked as plans (not those skipped as foreign YAML)."""
+        return [r for r in self.files if r.skipped is None]
+
+    @property
+    def skipped(self) -> list[FileResult]:
+        return [r for r in self.files if r.skipped is not None]
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -158,6 +169,87 @@ def check_document(
     return FileResult(display_path(doc.path), findings, rules_run, doc.lines)
 
 
+#: the top-level sections of a plan; a file with two of them and no ``planctl:`` is a
+#: plan that lacks or misspells its marker, not a foreign file (Kubernetes manifests
+#: have ``metadata`` alone, so one is not enough)
+PLAN_SECTIONS = frozenset(
+    (
+        "metadata",
+        "parties",
+        "geography",
+        "levels",
+        "notifications",
+        "command",
+        "duties",
+        "resources",
+        "mutual_aid",
+        "maintenance",
+    )
+)
+SKIP_REASONS = {
+    "config": {
+        "zh": "仓库配置文件，不是预案",
+        "en": "repository configuration, not a plan",
+    },
+    "foreign": {
+        "zh": "没有 planctl: 键，也不像预案",
+        "en": "no planctl: key and nothing plan-like",
+    },
+}
+
+
+def _top_keys(doc: Document) -> set[str] | None:
+    """The top-level keys of a YAML mapping, or None when the file must be checked as is.
+
+    A file the loader refused only for its tags (``!!python/name:`` in mkdocs.yml,
+    ``!reference`` in .gitlab-ci.yml) is composed again here without building
+    anything, so that such a file can be recognised as foreign. Syntax and encoding
+    errors stay findings: unknown input fails loudly.
+    """
+    if doc.data is not None:
+        if isinstance(doc.data, dict):
+            return {str(k) for k in doc.data}
+        return set()  # a list or a scalar at the top: certainly not a plan
+    if not doc.findings or any(f.code != "YAML004" for f in doc.findings):
+        return None
+    import yaml
+
+    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        node = yaml.compose("\n".join(doc.lines), Loader=loader_cls)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(node, yaml.MappingNode):
+        return set()
+    return {str(k.value) for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def _looks_like_marker(key: str) -> bool:
+    """``plantcl``, ``PlanCtl``, ``plan_ctl``: a misspelt ``planctl:`` still marks a plan."""
+    import difflib
+
+    norm = re.sub(r"[\s_\-]", "", key.lower())
+    return norm == "planctl" or difflib.SequenceMatcher(None, norm, "planctl").ratio() >= 0.8
+
+
+def recognize(doc: Document) -> str | None:
+    """None when ``doc`` is to be checked as a plan, else why it is skipped (SKIP_REASONS).
+
+    Plans carry ``planctl:``; a file with plan sections but a missing or misspelt
+    marker is checked (the schema then says what is wrong); a planctl.yaml is
+    configuration; any other YAML (CI files, mkdocs.yml, .pre-commit-config.yaml)
+    is skipped, because pre-commit and CI hand planctl every YAML file.
+    """
+    if doc.path.name in CONFIG_NAMES:
+        return "config"
+    keys = _top_keys(doc)
+    if keys is None or "planctl" in keys:
+        return None
+    if any(_looks_like_marker(k) for k in keys) or len(keys & PLAN_SECTIONS) >= 2:
+        return None
+    return "foreign"
+
+
 def discover(
     paths: Iterable[str | Path], config: Config | None = None, refused: list[Path] | None = None
 ) -> list[Path]:
@@ -213,9 +305,34 @@ def discover(
     return unique
 
 
+def split_plans(files: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Plans to work on, and the files passed over with their SKIP_REASONS key.
+
+    For commands that act on plans (render) rather than report on every file:
+    ``planctl render .`` in a repository that also holds mkdocs.yml renders the plans.
+    An unreadable file is kept, so the command reports it.
+    """
+    plans: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    for path in files:
+        try:
+            reason = recognize(load_file(path))
+        except OSError:
+            reason = None
+        if reason is None:
+            plans.append(path)
+        else:
+            skipped.append((path, reason))
+    return plans, skipped
+
+
 def check_paths(
-    paths: Iterable[str | Path], options: Options | None = None, config: Config | None = None
+    paths: Iterable[str | Path],
+    options: Options | None = None,
+    config: Config | None = None,
+    strict: bool = False,
 ) -> Report:
+    """Check every plan under ``paths``; foreign YAML is skipped (an FIL001 error if ``strict``)."""
     report = Report()
     refused: list[Path] = []
     for path in discover(paths, config, refused):
@@ -223,6 +340,22 @@ def check_paths(
             doc = load_file(path)
         except OSError as exc:
             raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+        reason = recognize(doc)
+        if reason is not None:
+            findings = []
+            if strict:
+                findings.append(
+                    registry.get("FIL001").finding(
+                        file=display_path(path),
+                        line=1,
+                        col=1,
+                        params={"reason": SKIP_REASONS[reason]},
+                    )
+                )
+            report.files.append(
+                FileResult(display_path(path), findings, False, doc.lines, skipped=reason)
+            )
+            continue
         report.files.append(check_document(doc, options, config))
     for path in refused:
         finding = registry.get("PTH001").finding(
@@ -239,6 +372,7 @@ def validate(
     profile: str | None = None,
     config: Config | None = None,
     contact_max_age_months: int | None = None,
+    strict: bool = False,
 ) -> list[Finding]:
     """Validate a plan file, a directory of plans, or a loaded :class:`Document`.
 
@@ -252,7 +386,7 @@ def validate(
     if isinstance(target, Document):
         return check_document(target, options, config).findings
     targets = [target] if isinstance(target, (str, Path)) else list(target)
-    return check_paths(targets, options, config).findings
+    return check_paths(targets, options, config, strict).findings
 
 
 def validate_text(text: str, path: str = "<string>", **kwargs: Any) -> list[Finding]:

@@ -105,8 +105,15 @@ def validate(
         str | None, typer.Option("--profile", help="Legal profile (overrides the plan's).")
     ] = None,
     config: Annotated[Path | None, typer.Option("--config", help="planctl.yaml to use.")] = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="A YAML file that is not a plan is an error (FIL001)."),
+    ] = False,
 ) -> None:
-    """Check plans: YAML, schema and rules. Findings point at file:line:col."""
+    """Check plans: YAML, schema and rules. Findings point at file:line:col.
+
+    YAML that is clearly not a plan (CI files, mkdocs.yml) is skipped with a note.
+    """
     try:
         cfg = config_mod.load(config if config else config_mod.find())
     except config_mod.ConfigError as exc:
@@ -121,7 +128,7 @@ def validate(
     options = make_options(_parse_today(today), profile, cfg)
     options.debug = _STATE["debug"]
     try:
-        report = check_paths(paths, options, cfg)
+        report = check_paths(paths, options, cfg, strict=strict)
     except UsageError as exc:
         raise _fail(str(exc)) from None
     if fmt is Format.json:
@@ -178,6 +185,11 @@ def render(
         files = discover(plans, cfg)
     except UsageError as exc:
         raise _fail(str(exc)) from None
+    from planctl.check import SKIP_REASONS, split_plans
+
+    files, passed_over = split_plans(files)
+    for path, reason in passed_over:
+        typer.echo(f"{path}: skipped ({SKIP_REASONS[reason]['en']})", err=True)
     if output.exists() and not output.is_dir():
         raise _fail(f"--output must be a directory: {output} is a file")
     refused = 0

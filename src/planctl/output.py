@@ -26,6 +26,7 @@ _LABELS = {
         "hint": "提示",
         "cite": "依据",
         "skipped": "须先修正以上问题，才会运行规则检查",
+        "not_plan": "已跳过",
     },
     "en": {
         "error": "error",
@@ -34,6 +35,7 @@ _LABELS = {
         "hint": "hint",
         "cite": "basis",
         "skipped": "plan rules not run until the problems above are fixed",
+        "not_plan": "skipped",
     },
 }
 _COLORS = {"error": "31", "warning": "33", "info": "36"}
@@ -94,16 +96,19 @@ def format_finding(f: Finding, lines: list[str] | None, lang: str, color: bool =
 
 
 def summary(report: Report, lang: str) -> str:
-    n = len(report.files)
+    n = len(report.checked)
     e, w, i = report.count("error"), report.count("warning"), report.count("info")
+    k = len(report.skipped)
     if lang == "zh":
+        skipped = f"（另跳过 {k} 个非预案文件）" if k else ""
         if not (e or w or i):
-            return f"检查了 {n} 个文件，未发现问题。"
-        return f"检查了 {n} 个文件：{e} 个错误，{w} 个警告，{i} 个提示。"
+            return f"检查了 {n} 个文件{skipped}，未发现问题。"
+        return f"检查了 {n} 个文件{skipped}：{e} 个错误，{w} 个警告，{i} 个提示。"
+    skipped = f" ({k} non-plan file{'s' if k != 1 else ''} skipped)" if k else ""
     if not (e or w or i):
-        return f"Checked {n} file{'s' if n != 1 else ''}: no problems found."
+        return f"Checked {n} file{'s' if n != 1 else ''}{skipped}: no problems found."
     return (
-        f"Checked {n} file{'s' if n != 1 else ''}: {e} error{'s' if e != 1 else ''}, "
+        f"Checked {n} file{'s' if n != 1 else ''}{skipped}: {e} error{'s' if e != 1 else ''}, "
         f"{w} warning{'s' if w != 1 else ''}, {i} info."
     )
 
@@ -113,7 +118,18 @@ def write_text(
 ) -> None:
     stream = stream or sys.stdout
     color = use_color(stream)
+    from planctl.check import SKIP_REASONS
+
     for result in report.files:
+        if result.skipped is not None and not result.findings:
+            reason = SKIP_REASONS[result.skipped][lang]
+            sep = "：" if lang == "zh" else ": "
+            stream.write(
+                f"{result.path}{sep}{_LABELS[lang]['not_plan']}（{reason}）\n"
+                if lang == "zh"
+                else f"{result.path}{sep}{_LABELS[lang]['not_plan']} ({reason})\n"
+            )
+            continue
         for f in result.findings:
             stream.write(format_finding(f, sources.get(f.file), lang, color) + "\n\n")
         if not result.rules_run and result.findings and result.findings[0].code != "PTH001":
@@ -128,12 +144,14 @@ def to_json(report: Report, lang: str | None) -> dict[str, Any]:
             {
                 "path": r.path,
                 "rules_run": r.rules_run,
+                "skipped": r.skipped,
                 "findings": [f.to_dict(lang) for f in r.findings],
             }
             for r in report.files
         ],
         "summary": {
-            "files": len(report.files),
+            "files": len(report.checked),
+            "skipped": len(report.skipped),
             "error": report.count("error"),
             "warning": report.count("warning"),
             "info": report.count("info"),

@@ -57,3 +57,23 @@ rule(
         "en": "CI checking a plan repository must not be led to read other files on the machine.",
     },
 )
+
+rule(
+    code="FIL001",
+    name="not-a-plan",
+    severity="error",
+    layer="yaml",
+    title={"zh": "不是预案文件（--strict）", "en": "Not a plan file (--strict)"},
+    message={
+        "zh": "该 YAML 文件不是预案（{reason}），已跳过；--strict 要求每个文件都是预案",
+        "en": "this YAML file is not a plan ({reason}) and was skipped; --strict wants every file to be one",
+    },
+    hint={
+        "zh": "若这是预案，在文件开头加上 planctl: 1；否则把它从检查范围中排除（config 的 exclude，或 pre-commit 的 exclude）。",
+        "en": "If it is a plan, start it with planctl: 1; otherwise exclude it (config exclude, or the pre-commit hook's exclude).",
+    },
+    why={
+        "zh": "pre-commit 和 CI 会把仓库里所有 YAML 交给 planctl；只有明显不是预案的文件才跳过，--strict 连这些也不放过，防止预案因漏写 planctl: 而漏检。",
+        "en": "pre-commit and CI hand planctl every YAML file; only clearly foreign files are skipped, and --strict refuses even those so that a plan missing planctl: is never passed over.",
+    },
+)
