@@ -468,6 +468,134 @@ def list_profiles(lang: Annotated[Lang | None, typer.Option("--lang")] = None) -
             typer.echo(f"  cycle {name}: {cyc.within} — {cyc.cited}")
 
 
+def _may_ask() -> bool:
+    """Ask questions only of a person: a terminal on stdin, and not in CI."""
+    import os
+
+    ci = os.environ.get("CI", "").strip().lower()
+    return sys.stdin.isatty() and ci in ("", "0", "false", "no")
+
+
+def _ask_new(hazard: str | None, specs: list[str]) -> tuple[str, list]:
+    """Complete what the command line left out of `planctl new`, by asking."""
+    from planctl import scaffold as sc
+
+    if hazard is None:
+        typer.echo("事件类型 hazard kinds:", err=True)
+        for k in sc.KINDS.values():
+            typer.echo(f"  {k.key:<22} {k.zh} / {k.en}", err=True)
+        hazard = typer.prompt("事件类型 hazard", err=True)
+    kind = sc.kind(hazard)
+    parties = [sc.parse_party(s) for s in specs]
+    while len(parties) < 2 or not specs:
+        line = typer.prompt(
+            "参与方 party ID:名称[:角色]" + ("（回车结束）" if len(parties) >= 2 else ""),
+            default="" if len(parties) >= 2 else None,
+            show_default=False,
+            err=True,
+        ).strip()
+        if not line:
+            break
+        try:
+            parties.append(sc.parse_party(line))
+        except sc.ScaffoldError as exc:
+            typer.echo(f"  {exc}", err=True)
+    if kind.river and len(parties) > 2:
+        ids = [p.id for p in parties]
+        while True:
+            answer = typer.prompt(
+                "河流从上游到下游的顺序 river order, upstream first (ids)",
+                default=" ".join(ids),
+                err=True,
+            )
+            order = answer.replace(",", " ").split()
+            if sorted(order) == sorted(ids):
+                parties.sort(key=lambda p: order.index(p.id))
+                break
+            typer.echo(f"  give each of {', '.join(ids)} once", err=True)
+    defaults = [sc.Party(p.id, p.name) for p in parties]
+    sc.assign_roles(kind, defaults)
+    for p, d in zip(parties, defaults, strict=True):
+        if p.roles:
+            continue
+        while True:
+            answer = typer.prompt(
+                f"{p.name} 的角色 roles ({', '.join(sc.ROLES)})",
+                default=",".join(d.roles),
+                err=True,
+            )
+            try:
+                p.roles = sc.parse_party(f"{p.id}:x:{answer}").roles
+                break
+            except sc.ScaffoldError as exc:
+                typer.echo(f"  {exc}", err=True)
+    return kind.key, parties
+
+
+@app.command()
+def new(
+    hazard: Annotated[
+        str | None,
+        typer.Option(
+            "--hazard",
+            help="water-pollution, forest-fire, snow-ice, earthquake, infectious-disease "
+            "or hazardous-chemicals.",
+        ),
+    ] = None,
+    party: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--party",
+            "-p",
+            help="ID:名称[:role] (repeat; for a river, upstream first).",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the plan to this file.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    profile: Annotated[
+        str, typer.Option("--profile", help="Legal profile the plan names.")
+    ] = "national",
+) -> None:
+    """Scaffold a complete plan for a hazard and its parties, with 【待填】 markers."""
+    from planctl import scaffold as sc
+    from planctl.write import atomic_write_text
+
+    specs = list(party or [])
+    if profile not in profiles.available():
+        raise _fail(
+            f"unknown legal profile {profile!r}", f"available: {', '.join(profiles.available())}"
+        )
+    if output is not None:
+        if output.is_dir():
+            raise _fail(f"--output is a directory: {output}")
+        if output.exists() and not force:
+            raise _fail(f"{output} exists; use --force to replace it")
+    try:
+        if _may_ask() and (hazard is None or len(specs) < 2):
+            hazard, parties = _ask_new(hazard, specs)
+        else:
+            if hazard is None:
+                raise sc.ScaffoldError("--hazard is required (one of: " + ", ".join(sc.KINDS) + ")")
+            parties = [sc.parse_party(s) for s in specs]
+        text = sc.scaffold(hazard, parties, profile)
+    except sc.ScaffoldError as exc:
+        raise _fail(
+            str(exc), "planctl new --hazard KIND --party ID:名称[:role] --party ..."
+        ) from None
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        atomic_write_text(output, text)
+    except OSError as exc:
+        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    typer.echo(
+        f"wrote {output}; fill in every 【待填：…】, then run planctl validate {output}", err=True
+    )
+
+
 def main() -> None:
     """Console entry point: never let a traceback reach a planner."""
     try:

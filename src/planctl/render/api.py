@@ -16,7 +16,7 @@ from planctl.findings import Finding
 from planctl.integrity import seal_text, stamp_docx
 from planctl.loader import load_file
 from planctl.model import Plan
-from planctl.placeholders import MARK
+from planctl.placeholders import MARK, has_placeholder
 from planctl.render import matrix as mx
 from planctl.render.content import build
 from planctl.rules import Options
@@ -96,18 +96,31 @@ def render_file(
                 mark = doc.source.value(p)
                 reasons.append(f"{path}:{mark.line}:{mark.col}: 占位文本 placeholder: {text[:40]}")
             raise RenderRefused(reasons)
-    figure = None
-    if with_figure and fmt == "docx":
-        try:
-            from planctl.render.figure import flow_png
+    try:
+        figure = None
+        if with_figure and fmt == "docx":
+            try:
+                from planctl.render.figure import flow_png
 
-            nodes, edges = mx.flow_edges(Plan(doc.data))
-            # past this many arrows a single figure is unreadable; the notification
-            # matrix annex carries the same facts
-            figure = flow_png(nodes, edges) if 0 < len(edges) <= MAX_FIGURE_EDGES else None
-        except ImportError:
-            figure = None
-    content = build(doc.data, draft=not final, figure=figure)
+                nodes, edges = mx.flow_edges(Plan(doc.data))
+                # past this many arrows a single figure is unreadable; the notification
+                # matrix annex carries the same facts
+                figure = flow_png(nodes, edges) if 0 < len(edges) <= MAX_FIGURE_EDGES else None
+            except ImportError:
+                figure = None
+        content = build(doc.data, draft=not final, figure=figure)
+    except (KeyError, ValueError, TypeError, AttributeError):
+        if not has_placeholder(doc.data):
+            raise
+        # a draft shows its markers in text, dates, durations and numbers; a marker
+        # where the document needs a known value (an enum, a level) cannot be shown
+        raise RenderRefused(
+            [
+                f"{path}: 预案中仍有需要确定取值的【待填】项，请先填写（planctl validate 列出全部）"
+                " (a 【待填】 marker stands where the document needs a known value; "
+                "fill it in first, planctl validate lists them)"
+            ]
+        ) from None
     out_dir = Path(out_dir)
     target = out_dir / output_name(doc.data, fmt, final)
     if target.resolve().parent != out_dir.resolve():  # ids are validated; belt and braces

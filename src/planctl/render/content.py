@@ -451,7 +451,11 @@ def build(data: dict[str, Any], *, draft: bool, figure: bytes | None = None) -> 
         h(2, title)
         by_owner: dict[str, list[str]] = {}
         for r in res:
-            qty = f"{r['quantity']:g}{r.get('unit', '')}" if r.get("quantity") is not None else ""
+            qty = (
+                f"{mx.number(r['quantity'])}{r.get('unit', '')}"
+                if r.get("quantity") is not None
+                else ""
+            )
             extra = f"（{r['speciality']}）" if r.get("speciality") else ""
             by_owner.setdefault(r["owner"], []).append(f"{r['name']}{qty}{extra}")
         for owner, things in by_owner.items():
@@ -471,7 +475,7 @@ def build(data: dict[str, Any], *, draft: bool, figure: bytes | None = None) -> 
     terms_name = {t["id"]: t["id"] for t in aid["compensation"]}
     for cm in aid.get("commitments", []):
         res = plan.resource.get(cm["resource"], {})
-        qty = f"{cm['quantity']:g}{res.get('unit', '')}" if cm.get("quantity") else ""
+        qty = f"{mx.number(cm['quantity'])}{res.get('unit', '')}" if cm.get("quantity") else ""
         p(
             say(
                 "commitment",

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from planctl import durations
 from planctl.model import Plan
+from planctl.placeholders import is_placeholder
 
 T = TypeVar("T")
 
@@ -40,13 +41,22 @@ RULE_KINDS = {"report": "报告", "notify": "通报", "warning": "预警通报",
 
 
 def duration_zh(value: str | None) -> str:
+    if is_placeholder(value):
+        return str(value)  # a draft shows its 【待填：…】 marker as it is
     return durations.humanize(durations.minutes(value), "zh") if value else ""
+
+
+def number(value: object) -> str:
+    """50.0 → "50"; a draft's 【待填：…】 marker is shown as it is."""
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
 def date_zh(value: str | None) -> str:
     """2024-01-05 → 2024年1月5日 (GB/T 9704: full Arabic digits, no padding)."""
     if not value:
         return ""
+    if is_placeholder(value):
+        return value
     y, m, d = value.split("-")
     return f"{int(y)}年{int(m)}月{int(d)}日"
 
@@ -184,14 +194,16 @@ def resource_rows(plan: Plan) -> tuple[list[str], list[list[str]]]:
     committed: dict[str, list[str]] = {}
     for c in plan.mutual_aid.get("commitments", []):
         to = "、".join(plan.name(t) for t in c.get("to", []))
-        qty = f"{c['quantity']:g}" if c.get("quantity") else ""
+        qty = f"{number(c['quantity'])}" if c.get("quantity") else ""
         committed.setdefault(c["resource"], []).append(
             f"{to}{qty and '（' + qty + '）'}，{duration_zh(c['within'])}内到达"
         )
     rows = []
     owner_order = {p["id"]: i for i, p in enumerate(plan.parties)}
     for r in sorted(plan.resources, key=lambda r: (owner_order.get(r["owner"], 99), r["kind"])):
-        qty = f"{r['quantity']:g}{r.get('unit', '')}" if r.get("quantity") is not None else "—"
+        qty = (
+            f"{number(r['quantity'])}{r.get('unit', '')}" if r.get("quantity") is not None else "—"
+        )
         rows.append(
             [
                 r["id"],
