@@ -20,7 +20,7 @@ import typer
 from planctl import __version__, profiles
 from planctl import config as config_mod
 from planctl.check import UsageError, check_paths, make_options
-from planctl.output import default_lang, write_github, write_json, write_text
+from planctl.output import FORMATTERS, OutputContext, default_lang, format_report, use_color
 
 app = typer.Typer(
     add_completion=False,
@@ -38,12 +38,13 @@ class Lang(str, Enum):
     en = "en"
 
 
-class Format(str, Enum):
+#: ``validate --format`` choices: every registered formatter (planctl.output.FORMATTERS)
+Format = Enum("Format", {name: name for name in FORMATTERS}, type=str)  # type: ignore[misc]
+
+
+class RulesFormat(str, Enum):
     text = "text"
     json = "json"
-    github = "github"
-    sarif = "sarif"
-    junit = "junit"
 
 
 class Level(str, Enum):
@@ -91,7 +92,19 @@ def validate(
     paths: Annotated[
         list[str], typer.Argument(help="Plan files or directories (searched recursively).")
     ],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    fmt: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format (sarif: code scanning; junit: test reports; "
+            "gitlab: Code Quality; github: annotations).",
+        ),
+    ] = Format.text,  # type: ignore[attr-defined]
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report to this file (atomically)."),
+    ] = None,
     lang: Annotated[
         Lang | None, typer.Option("--lang", help="Message language (default: from locale).")
     ] = None,
@@ -131,23 +144,29 @@ def validate(
         report = check_paths(paths, options, cfg, strict=strict)
     except UsageError as exc:
         raise _fail(str(exc)) from None
-    if fmt is Format.json:
-        write_json(report, language)
-    elif fmt is Format.github:
-        write_github(report, language)
-    elif fmt is Format.sarif:
-        from planctl.output import to_sarif
-
-        typer.echo(json.dumps(to_sarif(report, language), ensure_ascii=False, indent=2))
-    elif fmt is Format.junit:
-        from planctl.output import to_junit
-
-        typer.echo(to_junit(report, language), nl=False)
-    else:
-        # lines come from the loaded document: a refused file (PTH001) was never read
-        write_text(report, {r.path: r.lines for r in report.files}, language)
     threshold = fail_on.value if fail_on else cfg.fail_on
+    ctx = OutputContext(language, threshold, color=output is None and use_color(sys.stdout))
+    text = format_report(fmt.value, report, ctx)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        _write_report(output, text, report)
     raise typer.Exit(1 if report.failed(threshold) else 0)
+
+
+def _write_report(output: Path, text: str, report: object) -> None:
+    """Write a report file; never over a plan, a folder or a file being checked."""
+    from planctl.write import atomic_write_text
+
+    checked = {Path(r.path).resolve() for r in getattr(report, "files", [])}
+    if output.is_dir():
+        raise _fail(f"--output is a directory: {output}")
+    if output.suffix.lower() in (".yaml", ".yml") or output.resolve() in checked:
+        raise _fail(f"refusing to write the report over a plan file: {output}")
+    try:
+        atomic_write_text(output, text)
+    except OSError as exc:
+        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 class DocFormat(str, Enum):
@@ -388,13 +407,13 @@ def explain(
 @app.command("rules")
 def list_rules(
     lang: Annotated[Lang | None, typer.Option("--lang")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
+    fmt: Annotated[RulesFormat, typer.Option("--format", "-f")] = RulesFormat.text,
 ) -> None:
     """List every rule with its code, severity and title."""
     from planctl.rules import registry
 
     language = lang.value if lang else default_lang()
-    if fmt is Format.json:
+    if fmt is RulesFormat.json:
         data = [
             {
                 "code": r.code,

@@ -8,10 +8,14 @@ columns, so the underline is aligned by display width, not by code points.
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import sys
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import IO, Any
 from urllib.parse import quote
 
@@ -122,13 +126,12 @@ def write_text(
 
     for result in report.files:
         if result.skipped is not None and not result.findings:
+            from planctl.textsafe import clean_path
+
             reason = SKIP_REASONS[result.skipped][lang]
-            sep = "：" if lang == "zh" else ": "
-            stream.write(
-                f"{result.path}{sep}{_LABELS[lang]['not_plan']}（{reason}）\n"
-                if lang == "zh"
-                else f"{result.path}{sep}{_LABELS[lang]['not_plan']} ({reason})\n"
-            )
+            name, word = clean_path(result.path), _LABELS[lang]["not_plan"]
+            note = f"{name}：{word}（{reason}）" if lang == "zh" else f"{name}: {word} ({reason})"
+            stream.write(note + "\n")
             continue
         for f in result.findings:
             stream.write(format_finding(f, sources.get(f.file), lang, color) + "\n\n")
@@ -253,24 +256,214 @@ def to_sarif(report: Report, lang: str) -> dict[str, Any]:
     }
 
 
-def to_junit(report: Report, lang: str) -> str:
-    """JUnit XML: one test case per file, a failure per finding (CI test-report widgets)."""
-    from xml.sax.saxutils import escape, quoteattr
+#: characters XML 1.0 cannot hold at all (not even as &#N;): C0 controls other than
+#: tab/LF/CR, lone surrogates (from undecodable file names), U+FFFE and U+FFFF
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
-    cases = []
-    failures = 0
+
+def xml_safe(text: str) -> str:
+    """Text that XML 1.0 can carry: each forbidden character becomes a visible ``\\xNN``.
+
+    ElementTree writes such characters raw and produces a file no parser accepts,
+    so a control character in plan text would break the whole CI report.
+    """
+    return _XML_FORBIDDEN.sub(_xml_escape, text)
+
+
+def _xml_escape(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def to_junit(report: Report, lang: str, fail_on: str = "error") -> str:
+    """JUnit XML (the junit-10 shape Jenkins, GitLab and Azure read): one test case per finding.
+
+    A finding at or above ``fail_on`` is a ``<failure>``; below it the case passes and
+    carries the finding as ``<system-out>``, so an info-only file does not read as
+    failed. An internal error (INT001) is an ``<error>``. A clean file is one passing
+    case; a file skipped as not a plan is a ``<skipped>`` case.
+    """
+    import xml.etree.ElementTree as ET
+
+    from planctl.check import SKIP_REASONS
+    from planctl.findings import severity_rank
+
+    threshold = severity_rank(fail_on)
+    root = ET.Element("testsuites", name="planctl validate")
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for r in report.files:
-        body = ""
+        path = xml_safe(r.path)
+        suite = ET.SubElement(root, "testsuite", name=path)
+        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        dotted = path.replace(".", "_").replace("\\", "/").strip("/").replace("/", ".")
+        classname = f"planctl.{dotted}"
+        if not r.findings:
+            counts["tests"] += 1
+            if r.skipped is not None:
+                case = ET.SubElement(suite, "testcase", name="not a plan", classname=classname)
+                ET.SubElement(case, "skipped", message=SKIP_REASONS[r.skipped][lang])
+                counts["skipped"] += 1
+            else:
+                ET.SubElement(suite, "testcase", name="valid", classname=classname)
         for f in r.findings:
-            failures += 1
-            body += (
-                f"<failure type={quoteattr(f.code)} message={quoteattr(f.text(lang))}>"
-                f"{escape(f'{f.file}:{f.line}:{f.col}: {f.code} {f.severity} {f.text(lang)}')}</failure>"
+            counts["tests"] += 1
+            message = xml_safe(f.text(lang))
+            detail = f"{f.file}:{f.line}:{f.col}: {f.code} {f.severity} {f.text(lang)}"
+            hint = f.hint_text(lang)
+            if hint:
+                detail += f"\n{hint}"
+            if f.citation:
+                detail += f"\n{f.citation}"
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                name=xml_safe(f"{f.code} {f.line}:{f.col} {f.pointer}".rstrip()),
+                classname=classname,
             )
-        cases.append(f'<testcase classname="planctl" name={quoteattr(r.path)}>{body}</testcase>')
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<testsuite name="planctl validate" tests="{len(report.files)}" failures="{failures}">'
-        + "".join(cases)
-        + "</testsuite>\n"
-    )
+            if f.code == "INT001":
+                kind = "error"
+            elif severity_rank(f.severity) >= threshold:
+                kind = "failure"
+            else:
+                kind = "system-out"
+            if kind == "system-out":
+                ET.SubElement(case, "system-out").text = xml_safe(detail)
+            else:
+                counts["errors" if kind == "error" else "failures"] += 1
+                el = ET.SubElement(case, kind, type=f.code, message=message)
+                el.text = xml_safe(detail)
+        for key, value in counts.items():
+            suite.set(key, str(value))
+            totals[key] += value
+    for key, value in totals.items():
+        root.set(key, str(value))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+#: GitLab Code Quality severities: info, minor, major, critical, blocker
+_GITLAB_SEVERITY = {"error": "major", "warning": "minor", "info": "info"}
+
+
+def to_gitlab(report: Report, lang: str) -> list[dict[str, Any]]:
+    """GitLab Code Quality report (the merge request widget and the pipeline tab).
+
+    The fingerprint identifies an issue across commits, so it hashes what the
+    problem is (rule, file, place in the plan, message), not its line number,
+    which moves when lines above it change; repeats get an occurrence number.
+    """
+    import hashlib
+
+    issues = []
+    seen: dict[str, int] = {}
+    for f in report.findings:
+        key = "\x1f".join([f.code, f.file, f.pointer, f.text("en")])
+        seen[key] = seen.get(key, 0) + 1
+        digest = hashlib.sha256(f"{key}\x1f{seen[key]}".encode()).hexdigest()
+        description = f.text(lang)
+        hint = f.hint_text(lang)
+        if hint:
+            description += f" — {hint}"
+        issues.append(
+            {
+                "type": "issue",
+                "description": description,
+                "check_name": f.code,
+                "categories": ["Bug Risk"],
+                "fingerprint": digest,
+                "severity": _GITLAB_SEVERITY[f.severity],
+                "location": {
+                    "path": f.file.replace("\\", "/"),
+                    "lines": {"begin": f.line},
+                },
+            }
+        )
+    return issues
+
+
+@dataclass(frozen=True)
+class OutputContext:
+    """What every formatter may need besides the report."""
+
+    lang: str
+    fail_on: str = "error"
+    #: colour escapes in text output (a terminal, or FORCE_COLOR)
+    color: bool = False
+
+
+@dataclass(frozen=True)
+class Formatter:
+    name: str
+    description: str
+    render: Callable[[Report, OutputContext], str]
+
+
+#: every ``validate --format``, in the order ``--help`` lists them; the CLI's choices come from here
+FORMATTERS: dict[str, Formatter] = {}
+
+
+def formatter(
+    name: str, description: str
+) -> Callable[[Callable[[Report, OutputContext], str]], Callable[[Report, OutputContext], str]]:
+    """Register an output format under ``name`` (a plugin can add its own)."""
+
+    def register(
+        fn: Callable[[Report, OutputContext], str],
+    ) -> Callable[[Report, OutputContext], str]:
+        FORMATTERS[name] = Formatter(name, description, fn)
+        return fn
+
+    return register
+
+
+def format_report(name: str, report: Report, ctx: OutputContext) -> str:
+    """The report as text in format ``name`` (KeyError for an unknown one)."""
+    return FORMATTERS[name].render(report, ctx)
+
+
+class _Buffer(io.StringIO):
+    """Collects text output; tells the text formatter whether colour is wanted."""
+
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self._tty = tty
+
+    def isatty(self) -> bool:
+        return self._tty
+
+
+@formatter("text", "for people: file:line:col, the source line, hint and basis")
+def _text(report: Report, ctx: OutputContext) -> str:
+    buf = _Buffer(ctx.color)
+    # lines come from the loaded document: a refused file (PTH001) was never read
+    write_text(report, {r.path: r.lines for r in report.files}, ctx.lang, buf)
+    return buf.getvalue()
+
+
+@formatter("json", "planctl's own JSON (both languages unless --lang is given)")
+def _json(report: Report, ctx: OutputContext) -> str:
+    buf = io.StringIO()
+    write_json(report, ctx.lang, buf)
+    return buf.getvalue()
+
+
+@formatter("github", "GitHub Actions annotations on the pull request")
+def _github(report: Report, ctx: OutputContext) -> str:
+    buf = io.StringIO()
+    write_github(report, ctx.lang, buf)
+    return buf.getvalue()
+
+
+@formatter("sarif", "SARIF 2.1.0 for code scanning (github/codeql-action/upload-sarif)")
+def _sarif(report: Report, ctx: OutputContext) -> str:
+    return json.dumps(to_sarif(report, ctx.lang), ensure_ascii=False, indent=2) + "\n"
+
+
+@formatter("junit", "JUnit XML test report (Jenkins, GitLab, Azure DevOps)")
+def _junit(report: Report, ctx: OutputContext) -> str:
+    return to_junit(report, ctx.lang, ctx.fail_on)
+
+
+@formatter("gitlab", "GitLab Code Quality report (artifacts:reports:codequality)")
+def _gitlab(report: Report, ctx: OutputContext) -> str:
+    return json.dumps(to_gitlab(report, ctx.lang), ensure_ascii=False, indent=2) + "\n"
