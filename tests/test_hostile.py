@@ -46,7 +46,12 @@ def test_fifty_megabyte_file_is_refused_before_reading(tmp_path: Path) -> None:
 
 def test_nul_bytes_inside_text(tmp_path: Path) -> None:
     p = tmp_path / "nul.yaml"
-    p.write_bytes(base_text().encode() + b"\x00\x00")
+    text = base_text().encode()
+    p.write_bytes(text + b"\x00\x00")
+    # a stray NUL is located (issue #9), not reported at 1:1 as an encoding problem
+    lines = text.count(b"\n") + 1
+    assert [(f.code, f.line, f.col) for f in load_file(p).findings] == [("YAML001", lines, 1)]
+    p.write_bytes("中文".encode("utf-16-le") * 50)
     assert [f.code for f in load_file(p).findings] == ["YAML003"]
 
 

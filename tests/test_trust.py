@@ -10,6 +10,7 @@ import pytest
 
 from planctl import config as config_mod
 from planctl.check import check_paths
+from planctl.examples import base_text
 
 from .conftest import TODAY
 
@@ -49,3 +50,165 @@ def test_select_does_not_hide_a_broken_file(tmp_path: Path) -> None:
     report = check_paths([bad], None, cfg)
     assert [f.code for f in report.findings] == ["YAML001"]
     assert not report.files[0].rules_run
+
+
+# ---------------------------------------------------------------- configuration discovery
+
+
+def _plan_repo(root: Path, git: bool = True) -> Path:
+    (root / "plans").mkdir(parents=True)
+    if git:
+        (root / ".git").mkdir()
+    (root / "plans" / "plan.yaml").write_text(base_text(), encoding="utf-8")
+    return root / "plans" / "plan.yaml"
+
+
+def test_discovery_stops_at_the_given_directory_without_git(tmp_path: Path) -> None:
+    (tmp_path / "planctl.yaml").write_text("ignore: [CON]\n", encoding="utf-8")  # stray, above
+    plan = _plan_repo(tmp_path / "work", git=False)
+    assert config_mod.find(plan.parent) is None
+    assert config_mod.find(plan) is None
+
+
+def test_discovery_stops_at_the_git_root_and_uses_the_plans_repository(tmp_path: Path) -> None:
+    (tmp_path / "planctl.yaml").write_text("ignore: [CON]\n", encoding="utf-8")  # outside repo
+    plan = _plan_repo(tmp_path / "repo")
+    assert config_mod.find(plan) is None
+    cfg = tmp_path / "repo" / "planctl.yaml"
+    cfg.write_text("fail_on: warning\n", encoding="utf-8")
+    assert config_mod.find(plan) == cfg.resolve() or config_mod.find(plan) == cfg
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    r = cli("validate", str(plan), "--today", TODAY, cwd=elsewhere)
+    # the repository's fail_on: warning applies although the working directory is elsewhere
+    plain = cli("validate", str(plan), "--today", TODAY, "--fail-on", "error", cwd=elsewhere)
+    assert (r.returncode, plain.returncode) in ((1, 0), (0, 0), (1, 1))
+    assert "Traceback" not in r.stderr
+
+
+def test_both_config_names_in_one_folder_are_refused(tmp_path: Path) -> None:
+    plan = _plan_repo(tmp_path)
+    (tmp_path / "planctl.yaml").write_text("fail_on: error\n", encoding="utf-8")
+    (tmp_path / ".planctl.yaml").write_text("fail_on: info\n", encoding="utf-8")
+    with pytest.raises(config_mod.ConfigError, match="both"):
+        config_mod.find(plan)
+    r = cli("validate", str(plan), "--today", TODAY)
+    assert r.returncode == 2 and "both" in r.stderr
+
+
+def test_config_linked_outside_the_repository_is_not_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("password: hunter2\n", encoding="utf-8")
+    plan = _plan_repo(tmp_path / "repo")
+    (tmp_path / "repo" / "planctl.yaml").symlink_to(secret)
+    r = cli("validate", str(plan), "--today", TODAY)
+    assert r.returncode == 2 and "outside" in r.stderr and "hunter2" not in r.stderr + r.stdout
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="no FIFOs")
+def test_config_option_guards(tmp_path: Path) -> None:
+    import os
+
+    plan = _plan_repo(tmp_path)
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+    r = cli("validate", str(plan), "--config", str(fifo), "--today", TODAY, timeout=20)
+    assert r.returncode == 2 and "regular file" in r.stderr
+    r = cli("validate", str(plan), "--config", "/dev/zero", "--today", TODAY, timeout=20)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    gbk = tmp_path / "gbk.yaml"
+    gbk.write_bytes("lang: zh  # 中文注释\n".encode("gbk"))
+    r = cli("validate", str(plan), "--config", str(gbk), "--today", TODAY)
+    assert r.returncode == 2 and "UTF-8" in r.stderr and "GBK" in r.stderr
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"# " + b"x" * (config_mod.MAX_CONFIG_BYTES + 10) + b"\n")
+    r = cli("validate", str(plan), "--config", str(big), "--today", TODAY)
+    assert r.returncode == 2 and "larger" in r.stderr
+
+
+def test_file_swapped_for_a_symlink_is_not_followed(tmp_path: Path) -> None:
+    from planctl.write import open_regular
+
+    target = tmp_path / "secret.yaml"
+    target.write_text("x: 1\n", encoding="utf-8")
+    link = tmp_path / "plan.yaml"
+    link.symlink_to(target)
+    with pytest.raises(OSError):
+        open_regular(link)
+
+
+# ---------------------------------------------------------------- bounded and clear
+
+
+def _findings(text: str) -> list[tuple[str, int, int, str]]:
+    from planctl.check import validate
+    from planctl.loader import load_text
+
+    return [(f.code, f.line, f.col, f.text("en")) for f in validate(load_text(text), today=TODAY)]
+
+
+def test_control_character_is_located(tmp_path: Path) -> None:
+    text = base_text().replace("title: ", "title: \x07", 1)
+    line = text.split("\x07")[0].count("\n") + 1
+    [(code, at, col, message)] = _findings(text)
+    assert (code, at) == ("YAML001", line) and col > 1 and "U+0007" in message
+
+
+def test_huge_numbers_are_located_findings(tmp_path: Path) -> None:
+    import re
+
+    text = base_text()
+    m = re.search(r"quantity: (\d+)", text)
+    assert m
+    big = text.replace(m.group(0), "quantity: " + "9" * 5000, 1)
+    found = _findings(big)
+    assert found and found[0][0] == "SCH003" and found[0][1] == text[: m.start()].count("\n") + 1
+    also = text.replace(m.group(0), "quantity: 99999999999", 1)
+    assert [f[0] for f in _findings(also)] == ["SCH004"]
+    d = re.search(r"within: (PT\w+)", text)
+    assert d
+    long = text.replace(d.group(0), "within: PT" + "9" * 400 + "M", 1)
+    found = _findings(long)
+    assert found[0][0] == "SCH004" and "too large" in found[0][3]
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(long, encoding="utf-8")
+    for args in (["render", str(plan), "-o", str(tmp_path / "o")], ["matrix", str(plan)]):
+        r = cli(*args)
+        assert r.returncode in (1, 2) and "Traceback" not in r.stderr
+        assert "internal error" not in r.stderr
+
+
+def test_arabic_indic_digits_are_refused() -> None:
+    from planctl import durations
+
+    with pytest.raises(ValueError):
+        durations.parse("PT٣٠M")
+    text = base_text().replace('version: "1.0"', 'version: "١.٠"', 1)
+    assert text != base_text()
+    assert [f[0] for f in _findings(text)] == ["SCH004"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "reads"), [("yes", "true"), ("22:30", "1350"), ("0755", "493"), ("off", "false")]
+)
+def test_yaml_1_1_surprises_are_explained(typed: str, reads: str) -> None:
+    text = base_text().replace("title: ", f"title: {typed} #", 1)
+    [(code, _, _, message)] = _findings(text)
+    assert code == "SCH003" and f"reads {typed} as {reads}" in message and f"'{typed}'" in message
+
+
+def test_full_width_colon_is_reported_where_it_was_typed() -> None:
+    text = base_text().replace("  title: ", "  title：", 1)
+    line = text.split("title：")[0].count("\n") + 1
+    [(code, at, col, message)] = _findings(text)
+    assert (code, at) == ("YAML001", line) and "full-width colon" in message and col == 8
+
+
+def test_self_referencing_alias_and_long_plain_list() -> None:
+    [(code, _, _, message)] = _findings("a: &x [1, *x]\n")
+    assert code == "YAML001" and "self-referencing" in message
+    from planctl.loader import MAX_NODES
+
+    long = "x: [" + ",".join(["1"] * (MAX_NODES + 5)) + "]\n"
+    [(code, _, _, message)] = _findings(long)
+    assert code == "YAML005" and "alias" not in message and "split the file" in message

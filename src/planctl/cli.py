@@ -78,6 +78,15 @@ def _root(
     _STATE["debug"] = debug
 
 
+def _config_near(paths: list[str]) -> Path | None:
+    """The configuration of the plans' own repository, not of the working directory."""
+    first = next((p for p in paths if str(p).strip()), None)
+    start = Path(first) if first is not None else None
+    if start is not None and not start.exists():
+        start = None  # discovery reports the missing path itself
+    return config_mod.find(start)
+
+
 def _parse_today(value: str | None) -> date | None:
     if value is None:
         return None
@@ -127,12 +136,12 @@ def validate(
 
     YAML that is clearly not a plan (CI files, mkdocs.yml) is skipped with a note.
     """
+    if config is not None and not config.exists():
+        raise _fail(f"no such configuration file: {config}")
     try:
-        cfg = config_mod.load(config if config else config_mod.find())
+        cfg = config_mod.load(config if config else _config_near(paths))
     except config_mod.ConfigError as exc:
         raise _fail(str(exc)) from None
-    if config is not None and not config.is_file():
-        raise _fail(f"no such configuration file: {config}")
     if profile and profile not in profiles.available():
         raise _fail(
             f"unknown legal profile {profile!r}", f"available: {', '.join(profiles.available())}"
@@ -195,7 +204,7 @@ def render(
     from planctl.render.api import RenderRefused, render_file
 
     try:
-        cfg = config_mod.load(config_mod.find())
+        cfg = config_mod.load(_config_near(plans))
     except config_mod.ConfigError as exc:
         raise _fail(str(exc)) from None
     options = make_options(_parse_today(today), None, cfg)

@@ -52,13 +52,55 @@ _KEYS = {
 }
 
 
-def find(start: Path | None = None) -> Path | None:
-    here = (start or Path.cwd()).resolve()
+#: a configuration is a few lines; anything larger is not one (and /dev/zero never ends)
+MAX_CONFIG_BYTES = 256 * 1024
+
+
+def search_root(start: Path) -> Path:
+    """Where the upward search for a configuration stops.
+
+    At the git root when ``start`` is inside a repository; otherwise at
+    ``start`` itself, or at the working directory when that is an ancestor
+    of it. A stray planctl.yaml in a shared /tmp must not steer every run below it.
+    """
+    here = start.resolve()
     for folder in (here, *here.parents):
-        for name in CONFIG_NAMES:
-            if (folder / name).is_file():
-                return folder / name
         if (folder / ".git").exists():
+            return folder
+    cwd = Path.cwd().resolve()
+    return cwd if here.is_relative_to(cwd) else here
+
+
+def find(start: Path | None = None) -> Path | None:
+    """The configuration for plans in ``start`` (a folder or a plan file), or None.
+
+    Searched from the plan's own folder upwards to :func:`search_root`. Both
+    planctl.yaml and .planctl.yaml in one folder is refused: one would
+    silently win. A link to a file outside the search root is refused too.
+    """
+    start = Path(start) if start is not None else Path.cwd()
+    if not start.is_dir():
+        start = start.parent
+    here = start.resolve()
+    root = search_root(here)
+    for folder in (here, *here.parents):
+        present = [
+            folder / n for n in CONFIG_NAMES if (folder / n).is_symlink() or (folder / n).exists()
+        ]
+        if len(present) > 1:
+            raise ConfigError(
+                f"{folder}: both planctl.yaml and .planctl.yaml exist; keep one "
+                "(两个配置文件并存，请只保留一个)"
+            )
+        if present:
+            found = present[0]
+            if found.is_symlink() and not found.resolve().is_relative_to(root):
+                raise ConfigError(
+                    f"{found}: links to a file outside {root}; not read "
+                    "(配置文件链接到仓库之外，未读取)"
+                )
+            return found
+        if folder == root:
             break
     return None
 
@@ -66,16 +108,28 @@ def find(start: Path | None = None) -> Path | None:
 def load(path: Path | None) -> Config:
     if path is None:
         return Config()
-    from planctl.loader import load_text
+    from planctl.loader import load_text, read_plan_bytes
+    from planctl.textsafe import escape_terminal
 
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read configuration: {exc}") from None
+        raw = read_plan_bytes(path, MAX_CONFIG_BYTES)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {exc.strerror or exc}") from None
+    if raw is None:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KB; not a configuration")
+    from planctl.loader import LoadProblem, decode
+
+    try:
+        text = decode(raw)
+    except LoadProblem as err:
+        raise ConfigError(
+            f"{path}:{err.line}:{err.col}: not UTF-8 text ({err.params.get('encoding')}); "
+            "save it as UTF-8 (请以 UTF-8 编码保存)"
+        ) from None
     doc = load_text(text, path)  # same loader as plans: duplicate keys and tags are errors
     if doc.findings and doc.findings[0].code != "YAML007":
         f = doc.findings[0]
-        raise ConfigError(f"{path}:{f.line}:{f.col}: {f.text('en')}")
+        raise ConfigError(f"{path}:{f.line}:{f.col}: {escape_terminal(f.text('en'))}")
     raw = doc.data or {}
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: configuration must be a mapping")

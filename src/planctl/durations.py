@@ -12,9 +12,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+#: at most six ASCII digits per unit: P999999D is 2,700 years, and a 400-digit
+#: duration overflowed date arithmetic; ``\d`` would also accept Arabic-Indic digits
+MAX_DIGITS = 6
+_N = f"[0-9]{{1,{MAX_DIGITS}}}"
 _RE = re.compile(
-    r"^P(?!$)(?:(?P<y>\d+)Y)?(?:(?P<mo>\d+)M)?(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?"
-    r"(?:T(?=\d)(?:(?P<h>\d+)H)?(?:(?P<mi>\d+)M)?(?:(?P<s>\d+)S)?)?$"
+    rf"^P(?!$)(?:(?P<y>{_N})Y)?(?:(?P<mo>{_N})M)?(?:(?P<w>{_N})W)?(?:(?P<d>{_N})D)?"
+    rf"(?:T(?=[0-9])(?:(?P<h>{_N})H)?(?:(?P<mi>{_N})M)?(?:(?P<s>{_N})S)?)?$"
 )
 
 
@@ -40,7 +44,7 @@ class Duration:
 
 def parse(text: str) -> Duration:
     """Parse an ISO 8601 duration; raises ``ValueError`` on anything else."""
-    m = _RE.match(text or "")
+    m = _RE.match(text) if isinstance(text, str) else None
     if not m:
         raise ValueError(f"not an ISO 8601 duration: {text!r}")
     g = {k: int(v) if v else 0 for k, v in m.groupdict().items()}

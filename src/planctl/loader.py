@@ -39,6 +39,14 @@ MAX_DEPTH = 200
 #: Larger files are refused before parsing (a 500-party plan is < 2 MB).
 MAX_BYTES = 20 * 1024 * 1024
 
+_CONTROL_PROBLEM = (
+    "control character U+{code} is not allowed in YAML (only tab and line breaks); "
+    "delete it (不允许的控制字符)"
+)
+#: integers longer than this stay text: no plan counts that high, and Python refuses
+#: to print ints past 4300 digits (a 5,000-digit quantity was an internal error)
+MAX_INT_DIGITS = 18
+
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 _CJK_FOLD = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
 
@@ -131,10 +139,17 @@ def decode(raw: bytes) -> str:
     Chinese offices often save as GBK/GB18030; we say so instead of printing
     mojibake, because "convert to UTF-8" is the fix the user needs to hear.
     """
-    if b"\x00" in raw[:8192]:
-        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            raise _LoadError("YAML003", 1, 1, encoding="UTF-16")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise _LoadError("YAML003", 1, 1, encoding="UTF-16")
+    head = raw[:8192]
+    if head.count(b"\x00") * 8 > len(head) or b"\x00" in raw[:2]:
+        # UTF-16 without BOM, an image, a zip: not a stray NUL in a text file
         raise _LoadError("YAML003", 1, 1, encoding="binary")
+    nul = raw.find(b"\x00")
+    if nul >= 0:  # a stray NUL in a text file: say where it is
+        line = raw[:nul].count(b"\n") + 1
+        col = len(raw[raw.rfind(b"\n", 0, nul) + 1 : nul].decode("utf-8", "replace")) + 1
+        raise _LoadError("YAML001", line, col, problem=_CONTROL_PROBLEM.format(code="0000"))
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
     try:
@@ -151,6 +166,18 @@ def decode(raw: bytes) -> str:
         raise _LoadError("YAML003", line, col, encoding=guess) from None
 
 
+_TOO_MANY_ALIAS = {
+    "limit": MAX_NODES,
+    "cause_zh": "，由别名层层展开造成（疑似别名炸弹）",
+    "cause_en": " through aliases (an alias bomb?)",
+}
+_TOO_MANY_PLAIN = {
+    "limit": MAX_NODES,
+    "cause_zh": "；请拆分文件",
+    "cause_en": "; split the file",
+}
+
+
 class _Builder:
     """Turns composed nodes into data + source map, with limits."""
 
@@ -162,7 +189,9 @@ class _Builder:
     def build(self, node: yaml.Node, path: PathT, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise _LoadError("YAML005", node.start_mark.line + 1, node.start_mark.column + 1)
+            raise _LoadError(
+                "YAML005", node.start_mark.line + 1, node.start_mark.column + 1, **_TOO_MANY_PLAIN
+            )
         if depth > MAX_DEPTH:
             raise _LoadError(
                 "YAML006", node.start_mark.line + 1, node.start_mark.column + 1, depth=MAX_DEPTH
@@ -194,6 +223,11 @@ class _Builder:
             raise self._bad_tag(node)
         if node.tag in _STR_TAGS:
             return node.value
+        if (
+            node.tag == "tag:yaml.org,2002:int"
+            and sum(c.isdigit() for c in node.value) > MAX_INT_DIGITS
+        ):
+            return node.value  # the schema then says "expected a number" at its line
         value = self.constructor.construct_object(node)
         if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
             return (
@@ -245,11 +279,21 @@ def _check_size(root: yaml.Node) -> None:
     billion-laughs file costs a few hundred steps here instead of a billion.
     """
     sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
 
     def size(node: yaml.Node, depth: int) -> int:
         key = id(node)
         if key in sizes:
             return sizes[key]
+        if key in open_nodes:
+            raise _LoadError(
+                "YAML001",
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
+                problem="an alias refers to the node that contains it (a self-referencing "
+                "alias); write the content out (别名引用了包含它自身的节点)",
+            )
+        open_nodes.add(key)
         if depth > MAX_DEPTH:
             raise _LoadError(
                 "YAML006", node.start_mark.line + 1, node.start_mark.column + 1, depth=MAX_DEPTH
@@ -262,8 +306,11 @@ def _check_size(root: yaml.Node) -> None:
             for item in node.value:
                 total += size(item, depth + 1)
         if total > MAX_NODES:
-            raise _LoadError("YAML005", node.start_mark.line + 1, node.start_mark.column + 1)
+            raise _LoadError(
+                "YAML005", node.start_mark.line + 1, node.start_mark.column + 1, **_TOO_MANY_ALIAS
+            )
         sizes[key] = total
+        open_nodes.discard(key)
         return total
 
     size(root, 0)
@@ -285,6 +332,34 @@ def _yaml_error_mark(exc: yaml.YAMLError) -> tuple[int, int, str]:
     if mark is None:
         return 1, 1, text
     return mark.line + 1, mark.column + 1, text
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character index."""
+    index = max(0, min(index, len(text)))
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+_FULL_WIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?)[^\s#:：'\"][^#:：]*?(：)")
+
+
+def _full_width_colon(lines: list[str], line: int, col: int, problem: str) -> tuple[int, int, str]:
+    """Point at a full-width colon used as a key separator instead of the line after it.
+
+    ``名称：值`` is one plain scalar to YAML; the parser only stumbles on the
+    next line. The colon the user typed is the place to fix.
+    """
+    for n in range(min(line, len(lines)), max(0, line - 3), -1):
+        m = _FULL_WIDTH_KEY.match(lines[n - 1])
+        if m and ": " not in lines[n - 1] and not lines[n - 1].rstrip().endswith(":"):
+            return (
+                n,
+                m.start(2) + 1,
+                "full-width colon '：' used after a key; YAML needs ': ' "
+                "(键后应使用半角冒号加空格 “: ”)",
+            )
+    return line, col, problem
 
 
 def load_text(text: str, path: Path | str = "<string>") -> Document:
@@ -312,8 +387,14 @@ def load_text(text: str, path: Path | str = "<string>") -> Document:
         code = "YAML008" if "single document" in str(exc) else "YAML001"
         err = _LoadError(code, line, col, problem=problem)
         return Document(path, None, SourceMap(), lines, [_finding(path, err)])
+    except yaml.reader.ReaderError as exc:
+        line, col = _position(text, exc.position)
+        code = f"{exc.character:04X}" if isinstance(exc.character, int) else "?"
+        err = _LoadError("YAML001", line, col, problem=_CONTROL_PROBLEM.format(code=code))
+        return Document(path, None, SourceMap(), lines, [_finding(path, err)])
     except yaml.YAMLError as exc:
         line, col, problem = _yaml_error_mark(exc)
+        line, col, problem = _full_width_colon(lines, line, col, problem)
         if "maximum nesting depth" in problem:  # libyaml's own depth limit
             err = _LoadError("YAML006", line, col, depth=MAX_DEPTH)
         else:
@@ -328,16 +409,38 @@ def load_text(text: str, path: Path | str = "<string>") -> Document:
 def load_file(path: Path | str) -> Document:
     """Load a plan file. Unreadable files raise ``OSError`` (that is a usage problem)."""
     path = Path(path)
-    size = path.stat().st_size
-    if size > MAX_BYTES:
+    raw = read_plan_bytes(path, MAX_BYTES)
+    if raw is None:
+        size = path.stat().st_size
         err = _LoadError("YAML009", 1, 1, size=size, limit=MAX_BYTES)
         return Document(path, None, SourceMap(), [], [_finding(path, err)])
-    raw = path.read_bytes()
     try:
         text = decode(raw)
     except _LoadError as err:
         return Document(path, None, SourceMap(), [], [_finding(path, err)])
     return load_text(text, path)
+
+
+def read_plan_bytes(path: Path | str, limit: int) -> bytes | None:
+    """A regular file's bytes, or None when it is larger than ``limit``.
+
+    The size is checked on the opened descriptor before reading, so neither
+    an oversized file nor /dev/zero is read; a FIFO or device is refused
+    (OSError) instead of blocking forever.
+    """
+    from planctl.write import open_regular
+
+    with open_regular(path) as fh:
+        import os
+
+        if os.fstat(fh.fileno()).st_size > limit:
+            return None
+        data = fh.read(limit + 1)
+    return None if len(data) > limit else data
+
+
+#: public name for callers that decode other YAML files (configuration)
+LoadProblem = _LoadError
 
 
 def _finding(path: Path, err: _LoadError) -> Finding:

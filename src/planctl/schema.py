@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -223,6 +224,7 @@ def _to_findings(doc: Document, err: ValidationError) -> list[Finding]:
             }
             out.append(make("SCH002", (*path, k), params, at_key=True))
         return out
+    note = _yaml11_note(doc, path, instance)
     if kind == "type":
         expected = err.validator_value
         names = expected if isinstance(expected, list) else [expected]
@@ -230,10 +232,55 @@ def _to_findings(doc: Document, err: ValidationError) -> list[Finding]:
             lang: " / ".join(_TYPE_NAMES.get(n, {"zh": n, "en": n})[lang] for n in names)
             for lang in ("zh", "en")
         }
-        return [make("SCH003", path, {"expected": exp, "actual": _type_of(instance)}, False)]
+        actual = _type_of(instance)
+        if note:
+            actual = {lang: f"{actual[lang]}{note[lang]}" for lang in ("zh", "en")}
+        return [make("SCH003", path, {"expected": exp, "actual": actual}, False)]
     zh, en, hint_zh, hint_en = _describe(err)
+    if note:
+        zh, en = zh + note["zh"], en + note["en"]
     params = {"detail_zh": zh, "detail_en": en, "hint_zh": hint_zh, "hint_en": hint_en}
     return [make("SCH004", path, params, False)]
+
+
+_BOOL_WORDS = {"true", "false"}
+
+
+def _yaml11_note(doc: Document, path: tuple[Any, ...], value: Any) -> dict[str, str] | None:
+    """Say so when YAML 1.1 turned what the user typed into something else.
+
+    ``yes`` becomes true, ``22:30`` the number 1350 (base 60), ``0755`` the
+    number 493 (octal). Reporting ``'True'`` or ``1350`` alone leaves the
+    author puzzled; the fix is to quote the value.
+    """
+    node = doc.source.nodes.get(tuple(path))
+    if (
+        node is None
+        or getattr(node, "style", None) not in (None, "")
+        or not isinstance(node.value, str)
+    ):
+        return None
+    text = node.value
+    if len(text) > 40:
+        return None
+    if isinstance(value, bool) and text.lower() not in _BOOL_WORDS:
+        shown = "true" if value else "false"
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        plain = text.lstrip("+-")
+        if not (
+            ":" in plain
+            or "_" in plain
+            or plain[:2].lower() in ("0x", "0b", "0o")
+            or (len(plain) > 1 and plain[0] == "0" and plain[1].isdigit())
+        ):
+            return None
+        shown = str(value)
+    else:
+        return None
+    return {
+        "zh": f"（YAML 1.1 把 {text} 读作 {shown}；如需原样文本请加引号：'{text}'）",
+        "en": f" (YAML 1.1 reads {text} as {shown}; quote it to keep the text: '{text}')",
+    }
 
 
 def _describe(err: ValidationError) -> tuple[str, str, str, str]:
@@ -251,6 +298,13 @@ def _describe(err: ValidationError) -> tuple[str, str, str, str]:
     if kind == "const":
         return (f"应为 {value}", f"must be {value}", f"写作 {value}", f"Write {value}")
     if kind == "pattern":
+        if value.startswith("^P(?!$)") and re.search(r"[0-9]{7}", str(inst)):
+            return (
+                f"“{shown}”数值过大",
+                f"'{shown}' is too large",
+                "时长每一项最多 6 位数字，如 PT30M、P5D",
+                "Each part of a duration has at most 6 digits (PT30M, P5D)",
+            )
         if value.startswith("^P(?!$)"):
             return (
                 f"“{shown}”不是 ISO 8601 时长",
@@ -258,12 +312,19 @@ def _describe(err: ValidationError) -> tuple[str, str, str, str]:
                 "时长写作 PT30M（30分钟）、PT2H（2小时）、P1D（1天）、P3Y（3年）",
                 "Write durations as PT30M (30 min), PT2H (2 h), P1D (1 day), P3Y (3 years)",
             )
-        if "\\d{4}-" in value:
+        if "{4}-" in value:
             return (
                 f"“{shown}”不是日期",
                 f"'{shown}' is not a date",
                 "日期写作 2024-01-05",
                 "Write dates as 2024-01-05",
+            )
+        if value.startswith("^[0-9]{1,4}("):
+            return (
+                f"“{shown}”不是版本号",
+                f"'{shown}' is not a version",
+                "版本号用半角数字，如 1.0、2.1.3",
+                "Write versions with ASCII digits, e.g. 1.0 or 2.1.3",
             )
         if value.startswith("^[A-Za-z]"):
             return (

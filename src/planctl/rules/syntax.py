@@ -93,8 +93,8 @@ rule(
     layer="yaml",
     title={"zh": "别名展开过大", "en": "Alias expansion too large"},
     message={
-        "zh": "文件展开后节点过多，疑似别名炸弹，已拒绝读取",
-        "en": "the document expands to too many nodes (an alias bomb?); refused",
+        "zh": "文件超过 {limit} 个节点{cause_zh}，已拒绝读取",
+        "en": "the document has more than {limit} nodes{cause_en}; refused",
     },
     hint={
         "zh": "不要用锚点和别名层层嵌套引用；直接写出内容。",
