@@ -154,7 +154,7 @@ def test_unknown_party_in_edge_is_still_drawn() -> None:
 
 
 def test_no_font_means_no_figure(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(figure, "find_cjk_font", lambda: None)
+    monkeypatch.setattr(figure.legacy, "find_cjk_font", lambda: None)
     png = flow_png(RIVER_NODES, RIVER_EDGES, font_path="/nonexistent/no-such-font.ttc")
     assert png is None
     assert flow_png(RIVER_NODES, RIVER_EDGES) is None

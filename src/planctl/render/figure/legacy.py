@@ -1,4 +1,4 @@
-"""信息通报流程图: the notification-flow figure, drawn as a layered diagram in PNG.
+"""The first flow figure (one tangle of every rule), kept until the document uses flow_charts.
 
 The figure is a picture, not a DOCX drawing, because Word and LibreOffice lay
 out DrawingML shapes differently while a PNG looks the same everywhere and
@@ -21,15 +21,16 @@ PNG is written without metadata at a fixed compression level.
 
 from __future__ import annotations
 
-import fnmatch
 import io
 import itertools
 import math
 import os
 from collections import deque
-from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
+
+from planctl.render.figure.fonts import find_cjk_font
+from planctl.render.figure.fonts import load as _load
 
 # --- page-driven constants ------------------------------------------------------------
 # The figure goes into a landscape A4 annex (225 mm x 156 mm text area) at 95 % of the
@@ -58,99 +59,10 @@ _INK = 0  # text
 _LINE_INK = 45  # edges and arrowheads: dark grey, still solid on a laser printer
 _BOX_FILL = 244  # very light grey so boxes read as boxes even where edges are dense
 
-# Files that carry CJK glyphs, most preferred first. Sans before serif: thin serif
-# strokes break up at small print sizes.
-_LINUX_ROOTS = ("/usr/share/fonts", "/usr/local/share/fonts")
-_LINUX_PATTERNS = (
-    "NotoSansCJK*-Regular.ttc",
-    "NotoSansCJK*.ttc",
-    "NotoSansCJKsc-Regular.otf",
-    "NotoSansCJK*.otf",
-    "NotoSansSC-Regular.*",
-    "NotoSerifCJK*-Regular.ttc",
-    "NotoSerifCJK*.ttc",
-    "NotoSerifCJK*.otf",
-    "wqy-microhei.ttc",
-    "wqy-zenhei.ttc",
-    "wqy*.tt[cf]",
-    "DroidSansFallback*.ttf",
-)
-_WINDOWS_FILES = ("simhei.ttf", "simsun.ttc", "msyh.ttc", "simfang.ttf")
-_MAC_DIR = "/System/Library/Fonts"
-_MAC_PATTERNS = ("PingFang.ttc", "STHeiti*")
-
 # Split a long organ name after these characters when that keeps the lines balanced:
 # "河北省生态环境厅/应急中心" reads better than "河北省生态环/境厅应急中心".
 _SPLIT_STRONG = "厅局委办府部院会司处所站队心团"
 _SPLIT_WEAK = "省市县区州盟旗镇乡"
-
-
-# --- fonts ---------------------------------------------------------------------------
-def find_cjk_font() -> str | None:
-    """Path of an installed font file with Chinese glyphs, or None.
-
-    PLANCTL_CJK_FONT wins so an office can pin its own font (e.g. a licensed 黑体).
-    Then the usual Linux, Windows and macOS locations; all are tried on every
-    platform because a path that does not exist costs nothing.
-    """
-    env = os.environ.get("PLANCTL_CJK_FONT", "").strip()
-    if env and os.path.isfile(env):
-        return env
-    found = _search_linux()
-    if found:
-        return found
-    windir = os.environ.get("WINDIR", "C:/Windows")
-    for base in dict.fromkeys((f"{windir}/Fonts", "C:/Windows/Fonts")):
-        for name in _WINDOWS_FILES:
-            path = os.path.join(base, name)
-            if os.path.isfile(path):
-                return path
-    if os.path.isdir(_MAC_DIR):
-        names = sorted(os.listdir(_MAC_DIR))
-        for pattern in _MAC_PATTERNS:
-            for name in names:
-                if fnmatch.fnmatch(name, pattern):
-                    return os.path.join(_MAC_DIR, name)
-    return None
-
-
-def _search_linux() -> str | None:
-    """Walk the font roots once and return the best match (sorted: deterministic)."""
-    files: list[tuple[str, str]] = []
-    for root in _LINUX_ROOTS:
-        if not os.path.isdir(root):
-            continue
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames.sort()
-            files.extend((name, os.path.join(dirpath, name)) for name in sorted(filenames))
-    for pattern in _LINUX_PATTERNS:
-        for name, path in files:
-            if fnmatch.fnmatch(name, pattern):
-                return path
-    return None
-
-
-@lru_cache(maxsize=16)
-def _face_index(path: str) -> int:
-    """Index of the Simplified Chinese face in a collection (.ttc), else 0.
-
-    Noto Sans CJK collections start with the Japanese face, whose glyph shapes for
-    e.g. 直 and 底 differ from the mainland standard that plans are printed in.
-    """
-    if not path.lower().endswith((".ttc", ".otc")):
-        return 0
-    for index in range(32):
-        try:
-            family = ImageFont.truetype(path, 12, index=index).getname()[0] or ""
-        except OSError:
-            break
-        if "SC" in family.split() and "Mono" not in family:
-            return index
-    return 0
-
-
-def _load(path: str, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(path, max(1, size), index=_face_index(path))
 
 
 # --- graph preparation ---------------------------------------------------------------

@@ -1,0 +1,579 @@
+"""Geometry of one chart, in millimetres at the printed size.
+
+Top to bottom: the start event, the party that learns first, then one row per
+tier. Between two rows every bus (one sender, one deadline, its receivers) gets
+its own horizontal track: a stem down from the sender, the track, and a drop
+with an arrowhead into each receiver. Rows are ordered by barycenter sweeps
+that keep the ordering with the fewest crossings, then pulled towards their
+neighbours without overlapping (pool-adjacent-violators). Tracks are ordered
+by pairwise crossing cost. A time axis on the left gives each tier's
+cumulative time.
+
+A row too wide for the page first gets narrower boxes (names on more lines);
+then parties that receive the same arrows and send none are grouped into one
+box ("甲、乙、丙"), as offices write "各县人民政府". If that still does not fit,
+``fit`` returns the reason instead of a layout: the chart is never silently
+dropped or squeezed below the minimum type size.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from PIL import ImageFont
+
+from planctl import durations
+from planctl.render.figure.charts import ChartGraph
+from planctl.render.figure.fonts import face_index
+from planctl.render.figure.labels import Vertical, place_label, wrap_list, wrap_name
+
+PT_MM = 25.4 / 72  # one point in millimetres
+MIN_GLYPH_PT = 9.0  # smallest printed glyph height the issue allows
+
+_MARGIN = 2.0
+_PAD_X = 1.8
+_PAD_Y = 1.4
+_LINE = 1.22  # line pitch in em
+_GAP_X = 3.0  # between boxes of one row
+_STEM = 2.4  # sender bottom to the first track
+_DROP = 4.2  # last track to receiver top (holds the arrowhead)
+_ARROW_LEN = 2.0
+_ARROW_HALF = 0.85
+_PORT = 2.2  # preferred spacing of several arrows on one box side
+_AXIS_GAP = 3.0  # tick labels -> axis line -> first box
+_START_GAP = 7.0
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """A font's measurements, so layout works in millimetres without drawing."""
+
+    path: str
+    index: int
+    min_pt: float  # smallest size whose CJK ink height is at least 9 pt
+
+    @staticmethod
+    def load(path: str) -> Metrics:
+        idx = face_index(path)
+        font = ImageFont.truetype(path, 1000, index=idx)
+        box = font.getbbox("国")
+        ink = (box[3] - box[1]) / 1000 if box else 0.88
+        need = MIN_GLYPH_PT / max(ink, 0.5)
+        return Metrics(path, idx, math.ceil(max(10.5, need) * 2) / 2)
+
+    def width(self, text: str, pt: float) -> float:
+        return _advance(self.path, self.index, text) * pt * PT_MM
+
+    def ink_height(self, pt: float) -> float:
+        """Printed height of a full CJK glyph at ``pt``, in points."""
+        return _ink(self.path, self.index) * pt
+
+
+@lru_cache(maxsize=8192)
+def _advance(path: str, index: int, text: str) -> float:
+    return _ref(path, index).getlength(text) / 1000
+
+
+@lru_cache(maxsize=16)
+def _ref(path: str, index: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, 1000, index=index)
+
+
+@lru_cache(maxsize=16)
+def _ink(path: str, index: int) -> float:
+    box = _ref(path, index).getbbox("国")
+    return (box[3] - box[1]) / 1000
+
+
+Rect = tuple[float, float, float, float]
+
+
+@dataclass
+class Text:
+    cx: float
+    cy: float
+    text: str
+    pt: float
+    anchor: str = "mm"  # Pillow anchor at (cx, cy)
+
+
+@dataclass
+class Box:
+    rect: Rect
+    lines: list[str]
+    pt: float
+    kind: str  # "party", "group", "start", "missing"
+    members: list[int] = field(default_factory=list)  # graph nodes inside
+
+
+@dataclass
+class Layout:
+    width: float
+    height: float
+    boxes: list[Box]
+    node_box: list[int]  # graph node -> box index
+    segments: list[tuple[tuple[float, float], tuple[float, float], int]]  # (p, q, bus) lines
+    arrows: list[tuple[float, float]]  # tips, pointing down
+    edge_arrow: dict[int, int]  # graph edge index -> arrow index
+    labels: list[tuple[Rect, str, float]]  # arrow labels: rect, text, pt
+    texts: list[Text]  # every other text (box lines, axis)
+    axis: tuple[float, float, float] | None  # x, y0, y1 of the time axis line
+    ticks: list[float]
+    crossings: int
+    dashed: list[int] = field(default_factory=list)  # boxes drawn with a dashed outline
+
+
+# --- crossings -------------------------------------------------------------------------
+def crossings(pairs: list[tuple[int, int]]) -> int:
+    """Pairs of edges between two rows whose ends are in opposite order.
+
+    ``pairs`` holds (position above, position below). Counted as inversions with
+    a Fenwick tree, O(E log E); a full mesh puts thousands of edges in one gap.
+    """
+    pts = sorted(pairs)
+    if len(pts) < 2:
+        return 0
+    size = max(b for _, b in pts) + 2
+    tree = [0] * (size + 1)
+    count = inserted = 0
+    k = 0
+    while k < len(pts):
+        end = k
+        while end < len(pts) and pts[end][0] == pts[k][0]:
+            end += 1
+        for _, b in pts[k:end]:  # earlier edges ending further right cross this one
+            i, below = b + 1, 0
+            while i > 0:
+                below += tree[i]
+                i -= i & -i
+            count += inserted - below
+        for _, b in pts[k:end]:
+            i = b + 1
+            while i <= size:
+                tree[i] += 1
+                i += i & -i
+            inserted += 1
+        k = end
+    return count
+
+
+def _order(rows: list[list[int]], edges: list[tuple[int, int]]) -> tuple[list[list[int]], int]:
+    """Barycenter sweeps down and up; keep the ordering with the fewest crossings."""
+    up: dict[int, list[int]] = {}
+    down: dict[int, list[int]] = {}
+    for a, b in edges:
+        down.setdefault(a, []).append(b)
+        up.setdefault(b, []).append(a)
+    pos: dict[int, int] = {}
+
+    def reindex() -> None:
+        for row in rows:
+            for i, v in enumerate(row):
+                pos[v] = i
+
+    def cost() -> int:
+        return crossings([(pos[a], pos[b]) for a, b in edges]) if edges else 0
+
+    reindex()
+    best, best_cost = [list(r) for r in rows], cost()
+    for sweep in range(8):
+        if best_cost == 0:
+            break
+        downward = sweep % 2 == 0
+        order = range(1, len(rows)) if downward else range(len(rows) - 2, -1, -1)
+        nbrs = up if downward else down
+        for r in order:
+            rows[r].sort(
+                key=lambda v, nb=nbrs: (
+                    sum(pos[m] for m in nb[v]) / len(nb[v]) if nb.get(v) else pos[v],
+                    pos[v],
+                )
+            )
+            for i, v in enumerate(rows[r]):
+                pos[v] = i
+        c = cost()
+        if c < best_cost:
+            best, best_cost = [list(r) for r in rows], c
+    return best, best_cost
+
+
+def _pav(targets: list[float], offsets: list[float]) -> list[float]:
+    """Positions closest to targets that keep order and minimum gaps (exact, one pass)."""
+    blocks: list[list[float]] = []
+    for t, s in zip(targets, offsets, strict=True):
+        blocks.append([t - s, 1.0, 1])
+        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
+            v2, w2, c2 = blocks.pop()
+            v1, w1, c1 = blocks.pop()
+            blocks.append([(v1 * w1 + v2 * w2) / (w1 + w2), w1 + w2, c1 + c2])
+    out: list[float] = []
+    for v, _, c in blocks:
+        out.extend([v] * int(c))
+    return [y + s for y, s in zip(out, offsets, strict=True)]
+
+
+# --- units: nodes or groups of nodes ----------------------------------------------------
+@dataclass
+class _Unit:
+    members: list[int]
+    tier: int
+    lines: list[str]
+    w: float
+    h: float
+
+
+def _units(
+    g: ChartGraph, m: Metrics, pt: float, chars: int, grouped: set[tuple[int, ...]], avail: float
+) -> list[_Unit]:
+    """Boxes to place: single parties, and grouped parties sharing the room left in their row."""
+    line_h = pt * PT_MM * _LINE
+    units: list[_Unit] = []
+    done = {v for key in grouped for v in key}
+    used: dict[int, float] = {}
+    for v in range(len(g.names)):
+        if v in done:
+            continue
+        lines = wrap_name(g.names[v], chars)
+        w = max(m.width(s, pt) for s in lines) + 2 * _PAD_X
+        units.append(_Unit([v], g.tier[v], lines, w, len(lines) * line_h + 2 * _PAD_Y))
+        used[g.tier[v]] = used.get(g.tier[v], 0.0) + w + _GAP_X
+    by_tier: dict[int, list[tuple[int, ...]]] = {}
+    for key in sorted(grouped):
+        by_tier.setdefault(g.tier[key[0]], []).append(key)
+    for tier, keys in by_tier.items():
+        room = avail - used.get(tier, 0.0) - _GAP_X * (len(keys) - 1)
+        text = [sum(m.width(g.names[v], pt) for v in key) for key in keys]
+        for key, size in zip(keys, text, strict=True):
+            width = max(28.0, room * size / max(sum(text), 1e-6))
+            names = [g.names[v] for v in key]
+            lines = wrap_list(names, width - 2 * _PAD_X, lambda t: m.width(t, pt))
+            w = max(m.width(s, pt) for s in lines) + 2 * _PAD_X
+            h = len(lines) * line_h + 2 * _PAD_Y
+            units.append(_Unit(list(key), tier, lines, w, h))
+    units.sort(key=lambda u: min(u.members))
+    return units
+
+
+def _group_classes(g: ChartGraph, tier: int) -> list[tuple[int, ...]]:
+    """Parties of one tier that send nothing onward and receive the same arrows."""
+    senders = {a for a, _, _ in g.edges}
+    incoming: dict[int, list[tuple[int, str]]] = {}
+    for a, b, label in g.edges:
+        incoming.setdefault(b, []).append((a, label))
+    classes: dict[tuple[tuple[int, str], ...], list[int]] = {}
+    for v in range(len(g.names)):
+        if g.tier[v] == tier and v not in senders and v != 0:
+            classes.setdefault(tuple(sorted(incoming.get(v, []))), []).append(v)
+    out = [tuple(vs) for vs in classes.values() if len(vs) > 1]
+    out.sort(key=lambda c: (-len(c), c))
+    return out
+
+
+# --- entry point ------------------------------------------------------------------------
+def fit(g: ChartGraph, m: Metrics, max_w: float, max_h: float) -> Layout | str:
+    """The layout with the largest type that fits, or the reason none does."""
+    sizes = [p for p in (12.0, m.min_pt) if p >= m.min_pt]
+    sizes = sorted(set(sizes), reverse=True)
+    grouped: set[tuple[int, ...]] = set()
+    tiers = max(g.tier) + 1 if g.tier else 1
+    last: Layout | None = None
+    # the largest size that fits; at that size, the shortest chart (names wrapped so
+    # that grouped boxes get room), preferring fewer lines per name on ties
+    for _ in range(len(g.names) + 1):
+        for pt in sizes:
+            fitting = []
+            for chars in (8, 6, 5, 4, 3, 2):
+                lay = _build(g, m, pt, chars, grouped, max_w)
+                last = lay
+                if lay.width <= max_w + 1e-6 and lay.height <= max_h + 1e-6:
+                    fitting.append(lay)
+            if fitting:
+                return min(enumerate(fitting), key=lambda t: (round(t[1].height, 1), t[0]))[1]
+        if last is not None and last.width <= max_w + 1e-6:
+            break  # too tall, grouping will not help
+        # group the largest class in the widest tier
+        widest = _widest_tier(g, m, sizes[-1], grouped, tiers)
+        classes = [c for c in _group_classes(g, widest) if c not in grouped]
+        if not classes:
+            break
+        grouped.add(classes[0])
+    if last is not None and last.width > max_w:
+        return (
+            f"通报层级中同一层参与方过多，按不小于9磅的字号无法在{max_w:.0f}毫米宽的版面内排下，"
+            "流程图未绘制"
+        )
+    return f"通报层级过多，按不小于9磅的字号无法在{max_h:.0f}毫米高的版面内排下，流程图未绘制"
+
+
+def _widest_tier(
+    g: ChartGraph, m: Metrics, pt: float, grouped: set[tuple[int, ...]], tiers: int
+) -> int:
+    units = _units(g, m, pt, 4, grouped, 10_000)
+    widths = [0.0] * tiers
+    for u in units:
+        widths[u.tier] += u.w + _GAP_X
+    return max(range(tiers), key=lambda t: (widths[t], -t))
+
+
+def _build(
+    g: ChartGraph, m: Metrics, pt: float, chars: int, grouped: set[tuple[int, ...]], max_w: float
+) -> Layout:
+    lab_pt = m.min_pt
+    line_h = pt * PT_MM * _LINE
+    tiers = max(g.tier) + 1 if g.tier else 1
+    # time axis texts decide the left column
+    tier_min = [0.0] * tiers
+    for v, t in enumerate(g.tier):
+        if math.isfinite(g.minutes[v]):
+            tier_min[t] = max(tier_min[t], g.minutes[v])
+    ticks_text = ["获知"] + [
+        f"{durations.humanize(tier_min[t], 'zh')}内" if tier_min[t] else "—"
+        for t in range(1, tiers)
+    ]
+    axis_head = "累计时限"
+    axis_w = max(m.width(s, lab_pt) for s in [*ticks_text, axis_head]) if tiers > 1 else 0.0
+    left = _MARGIN + (axis_w + 2 * _AXIS_GAP if tiers > 1 else 0.0)
+    avail = max_w - left - _MARGIN
+
+    units = _units(g, m, pt, chars, grouped, avail)
+    unit_of = [0] * len(g.names)
+    for i, u in enumerate(units):
+        for v in u.members:
+            unit_of[v] = i
+    # unit edges with labels; bus = (sender unit, label)
+    uedges: list[tuple[int, int, str]] = []
+    seen: set[tuple[int, int, str]] = set()
+    edge_unit: list[tuple[int, int, str]] = []
+    for a, b, label in g.edges:
+        key = (unit_of[a], unit_of[b], label)
+        edge_unit.append(key)
+        if key not in seen:
+            seen.add(key)
+            uedges.append(key)
+    rows: list[list[int]] = [[] for _ in range(tiers)]
+    for i, u in enumerate(units):
+        rows[u.tier].append(i)
+    rows, n_cross = _order(rows, [(a, b) for a, b, _ in uedges])
+
+    # x: pack, then pull towards neighbours a few times (down, up)
+    x = [0.0] * len(units)
+    offsets: list[list[float]] = []
+    for row in rows:
+        acc, offs = 0.0, []
+        for j, i in enumerate(row):
+            if j:
+                acc += (units[row[j - 1]].w + units[i].w) / 2 + _GAP_X
+            offs.append(acc)
+            x[i] = acc
+        offsets.append(offs)
+    parents: dict[int, list[int]] = {}
+    children: dict[int, list[int]] = {}
+    for a, b, _ in uedges:
+        parents.setdefault(b, []).append(a)
+        children.setdefault(a, []).append(b)
+    for it in range(6):
+        nb = parents if it % 2 == 0 else children
+        seq = range(tiers) if it % 2 == 0 else range(tiers - 1, -1, -1)
+        for r in seq:
+            row = rows[r]
+            if not row:
+                continue
+            targets = [sum(x[k] for k in nb[i]) / len(nb[i]) if nb.get(i) else x[i] for i in row]
+            new = _pav(targets, offsets[r])
+            for i, value in zip(row, new, strict=True):
+                x[i] = value
+    lo = min(x[i] - units[i].w / 2 for i in range(len(units)))
+    for i in range(len(units)):
+        x[i] += left - lo
+    content_right = max(x[i] + units[i].w / 2 for i in range(len(units)))
+
+    # buses per gap
+    buses: list[tuple[int, str, list[int]]] = []  # (sender unit, label, receiver units)
+    bus_index: dict[tuple[int, str], int] = {}
+    for a, b, label in uedges:
+        k = bus_index.setdefault((a, label), len(buses))
+        if k == len(buses):
+            buses.append((a, label, []))
+        buses[k][2].append(b)
+    gap_buses: list[list[int]] = [[] for _ in range(max(tiers - 1, 0))]
+    for k, (a, _, _) in enumerate(buses):
+        gap_buses[units[a].tier].append(k)
+
+    # stems: several buses leave one box side by side, ordered by where they go
+    stem_x = [0.0] * len(buses)
+    by_sender: dict[int, list[int]] = {}
+    for k, (a, _, _) in enumerate(buses):
+        by_sender.setdefault(a, []).append(k)
+    for a, ks in by_sender.items():
+        ks.sort(key=lambda k: (sum(x[b] for b in buses[k][2]) / len(buses[k][2]), k))
+        sp = min(_PORT, 0.8 * units[a].w / max(len(ks), 1))
+        for j, k in enumerate(ks):
+            stem_x[k] = x[a] + (j - (len(ks) - 1) / 2) * sp
+    # ports: several arrows into one box side by side, ordered by where they come from
+    port: dict[tuple[int, int], float] = {}
+    into: dict[int, list[int]] = {}
+    for k, (_, _, rs) in enumerate(buses):
+        for b in rs:
+            into.setdefault(b, []).append(k)
+    for b, ks in into.items():
+        ks.sort(key=lambda k: (stem_x[k], k))
+        sp = min(_PORT, 0.8 * units[b].w / max(len(ks), 1))
+        stems_here = [stem_x[k2] for k2 in gap_buses[units[b].tier - 1]]
+        for j, k in enumerate(ks):
+            px = x[b] + (j - (len(ks) - 1) / 2) * sp
+            # a drop must not run on the same vertical as another bus's stem
+            for _ in range(4):
+                clash = [s for s in stems_here if abs(s - px) < 0.8 and s != stem_x[k]]
+                if not clash:
+                    break
+                px += 1.2 if px >= clash[0] else -1.2
+            half = units[b].w / 2 - 0.6
+            port[(k, b)] = min(max(px, x[b] - half), x[b] + half)
+
+    # track order in each gap: pairwise crossing cost, adjacent swaps
+    def span(k: int) -> tuple[float, float]:
+        xs = [stem_x[k], *[port[(k, b)] for b in buses[k][2]]]
+        return min(xs), max(xs)
+
+    def above_cost(p: int, q: int) -> int:  # cost of bus p's track above bus q's
+        sp_p, sp_q = span(p), span(q)
+        c = 1 if sp_p[0] < stem_x[q] < sp_p[1] else 0
+        c += sum(1 for b in buses[p][2] if sp_q[0] < port[(p, b)] < sp_q[1])
+        return c
+
+    tracks: list[list[int]] = []
+    for ks in gap_buses:
+        order = sorted(ks, key=lambda k: (stem_x[k], k))
+        for _ in range(len(order)):
+            changed = False
+            for j in range(len(order) - 1):
+                p, q = order[j], order[j + 1]
+                if above_cost(q, p) < above_cost(p, q):
+                    order[j], order[j + 1] = q, p
+                    changed = True
+            if not changed:
+                break
+        tracks.append(order)
+
+    lab_h = lab_pt * PT_MM * 1.25 + 0.6
+    pitch = lab_h + 0.9
+
+    # y: start box, tier rows with their bands
+    texts: list[Text] = []
+    boxes: list[Box] = []
+    y = _MARGIN
+    start_lines = g.start or ["事件发生"]
+    start_w = max(m.width(s, pt) for s in start_lines) + 2 * _PAD_X + 2.0
+    start_h = len(start_lines) * line_h + 2 * _PAD_Y
+    src = unit_of[0] if units else 0
+    sx = x[src]
+    start_rect = (sx - start_w / 2, y, sx + start_w / 2, y + start_h)
+    if start_rect[0] < left:
+        start_rect = (left, y, left + start_w, y + start_h)
+    boxes.append(Box(start_rect, start_lines, pt, "start"))
+    y += start_h + _START_GAP
+    row_top = [0.0] * tiers
+    row_h = [0.0] * tiers
+    track_y: dict[int, float] = {}
+    for t in range(tiers):
+        row_top[t] = y
+        row_h[t] = max((units[i].h for i in rows[t]), default=line_h)
+        y += row_h[t]
+        if t < tiers - 1:
+            y += _STEM
+            for k in tracks[t]:
+                y += pitch / 2
+                track_y[k] = y
+                y += pitch / 2
+            y += _DROP
+    node_box = [0] * len(g.names)
+    unit_box = [0] * len(units)
+    for i, u in enumerate(units):
+        rect = (x[i] - u.w / 2, row_top[u.tier], x[i] + u.w / 2, row_top[u.tier] + u.h)
+        unit_box[i] = len(boxes)
+        boxes.append(Box(rect, u.lines, pt, "group" if len(u.members) > 1 else "party", u.members))
+        for v in u.members:
+            node_box[v] = unit_box[i]
+
+    segments: list[tuple[tuple[float, float], tuple[float, float], int]] = []
+    arrows: list[tuple[float, float]] = []
+    # the start arrow
+    s_rect = boxes[0].rect
+    src_rect = boxes[unit_box[src]].rect if units else s_rect
+    ax = min(max(sx, s_rect[0] + 1), s_rect[2] - 1)
+    segments.append(((ax, s_rect[3]), (ax, src_rect[1] - _ARROW_LEN), -1))
+    arrows.append((ax, src_rect[1]))
+    arrow_at: dict[tuple[int, int], int] = {}
+    verticals: list[Vertical] = []
+    for k, (a, _, rs) in enumerate(buses):
+        ty = track_y[k]
+        top = boxes[unit_box[a]].rect[3]
+        segments.append(((stem_x[k], top), (stem_x[k], ty), k))
+        verticals.append(Vertical(stem_x[k], top, ty, k))
+        lo_x, hi_x = span(k)
+        if hi_x - lo_x > 1e-6:
+            segments.append(((lo_x, ty), (hi_x, ty), k))
+        for b in rs:
+            px = port[(k, b)]
+            bottom = boxes[unit_box[b]].rect[1]
+            segments.append(((px, ty), (px, bottom - _ARROW_LEN), k))
+            verticals.append(Vertical(px, ty, bottom, k))
+            arrow_at[(k, b)] = len(arrows)
+            arrows.append((px, bottom))
+    edge_arrow: dict[int, int] = {}
+    for e, (ua, ub, label) in enumerate(edge_unit):
+        edge_arrow[e] = arrow_at[(bus_index[(ua, label)], ub)]
+
+    y_end = y
+    width = max(content_right, start_rect[2]) + _MARGIN
+    dashed: list[int] = []
+    if g.unreached:
+        y_end += 5.0
+        inner = max(width - left - _MARGIN, 60.0)
+        lines = wrap_list(
+            g.unreached, inner - 2 * _PAD_X - m.width("收不到通报：", pt), lambda s: m.width(s, pt)
+        )
+        lines = ["收不到通报：" + lines[0], *["　" * 6 + s for s in lines[1:]]]
+        w = max(m.width(s, pt) for s in lines) + 2 * _PAD_X
+        h = len(lines) * line_h + 2 * _PAD_Y
+        dashed.append(len(boxes))
+        boxes.append(Box((left, y_end, left + w, y_end + h), lines, pt, "missing"))
+        y_end += h
+        width = max(width, left + w + _MARGIN)
+    height = y_end + _MARGIN
+
+    # labels
+    labels: list[tuple[Rect, str, float]] = []
+    for k, (_, label, _) in enumerate(buses):
+        size = (m.width(label, lab_pt) + 1.0, lab_h)
+        rect = place_label(k, size, track_y[k], stem_x[k], span(k), verticals, (left, width))
+        labels.append((rect, label, lab_pt))
+
+    axis = None
+    ticks: list[float] = []
+    if tiers > 1:
+        axis_x = _MARGIN + axis_w + _AXIS_GAP
+        ticks = [row_top[t] + row_h[t] / 2 for t in range(tiers)]
+        axis = (axis_x, ticks[0], ticks[-1] + row_h[-1] / 2 + 2.0)
+        for t, ty in enumerate(ticks):
+            texts.append(Text(axis_x - _AXIS_GAP + 0.4, ty, ticks_text[t], lab_pt, "rm"))
+        texts.append(
+            Text(axis_x - _AXIS_GAP + 0.4, s_rect[1] + start_h / 2, axis_head, lab_pt, "rm")
+        )
+    return Layout(
+        width=width,
+        height=height,
+        boxes=boxes,
+        node_box=node_box,
+        segments=segments,
+        arrows=arrows,
+        edge_arrow=edge_arrow,
+        labels=labels,
+        texts=texts,
+        axis=axis,
+        ticks=ticks,
+        crossings=n_cross,
+        dashed=dashed,
+    )
