@@ -68,7 +68,7 @@ def _minutes(value: Any) -> float:
 
 
 def arrow_label(rule: dict[str, Any]) -> str:
-    """The arrow text, 30分钟内电话、1小时内书面: the first deadline by the preferred channel, then paper."""
+    """Arrow text such as 30分钟内电话、1小时内书面: deadline and preferred channel, then paper."""
     channels = rule.get("channels") or []
     first = _CHANNEL_ZH.get(channels[0], "") if channels else ""
     text = f"{duration_zh(rule.get('within'))}内{first}"
@@ -269,7 +269,7 @@ def build_graph(
 
 
 def _compress(names: list[str]) -> str:
-    """Levels sharing words, as offices list them: 红色预警、橙色预警 -> 红、橙色预警: how offices list levels that share words."""
+    """Levels that share words, as offices list them: 红色预警、橙色预警 -> 红、橙色预警."""
     if len(names) < 2:
         return "".join(names)
     pre = 0
