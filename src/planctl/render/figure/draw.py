@@ -17,8 +17,10 @@ from planctl.render.figure.layout import PT_MM, Layout, Metrics
 
 DPI = 300
 _PX = DPI / 25.4  # pixels per millimetre
-_PNG_LEVEL = 6  # fixed zlib level: bytes must not depend on Pillow defaults
+_PNG_LEVEL = 1  # fixed zlib level (bytes must not depend on Pillow defaults); fast
 _INK = 0
+_LEVELS = [round(v / 17) for v in range(256)]
+_PALETTE = [c for i in range(16) for c in (i * 17,) * 3]
 _START_FILL = 232
 _GROUP_FILL = 246
 
@@ -93,11 +95,19 @@ def render(lay: Layout, m: Metrics) -> bytes:
     for rect, text, pt in lay.labels:
         x0, y0, x1, y1 = rect
         d.rectangle((*p(x0, y0), *p(x1, y1)), fill=255)
-        d.text(p((x0 + x1) / 2, (y0 + y1) / 2), text, font=font(pt), fill=_INK, anchor="mm")
+        lines = text.split("\n")
+        pitch = pt * PT_MM * 1.2
+        for j, line in enumerate(lines):
+            ty = (y0 + y1) / 2 + (j - (len(lines) - 1) / 2) * pitch
+            d.text(p(x0 + 0.4, ty), line, font=font(pt), fill=_INK, anchor="lm")
     for t in lay.texts:
         d.text(p(t.cx, t.cy), t.text, font=font(t.pt), fill=_INK, anchor=t.anchor)
+    # 16 grey levels are plenty for black-on-white with antialiased text, and a 4-bit
+    # palette halves what zlib has to encode
+    quant = img.point(_LEVELS).convert("P")
+    quant.putpalette(_PALETTE)
     out = io.BytesIO()
-    img.save(out, format="PNG", optimize=False, compress_level=_PNG_LEVEL, dpi=(DPI, DPI))
+    quant.save(out, format="PNG", optimize=False, compress_level=_PNG_LEVEL, bits=4, dpi=(DPI, DPI))
     return out.getvalue()
 
 

@@ -1,16 +1,14 @@
 """Text in the charts: breaking organ names into lines, and placing arrow labels.
 
-A label belongs on its own arrow: each bus (one sender's arrows with one
-deadline) has its own horizontal track, so a label sitting on that track can
-never collide with another label; what it can hide is a vertical line of some
-other arrow passing through the track, and placement minimises exactly that.
+A label belongs on its own arrow. Each bus (one sender's arrows with one
+deadline) is labelled once, right beside its stem just under the sender, in a
+zone that only stems cross, so a label cannot hide a track or a drop.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 # Break a long organ name after these characters when that keeps lines balanced:
 # "河北省生态环境厅/应急中心" reads better than "河北省生态环/境厅应急中心".
@@ -74,59 +72,9 @@ def wrap_list(names: list[str], width: float, measure: Callable[[str], float]) -
     return lines
 
 
-Rect = tuple[float, float, float, float]
-
-
-@dataclass(frozen=True)
-class Vertical:
-    """A vertical line segment another label should not hide."""
-
-    x: float
-    y0: float
-    y1: float
-    owner: int  # bus index
-
-
-def _hits(rect: Rect, v: Vertical) -> bool:
-    return rect[0] < v.x < rect[2] and v.y0 < rect[3] and rect[1] < v.y1
-
-
-def place_label(
-    bus: int,
-    size: tuple[float, float],
-    track_y: float,
-    stem_x: float,
-    span: tuple[float, float],
-    verticals: list[Vertical],
-    bounds: tuple[float, float],
-) -> Rect:
-    """Where the label of one bus goes, on its own track, touching its own line.
-
-    Candidates slide along the bus's horizontal span (the label then sits on
-    its line, which runs into it from both sides) or sit just beside the stem.
-    A label that hides another arrow's vertical line costs most; one that
-    covers its own stem end or drops (the corners that show where the arrow
-    turns) costs less; otherwise nearer the stem wins. ``bounds`` is the
-    horizontal room (the time axis on the left is not room).
-    """
-    w, h = size
-    lo_b, hi_b = bounds
-    centers = [stem_x + 0.8 + w / 2, stem_x - 0.8 - w / 2]
-    lo = max(span[0] - w / 2 + 1.5, lo_b + w / 2)
-    hi = min(span[1] + w / 2 - 1.5, hi_b - w / 2)
-    if hi >= lo:
-        steps = max(1, int((hi - lo) / 0.75))
-        centers += [lo + (hi - lo) * s / steps for s in range(steps + 1)]
-    best: Rect | None = None
-    best_score = float("inf")
-    for cx in centers:
-        cx = min(max(cx, lo_b + w / 2), hi_b - w / 2)
-        rect = (cx - w / 2, track_y - h / 2, cx + w / 2, track_y + h / 2)
-        score = 0.02 * abs(cx - stem_x)
-        for v in verticals:
-            if _hits(rect, v):
-                score += 1.5 if v.owner == bus else 20.0
-        if score < best_score:
-            best, best_score = rect, score
-    assert best is not None
-    return best
+def label_lines(text: str) -> list[str]:
+    """30分钟内电话、1小时内书面 on two lines, split where the sentence pauses."""
+    if "、" in text:
+        head, tail = text.split("、", 1)
+        return [head + "、", tail]
+    return [text]

@@ -27,7 +27,7 @@ from PIL import ImageFont
 from planctl import durations
 from planctl.render.figure.charts import ChartGraph
 from planctl.render.figure.fonts import face_index
-from planctl.render.figure.labels import Vertical, place_label, wrap_list, wrap_name
+from planctl.render.figure.labels import label_lines, wrap_list, wrap_name
 
 PT_MM = 25.4 / 72  # one point in millimetres
 MIN_GLYPH_PT = 9.0  # smallest printed glyph height the issue allows
@@ -457,8 +457,51 @@ def _build(
                 break
         tracks.append(order)
 
-    lab_h = lab_pt * PT_MM * 1.25 + 0.6
-    pitch = lab_h + 0.9
+    # arrow labels sit beside their own stem, in a zone under the senders where only
+    # stems run (every track is below it), so a label never hides another arrow's line
+    lab_line = lab_pt * PT_MM * 1.2
+    lab_text = {k: label_lines(buses[k][1]) for k in range(len(buses))}
+    lab_size = {
+        k: (max(m.width(s, lab_pt) for s in ls) + 0.8, len(ls) * lab_line + 0.5)
+        for k, ls in lab_text.items()
+    }
+    lab_x: dict[int, tuple[float, float]] = {}
+    lab_row: dict[int, int] = {}
+    zone_rows: list[list[float]] = []  # per gap: height of each label row
+    for ks in gap_buses:
+        stems = [(stem_x[k], k) for k in ks]
+        rows_used: list[list[tuple[float, float]]] = []
+        heights: list[float] = []
+        for k in sorted(ks, key=lambda k: (stem_x[k], k)):
+            w, h = lab_size[k]
+            best = None
+            for r in range(len(rows_used) + 1):
+                for side, (x0, x1) in enumerate(
+                    ((stem_x[k] + 0.7, stem_x[k] + 0.7 + w), (stem_x[k] - 0.7 - w, stem_x[k] - 0.7))
+                ):
+                    if x0 < left or x1 > max_w - _MARGIN:
+                        out = 1
+                    else:
+                        out = 0
+                    if r < len(rows_used) and any(
+                        x0 < b + 0.6 and a - 0.6 < x1 for a, b in rows_used[r]
+                    ):
+                        continue
+                    hidden = sum(1 for sx_, k2 in stems if k2 != k and x0 < sx_ < x1)
+                    cost = 50 * out + 10 * hidden + 1.0 * r + 0.3 * side
+                    if best is None or cost < best[0]:
+                        best = (cost, r, x0, x1)
+            assert best is not None
+            _, r, x0, x1 = best
+            if r == len(rows_used):
+                rows_used.append([])
+                heights.append(0.0)
+            rows_used[r].append((x0, x1))
+            heights[r] = max(heights[r], h)
+            lab_x[k] = (x0, x1)
+            lab_row[k] = r
+        zone_rows.append(heights)
+    pitch = 1.8
 
     # y: start box, tier rows with their bands
     texts: list[Text] = []
@@ -477,12 +520,22 @@ def _build(
     row_top = [0.0] * tiers
     row_h = [0.0] * tiers
     track_y: dict[int, float] = {}
+    labels: list[tuple[Rect, str, float]] = []
     for t in range(tiers):
         row_top[t] = y
         row_h[t] = max((units[i].h for i in rows[t]), default=line_h)
         y += row_h[t]
         if t < tiers - 1:
-            y += _STEM
+            y += 1.0
+            row_y = []
+            for h in zone_rows[t]:
+                row_y.append(y)
+                y += h + 0.4
+            for k in gap_buses[t]:
+                x0, x1 = lab_x[k]
+                y0 = row_y[lab_row[k]]
+                labels.append(((x0, y0, x1, y0 + lab_size[k][1]), "\n".join(lab_text[k]), lab_pt))
+            y += 0.8
             for k in tracks[t]:
                 y += pitch / 2
                 track_y[k] = y
@@ -506,12 +559,10 @@ def _build(
     segments.append(((ax, s_rect[3]), (ax, src_rect[1] - _ARROW_LEN), -1))
     arrows.append((ax, src_rect[1]))
     arrow_at: dict[tuple[int, int], int] = {}
-    verticals: list[Vertical] = []
     for k, (a, _, rs) in enumerate(buses):
         ty = track_y[k]
         top = boxes[unit_box[a]].rect[3]
         segments.append(((stem_x[k], top), (stem_x[k], ty), k))
-        verticals.append(Vertical(stem_x[k], top, ty, k))
         lo_x, hi_x = span(k)
         if hi_x - lo_x > 1e-6:
             segments.append(((lo_x, ty), (hi_x, ty), k))
@@ -519,7 +570,6 @@ def _build(
             px = port[(k, b)]
             bottom = boxes[unit_box[b]].rect[1]
             segments.append(((px, ty), (px, bottom - _ARROW_LEN), k))
-            verticals.append(Vertical(px, ty, bottom, k))
             arrow_at[(k, b)] = len(arrows)
             arrows.append((px, bottom))
     edge_arrow: dict[int, int] = {}
@@ -527,7 +577,7 @@ def _build(
         edge_arrow[e] = arrow_at[(bus_index[(ua, label)], ub)]
 
     y_end = y
-    width = max(content_right, start_rect[2]) + _MARGIN
+    width = max(content_right, start_rect[2], *(r[2] for r, _, _ in labels)) + _MARGIN
     dashed: list[int] = []
     if g.unreached:
         y_end += 5.0
@@ -543,13 +593,6 @@ def _build(
         y_end += h
         width = max(width, left + w + _MARGIN)
     height = y_end + _MARGIN
-
-    # labels
-    labels: list[tuple[Rect, str, float]] = []
-    for k, (_, label, _) in enumerate(buses):
-        size = (m.width(label, lab_pt) + 1.0, lab_h)
-        rect = place_label(k, size, track_y[k], stem_x[k], span(k), verticals, (left, width))
-        labels.append((rect, label, lab_pt))
 
     axis = None
     ticks: list[float] = []
