@@ -10,6 +10,7 @@ straight lines print cleanly, and it keeps a 34-party chart fast.
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -25,8 +26,25 @@ _START_FILL = 232
 _GROUP_FILL = 246
 
 
-def _font(m: Metrics, pt: float) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(m.path, max(1, round(pt * PT_MM * _PX)), index=m.index)
+@lru_cache(maxsize=32)
+def _font(path: str, index: int, pt: float) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, max(1, round(pt * PT_MM * _PX)), index=index)
+
+
+@lru_cache(maxsize=4096)
+def _glyphs(
+    path: str, index: int, s: str, pt: float, anchor: str
+) -> tuple[Image.Image, tuple[int, int]]:
+    """A rendered string as a mask and its offset from the anchor point.
+
+    Charts of one plan repeat the same names and deadlines many times; FreeType
+    renders each once.
+    """
+    font = _font(path, index, pt)
+    x0, y0, x1, y1 = font.getbbox(s, anchor=anchor)
+    mask = Image.new("L", (max(1, x1 - x0), max(1, y1 - y0)), 0)
+    ImageDraw.Draw(mask).text((-x0, -y0), s, font=font, fill=255, anchor=anchor)
+    return mask, (x0, y0)
 
 
 def render(lay: Layout, m: Metrics) -> bytes:
@@ -60,12 +78,9 @@ def render(lay: Layout, m: Metrics) -> bytes:
         for ty in lay.ticks:
             d.line([p(ax - 1.0, ty), p(ax, ty)], fill=_INK, width=line_w)
 
-    fonts: dict[float, ImageFont.FreeTypeFont] = {}
-
-    def font(pt: float) -> ImageFont.FreeTypeFont:
-        if pt not in fonts:
-            fonts[pt] = _font(m, pt)
-        return fonts[pt]
+    def stamp(xy: tuple[int, int], s: str, pt: float, anchor: str) -> None:
+        mask, (dx, dy) = _glyphs(m.path, m.index, s, pt, anchor)
+        img.paste(_INK, (xy[0] + dx, xy[1] + dy), mask)
 
     box_w = max(2, round(0.3 * _PX))
     for i, box in enumerate(lay.boxes):
@@ -86,22 +101,26 @@ def render(lay: Layout, m: Metrics) -> bytes:
         pitch = box.pt * PT_MM * 1.22
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         n = len(box.lines)
-        for j, text in enumerate(box.lines):
+        for j, line in enumerate(box.lines):
             ty = cy + (j - (n - 1) / 2) * pitch
             if box.kind in ("group", "missing"):
-                d.text(p(x0 + 1.8, ty), text, font=font(box.pt), fill=_INK, anchor="lm")
+                stamp(p(x0 + 1.8, ty), line, box.pt, "lm")
             else:
-                d.text(p(cx, ty), text, font=font(box.pt), fill=_INK, anchor="mm")
-    for rect, text, pt in lay.labels:
+                stamp(p(cx, ty), line, box.pt, "mm")
+    for i, (rect, label, pt) in enumerate(lay.labels):
+        right = i < len(lay.flush_right) and lay.flush_right[i]
         x0, y0, x1, y1 = rect
         d.rectangle((*p(x0, y0), *p(x1, y1)), fill=255)
-        lines = text.split("\n")
+        lines = label.split("\n")
         pitch = pt * PT_MM * 1.2
         for j, line in enumerate(lines):
             ty = (y0 + y1) / 2 + (j - (len(lines) - 1) / 2) * pitch
-            d.text(p(x0 + 0.4, ty), line, font=font(pt), fill=_INK, anchor="lm")
+            if right:
+                stamp(p(x1 - 0.4, ty), line, pt, "rm")
+            else:
+                stamp(p(x0 + 0.4, ty), line, pt, "lm")
     for t in lay.texts:
-        d.text(p(t.cx, t.cy), t.text, font=font(t.pt), fill=_INK, anchor=t.anchor)
+        stamp(p(t.cx, t.cy), t.text, t.pt, t.anchor)
     # 16 grey levels are plenty for black-on-white with antialiased text, and a 4-bit
     # palette halves what zlib has to encode
     quant = img.point(_LEVELS).convert("P")

@@ -123,6 +123,7 @@ class Layout:
     ticks: list[float]
     crossings: int
     dashed: list[int] = field(default_factory=list)  # boxes drawn with a dashed outline
+    flush_right: list[bool] = field(default_factory=list)  # per label
 
 
 # --- crossings -------------------------------------------------------------------------
@@ -289,6 +290,8 @@ def fit(g: ChartGraph, m: Metrics, max_w: float, max_h: float) -> Layout | str:
                 last = lay
                 if lay.width <= max_w + 1e-6 and lay.height <= max_h + 1e-6:
                     fitting.append(lay)
+                    if not grouped:
+                        break  # without group boxes the widest names are the shortest chart
             if fitting:
                 return min(enumerate(fitting), key=lambda t: (round(t[1].height, 1), t[0]))[1]
         if last is not None and last.width <= max_w + 1e-6:
@@ -521,6 +524,7 @@ def _build(
     row_h = [0.0] * tiers
     track_y: dict[int, float] = {}
     labels: list[tuple[Rect, str, float]] = []
+    flush_right: list[bool] = []  # a label left of its stem ends at the stem
     for t in range(tiers):
         row_top[t] = y
         row_h[t] = max((units[i].h for i in rows[t]), default=line_h)
@@ -535,6 +539,7 @@ def _build(
                 x0, x1 = lab_x[k]
                 y0 = row_y[lab_row[k]]
                 labels.append(((x0, y0, x1, y0 + lab_size[k][1]), "\n".join(lab_text[k]), lab_pt))
+                flush_right.append(x1 <= stem_x[k])
             y += 0.8
             for k in tracks[t]:
                 y += pitch / 2
@@ -619,4 +624,5 @@ def _build(
         ticks=ticks,
         crossings=n_cross,
         dashed=dashed,
+        flush_right=flush_right,
     )
