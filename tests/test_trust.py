@@ -212,3 +212,228 @@ def test_self_referencing_alias_and_long_plain_list() -> None:
     long = "x: [" + ",".join(["1"] * (MAX_NODES + 5)) + "]\n"
     [(code, _, _, message)] = _findings(long)
     assert code == "YAML005" and "alias" not in message and "split the file" in message
+
+
+# ---------------------------------------------------------------- nothing injected
+
+
+def _hostile_plan(tmp_path: Path) -> Path:
+    text = base_text().replace(
+        "title: ", 'title: "\\e]0;pwned\\a\\e[2J\\n::error::x\\n::add-mask::y" #', 1
+    )
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text, encoding="utf-8")
+    return plan
+
+
+def test_text_and_github_output_escape_controls_and_line_breaks(tmp_path: Path) -> None:
+    plan = _hostile_plan(tmp_path)
+    for fmt in ("text", "github", "json", "sarif", "junit", "gitlab"):
+        r = cli("validate", str(plan), "-f", fmt, "--today", TODAY)
+        assert "Traceback" not in r.stderr, fmt
+        assert "\x1b" not in r.stdout and "\x07" not in r.stdout, fmt
+        lines = r.stdout.splitlines()
+        assert not any(line.startswith(("::add-mask", "::error::x")) for line in lines), fmt
+    r = cli("validate", str(plan), "-f", "github", "--today", TODAY)
+    assert all(
+        line.startswith("::") or line.startswith("Checked") for line in r.stdout.splitlines()
+    )
+
+
+def test_render_stderr_escapes_plan_text(tmp_path: Path) -> None:
+    text = base_text().replace("name: 甲县人民政府", 'name: "甲县\\e[31m\\n::error::forged"', 1)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text, encoding="utf-8")
+    r = cli("render", str(plan), "-o", str(tmp_path / "o"), "--final")
+    assert r.returncode != 0 and "\x1b" not in r.stderr
+    assert not any(line.startswith("::") for line in r.stderr.splitlines())
+
+
+def test_one_markdown_escaping_for_render_and_matrix(tmp_path: Path) -> None:
+    from planctl.render import markdown, tables
+    from planctl.textsafe import escape_markdown
+
+    assert markdown._text.__code__.co_names.count("escape_markdown") == 1
+    evil = "正常\n# 标题\n```\n- 列表\n1. 编号\n<script>|"
+    block = escape_markdown(evil)
+    assert "\n#" not in block and "\n```" not in block and "\n-" not in block
+    assert "<script>" not in block and "\n1." not in block
+    cell = escape_markdown(evil, inline=True)
+    assert "\n" not in cell and "\\|" in cell
+    md = tables.to_markdown({"responsibility": (["任务"], [[evil]])})
+    assert "\n# " not in md and "<script>" not in md
+
+
+def test_non_utf8_file_names_in_every_format(tmp_path: Path) -> None:
+    import os
+
+    name = "预案.yaml".encode("gbk")
+    folder = os.fsencode(tmp_path)
+    with open(os.path.join(folder, name), "wb") as fh:
+        fh.write(base_text().replace("title: ", "title: yes #", 1).encode("utf-8"))
+    env = dict(os.environ, PYTHONIOENCODING="utf-8:strict", LC_ALL="C.UTF-8")
+    for fmt in ("text", "json", "github", "sarif", "junit", "gitlab"):
+        r = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "planctl",
+                "validate",
+                str(tmp_path),
+                "-f",
+                fmt,
+                "--today",
+                TODAY,
+            ],
+            capture_output=True,
+            env=env,
+        )
+        assert r.returncode == 1, (fmt, r.stderr)
+        assert b"Traceback" not in r.stderr
+        out = r.stdout.decode("utf-8")
+        if fmt in ("json", "sarif", "gitlab"):
+            __import__("json").loads(out)
+
+
+def test_text_output_caps_findings_per_file(tmp_path: Path) -> None:
+    from planctl.output import MAX_SHOWN_PER_FILE
+
+    extra = "".join(f"  bogus{i}: 1\n" for i in range(MAX_SHOWN_PER_FILE + 20))
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(base_text().replace("metadata:\n", "metadata:\n" + extra, 1), encoding="utf-8")
+    r = cli("validate", str(plan), "--today", TODAY, "--lang", "en")
+    assert r.stdout.count("SCH002") == MAX_SHOWN_PER_FILE and "and 20 more" in r.stdout
+    j = __import__("json").loads(cli("validate", str(plan), "-f", "json", "--today", TODAY).stdout)
+    assert sum(f["code"] == "SCH002" for f in j["files"][0]["findings"]) == MAX_SHOWN_PER_FILE + 20
+
+
+def test_bidi_character_is_a_finding_not_rendered_and_refused_by_final(tmp_path: Path) -> None:
+    from planctl.render.api import RenderRefused, render_file
+    from planctl.rules import Options
+
+    text = base_text().replace("value: 0351-6000001", 'value: "0351-6000\\u202e001"', 1)
+    assert text != base_text()
+    found = [f for f in _findings(text) if f[0] == "TXT003"]
+    assert found and found[0][2] > 1
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text, encoding="utf-8")
+    opts = Options()
+    opts.today = __import__("datetime").date.fromisoformat(TODAY)
+    out = render_file(plan, tmp_path / "o", options=opts, fmt="md").output
+    assert "\u202e" not in out.read_text("utf-8") and "0351-6000\ufffd001" in out.read_text("utf-8")
+    final = tmp_path / "final.yaml"
+    final.write_text(text.replace("status: draft", "status: review"), encoding="utf-8")
+    with pytest.raises(RenderRefused, match="TXT003"):
+        render_file(final, tmp_path / "o", options=opts, final=True)
+
+
+# ---------------------------------------------------------------- environment and signals
+
+
+def test_environment_problems_are_plain_messages(tmp_path: Path) -> None:
+    import os
+
+    plan = _plan_repo(tmp_path)
+    (tmp_path / "planctl.yaml").write_text("exclude: ['']\n", encoding="utf-8")
+    r = cli("validate", str(tmp_path), "--today", TODAY)
+    assert r.returncode == 2 and "empty pattern" in r.stderr and "bug" not in r.stderr
+    (tmp_path / "planctl.yaml").unlink()
+    with open("/dev/full", "w") as full:
+        r = subprocess.run(
+            [sys.executable, "-m", "planctl", "validate", str(plan), "--today", TODAY],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert r.returncode == 2 and "bug" not in r.stderr and "Traceback" not in r.stderr
+        r = subprocess.run(
+            [sys.executable, "-m", "planctl", "matrix", str(plan), "-f", "csv"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert r.returncode == 2 and "None" not in r.stderr and "standard output" in r.stderr
+    r = subprocess.run(
+        [sys.executable, "-m", "planctl", "validate", str(plan)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert r.returncode == 2 and "bug" not in r.stderr and "Traceback" not in r.stderr
+    long = tmp_path / ("a" * 300 + ".yaml")
+    r = cli("validate", str(long))
+    assert r.returncode == 2 and "bug" not in r.stderr
+    fifo = tmp_path / "plan.fifo"
+    os.mkfifo(fifo)
+    r = cli("matrix", str(fifo), timeout=20)
+    assert r.returncode == 2 and "no such file" not in r.stderr and "FIFO" in r.stderr
+
+
+def test_interrupt_during_startup_prints_no_traceback(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    plan = _plan_repo(tmp_path)
+    for delay in (0.05, 0.15, 0.4):
+        p = subprocess.Popen(
+            [sys.executable, "-m", "planctl", "validate", str(plan), "--today", TODAY],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(delay)
+        p.send_signal(signal.SIGINT)
+        _out, err = p.communicate(timeout=60)
+        assert "Traceback" not in err, (delay, err)
+        assert p.returncode in (0, 130), (delay, p.returncode, err)
+        if p.returncode == 130:
+            assert "interrupted" in err
+
+
+def test_termination_during_a_write_removes_the_temporary(tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    from planctl import write
+    from planctl._entry import Terminated
+
+    def killed(fd: int) -> None:
+        raise Terminated(15)
+
+    monkeypatch.setattr(os, "fsync", killed)
+    with pytest.raises(Terminated):
+        write.atomic_write_bytes(tmp_path / "out.docx", b"data")
+    assert list(tmp_path.iterdir()) == [] and not write.live_temporaries()
+
+
+def test_stale_temporaries_are_swept_by_name_and_age(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from planctl import write
+
+    stale = tmp_path / ".plan-v1.docx.planctl-abcd1234.tmp"
+    fresh = tmp_path / ".plan-v1.docx.planctl-efgh5678.tmp"
+    foreign = tmp_path / ".plan-v1.docx.abcd1234.tmp"
+    for p in (stale, fresh, foreign):
+        p.write_bytes(b"x")
+    old = time.time() - 2 * write.STALE_SECONDS
+    os.utime(stale, (old, old))
+    os.utime(foreign, (old, old))
+    write._SWEPT.discard(str(tmp_path.resolve()))
+    write.atomic_write_bytes(tmp_path / "plan-v1.docx", b"new")
+    assert not stale.exists() and fresh.exists() and foreign.exists()
+
+
+def test_replacing_a_file_keeps_its_mode(tmp_path: Path) -> None:
+    from planctl.render.api import render_file
+    from planctl.rules import Options
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(base_text(), encoding="utf-8")
+    opts = Options()
+    opts.today = __import__("datetime").date.fromisoformat(TODAY)
+    out = render_file(plan, tmp_path / "o", options=opts).output
+    out.chmod(0o600)
+    render_file(plan, tmp_path / "o", options=opts)
+    assert out.stat().st_mode & 0o777 == 0o600

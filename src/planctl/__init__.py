@@ -10,23 +10,49 @@ The library comes first; the ``planctl`` command is a thin face over it::
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-from planctl.check import Report, check_paths, validate, validate_text
-from planctl.findings import Finding
-from planctl.loader import Document, load_file, load_text
-
 #: the distribution name: "planctl" on the public index is somebody else's project
 DISTRIBUTION = "planctl-cn"
 
-try:
-    __version__ = version(DISTRIBUTION)
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+source"
+# Names are imported on first use: ``planctl`` itself must import in no time,
+# so the command can install its signal handlers before the heavy imports.
+_LAZY = {
+    "Report": "planctl.check",
+    "check_paths": "planctl.check",
+    "validate": "planctl.check",
+    "validate_text": "planctl.check",
+    "Finding": "planctl.findings",
+    "Document": "planctl.loader",
+    "load_file": "planctl.loader",
+    "load_text": "planctl.loader",
+}
 
 
-def load(path: str) -> Document:
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0.0.0+source"
+
+
+def __getattr__(name: str) -> object:
+    if name == "__version__":
+        value: object = _version()
+    elif name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    else:
+        raise AttributeError(f"module 'planctl' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def load(path: str) -> object:
     """Load a plan file with its source map; problems are in ``doc.findings``."""
+    from planctl.loader import load_file
+
     return load_file(path)
 
 

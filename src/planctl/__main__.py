@@ -1,3 +1,3 @@
-from planctl.cli import main
+from planctl._entry import main
 
 main()

@@ -54,10 +54,24 @@ class Level(str, Enum):
 
 
 def _fail(message: str, hint: str | None = None) -> typer.Exit:
-    typer.echo(f"planctl: {message}", err=True)
+    from planctl.textsafe import escape_terminal
+
+    typer.echo(f"planctl: {escape_terminal(message)}", err=True)
     if hint:
-        typer.echo(f"  hint: {hint}", err=True)
+        typer.echo(f"  hint: {escape_terminal(hint)}", err=True)
     return typer.Exit(2)
+
+
+def _need_file(p: Path) -> None:
+    """Say what is wrong with a path that should be a plain file (a FIFO is not "missing")."""
+    from planctl.textsafe import clean_path
+
+    if p.is_file():
+        return
+    if p.exists() or p.is_symlink():
+        kind = "a folder" if p.is_dir() else "not a regular file (a FIFO, device or broken link)"
+        raise _fail(f"{clean_path(p)}: {kind}")
+    raise _fail(f"no such file: {clean_path(p)}")
 
 
 def _version(value: bool) -> None:
@@ -175,7 +189,9 @@ def _write_report(output: Path, text: str, report: object) -> None:
     try:
         atomic_write_text(output, text)
     except OSError as exc:
-        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise _fail(
+            f"cannot write {output or 'standard output'}: {_environment_message(exc)}"
+        ) from None
 
 
 class DocFormat(str, Enum):
@@ -214,10 +230,11 @@ def render(
     except UsageError as exc:
         raise _fail(str(exc)) from None
     from planctl.check import SKIP_REASONS, split_plans
+    from planctl.textsafe import clean_path, escape_terminal
 
     files, passed_over = split_plans(files)
     for path, reason in passed_over:
-        typer.echo(f"{path}: skipped ({SKIP_REASONS[reason]['en']})", err=True)
+        typer.echo(f"{clean_path(path)}: skipped ({SKIP_REASONS[reason]['en']})", err=True)
     if output.exists() and not output.is_dir():
         raise _fail(f"--output must be a directory: {output} is a file")
     refused = 0
@@ -239,25 +256,28 @@ def render(
                     taken=written,
                 )
                 written[done.output.resolve()] = str(path)
-                typer.echo(f"{path} -> {done.output}")
+                typer.echo(f"{clean_path(path)} -> {clean_path(done.output)}")
                 errors = [f for f in done.findings if f.severity == "error"]
                 if errors:
+                    first = errors[0]
                     typer.echo(
                         f"  warning: draft rendered with {len(errors)} error finding(s); "
-                        f"first: {errors[0].file}:{errors[0].line}: {errors[0].code} "
-                        f"{errors[0].text('zh')} (run planctl validate)",
+                        f"first: {clean_path(first.file)}:{first.line}: {first.code} "
+                        f"{escape_terminal(first.text('zh'))} (run planctl validate)",
                         err=True,
                     )
             except OSError as exc:
                 refused += 1
                 typer.echo(
-                    f"planctl: cannot write output for {path}: {exc.strerror or exc}", err=True
+                    f"planctl: cannot write output for {clean_path(path)}: "
+                    f"{_environment_message(exc)}",
+                    err=True,
                 )
             except RenderRefused as exc:
                 refused += 1
-                typer.echo(f"planctl: refused to render {path}:", err=True)
+                typer.echo(f"planctl: refused to render {clean_path(path)}:", err=True)
                 for reason in exc.reasons:
-                    typer.echo(f"  {reason}", err=True)
+                    typer.echo(f"  {escape_terminal(reason)}", err=True)
             bar.advance(task)
     raise typer.Exit(1 if refused else 0)
 
@@ -282,8 +302,7 @@ def verify(
     language = lang.value if lang else default_lang()
     zh = language == "zh"
     for p in (document, plan):
-        if not p.is_file():
-            raise _fail(f"no such file: {clean_path(p)}")
+        _need_file(p)
     try:
         v = verify_docx(document, plan, language)
     except (IntegrityError, ValueError) as exc:
@@ -362,9 +381,11 @@ def matrix(
     from planctl.render import matrix as mx
     from planctl.render.tables import write_tables
 
-    if not plan.is_file():
-        raise _fail(f"no such file: {plan}")
-    doc = load_file(plan)
+    _need_file(plan)
+    try:
+        doc = load_file(plan)
+    except OSError as exc:
+        raise _fail(f"cannot read {plan}: {_environment_message(exc)}") from None
     from planctl.schema import check as schema_check
 
     problems = doc.findings or schema_check(doc)
@@ -393,7 +414,9 @@ def matrix(
     try:
         write_tables(chosen, fmt.value, output)
     except OSError as exc:
-        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise _fail(
+            f"cannot write {output or 'standard output'}: {_environment_message(exc)}"
+        ) from None
 
 
 @app.command()
@@ -471,7 +494,9 @@ def schema(
     try:
         atomic_write_bytes(output, seal(text.encode("utf-8")))
     except OSError as exc:
-        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise _fail(
+            f"cannot write {output or 'standard output'}: {_environment_message(exc)}"
+        ) from None
     typer.echo(f"wrote {output}", err=True)
 
 
@@ -618,23 +643,92 @@ def new(
     try:
         atomic_write_text(output, text)
     except OSError as exc:
-        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise _fail(
+            f"cannot write {output or 'standard output'}: {_environment_message(exc)}"
+        ) from None
     typer.echo(
         f"wrote {output}; fill in every 【待填：…】, then run planctl validate {output}", err=True
     )
 
 
+def _environment_message(exc: BaseException) -> str | None:
+    """A plain sentence for problems of the machine, not of planctl or the plan."""
+    from planctl.textsafe import clean_path
+
+    if isinstance(exc, BrokenPipeError):
+        return "output closed before planctl finished writing (a pipe reader quit?)"
+    if isinstance(exc, OSError):
+        import errno
+
+        where = f": {clean_path(exc.filename)}" if exc.filename else ""
+        what = {
+            errno.ENOSPC: "no space left on the device",
+            errno.EDQUOT: "disk quota exceeded",
+            errno.EACCES: "permission denied",
+            errno.EPERM: "operation not permitted",
+            errno.ENAMETOOLONG: "file name too long",
+            errno.ENOENT: "no such file or directory (did it vanish while planctl ran?)",
+            errno.EROFS: "read-only file system",
+            errno.ELOOP: "a link where a file was expected, or too many levels of links",
+        }.get(exc.errno or 0, exc.strerror or str(exc))
+        return f"{what}{where}"
+    if isinstance(exc, RecursionError):
+        return "folders or data nested too deeply to walk"
+    if isinstance(exc, MemoryError):
+        return "out of memory"
+    if isinstance(exc, UnicodeError):
+        return f"text that cannot be written in this terminal's encoding ({exc})"
+    return None
+
+
+def _quiet_stdout() -> None:
+    """After stdout failed, point it at /dev/null so the interpreter's final flush is silent."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def main() -> None:
     """Console entry point: never let a traceback reach a planner."""
+    from planctl._entry import Terminated, install_signal_handlers, stopped
+
+    install_signal_handlers()
+    if sys.stdout is None or sys.stderr is None:
+        import os
+
+        # started with stdout or stderr closed (cmd >&-): report on what is left, exit 2
+        if sys.stderr is not None:
+            sys.stderr.write("planctl: standard output is closed; nothing can be reported\n")
+        sys.stdout = open(os.devnull, "w")
+        if sys.stderr is None:
+            sys.stderr = sys.stdout
+        sys.exit(2)
+    for stream in (sys.stdout, sys.stderr):
+        # a name that is not UTF-8, or a terminal that cannot show Chinese, must not crash
+        # the output halfway (truncated JSON); unencodable characters become \u escapes
+        try:
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            pass
     try:
         # without standalone mode click hands back an Exit's code as the return value
         code = app(standalone_mode=False)
+        sys.stdout.flush()
         sys.exit(code if isinstance(code, int) else 0)
     except typer.Exit as exc:
+        try:
+            sys.stdout.flush()
+        except (OSError, ValueError) as err:
+            _quiet_stdout()
+            typer.echo(f"planctl: cannot write output: {_environment_message(err)}", err=True)
+            sys.exit(2)
         sys.exit(exc.exit_code)
-    except typer.Abort:
-        typer.echo("planctl: aborted", err=True)
-        sys.exit(2)
+    except (KeyboardInterrupt, Terminated, typer.Abort) as exc:
+        sys.exit(stopped(exc if not isinstance(exc, typer.Abort) else KeyboardInterrupt()))
     except Exception as exc:
         # usage errors from the (vendored) click layer: show them as click would
         if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
@@ -642,7 +736,18 @@ def main() -> None:
             sys.exit(2)
         if _STATE["debug"]:
             traceback.print_exc()
-        typer.echo(f"planctl: internal error: {type(exc).__name__}: {exc}", err=True)
+        plain = _environment_message(exc)
+        if plain is not None:
+            if isinstance(exc, (BrokenPipeError, OSError, ValueError)):
+                _quiet_stdout()
+            typer.echo(f"planctl: {plain}", err=True)
+            sys.exit(2)
+        from planctl.textsafe import escape_terminal
+
+        typer.echo(
+            f"planctl: internal error: {type(exc).__name__}: {escape_terminal(str(exc))}",
+            err=True,
+        )
         typer.echo(
             "  hint: this is a bug in planctl; please report it with the input file. "
             "Run with --debug for the traceback.",

@@ -148,6 +148,8 @@ def load(path: Path | None) -> Config:
     for key in ("select", "ignore", "exclude"):
         if not all(isinstance(x, str) for x in getattr(cfg, key)):
             raise ConfigError(f"{path}: {key} must be a list of text")
+    if any(not x.strip() for x in cfg.exclude):
+        raise ConfigError(f"{path}: exclude has an empty pattern (an unset variable?)")
     from planctl import profiles
     from planctl.rules import registry
 

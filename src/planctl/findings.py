@@ -77,6 +77,12 @@ def display_path(path: Path | str) -> str:
     """Paths relative to the working directory when possible, as linters print them."""
     p = Path(path)
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
+        text = str(p.resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
-        return str(p)
+        text = str(p)
+    # a name that is not UTF-8 (GBK from a Windows zip) keeps its bytes visible as \xNN
+    # instead of crashing every output format on a UTF-8 stream
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -70,12 +70,20 @@ def _paint(text: str, code: str, color: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if color else text
 
 
+#: text output shows this many findings per file, then "and N more" (machine formats keep all)
+MAX_SHOWN_PER_FILE = 50
+
+
 def format_finding(f: Finding, lines: list[str] | None, lang: str, color: bool = False) -> str:
+    """One finding for a terminal; every echoed value is escaped (no ESC, BEL or line breaks)."""
+    from planctl.textsafe import clean_path, escape_source_line, escape_terminal
+
     sev = _paint(f.severity, _COLORS.get(f.severity, "0") + ";1", color)
-    head = f"{f.file}:{f.line}:{f.col}: {_paint(f.code, '1', color)} {sev} {f.text(lang)}"
+    message = escape_terminal(f.text(lang))
+    head = f"{clean_path(f.file)}:{f.line}:{f.col}: {_paint(f.code, '1', color)} {sev} {message}"
     out = [head]
     if lines and 0 < f.line <= len(lines):
-        src = lines[f.line - 1].replace("\t", " ").rstrip("\r")
+        src = escape_source_line(lines[f.line - 1].rstrip("\r"))
         gutter = " " * len(str(f.line))
         col = max(0, f.col - 1)
         if len(src) > 160:  # show a window around the column, not a megabyte of line
@@ -93,9 +101,9 @@ def format_finding(f: Finding, lines: list[str] | None, lang: str, color: bool =
     hint = f.hint_text(lang)
     label = _LABELS[lang]
     if hint:
-        out.append(f"  = {label['hint']}: {hint}")
+        out.append(f"  = {label['hint']}: {escape_terminal(hint)}")
     if f.citation:
-        out.append(f"  = {label['cite']}: {f.citation}")
+        out.append(f"  = {label['cite']}: {escape_terminal(f.citation)}")
     return "\n".join(out)
 
 
@@ -133,10 +141,19 @@ def write_text(
             note = f"{name}：{word}（{reason}）" if lang == "zh" else f"{name}: {word} ({reason})"
             stream.write(note + "\n")
             continue
-        for f in result.findings:
+        from planctl.textsafe import clean_path
+
+        for f in result.findings[:MAX_SHOWN_PER_FILE]:
             stream.write(format_finding(f, sources.get(f.file), lang, color) + "\n\n")
+        more = len(result.findings) - MAX_SHOWN_PER_FILE
+        if more > 0:
+            stream.write(
+                f"{clean_path(result.path)}: 另有 {more} 条未显示（--format json 可列出全部）\n\n"
+                if lang == "zh"
+                else f"{clean_path(result.path)}: and {more} more (--format json lists every one)\n\n"
+            )
         if not result.rules_run and result.findings and result.findings[0].code != "PTH001":
-            stream.write(f"{result.path}: {_LABELS[lang]['skipped']}\n\n")
+            stream.write(f"{clean_path(result.path)}: {_LABELS[lang]['skipped']}\n\n")
     stream.write(summary(report, lang) + "\n")
 
 
@@ -163,13 +180,19 @@ def to_json(report: Report, lang: str | None) -> dict[str, Any]:
 
 
 def write_json(report: Report, lang: str | None, stream: IO[str] | None = None) -> None:
+    from planctl.textsafe import escape_json_text
+
     stream = stream or sys.stdout
-    json.dump(to_json(report, lang), stream, ensure_ascii=False, indent=2)
+    stream.write(escape_json_text(json.dumps(to_json(report, lang), ensure_ascii=False, indent=2)))
     stream.write("\n")
 
 
 def _gh_escape(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Workflow-command data: no line break may start a new ``::command::`` line."""
+    from planctl.textsafe import escape_terminal
+
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escape_terminal(text)
 
 
 def _gh_prop(text: str) -> str:
@@ -187,7 +210,7 @@ def write_github(report: Report, lang: str, stream: IO[str] | None = None) -> No
         if hint:
             msg += f"\n{hint}"
         stream.write(f"::{kind[f.severity]} {props}::{_gh_escape(msg)}\n")
-    stream.write(summary(report, lang) + "\n")
+    stream.write(_gh_escape(summary(report, lang)) + "\n")
 
 
 def to_sarif(report: Report, lang: str) -> dict[str, Any]:
@@ -456,7 +479,12 @@ def _github(report: Report, ctx: OutputContext) -> str:
 
 @formatter("sarif", "SARIF 2.1.0 for code scanning (github/codeql-action/upload-sarif)")
 def _sarif(report: Report, ctx: OutputContext) -> str:
-    return json.dumps(to_sarif(report, ctx.lang), ensure_ascii=False, indent=2) + "\n"
+    from planctl.textsafe import escape_json_text
+
+    return (
+        escape_json_text(json.dumps(to_sarif(report, ctx.lang), ensure_ascii=False, indent=2))
+        + "\n"
+    )
 
 
 @formatter("junit", "JUnit XML test report (Jenkins, GitLab, Azure DevOps)")
@@ -466,4 +494,9 @@ def _junit(report: Report, ctx: OutputContext) -> str:
 
 @formatter("gitlab", "GitLab Code Quality report (artifacts:reports:codequality)")
 def _gitlab(report: Report, ctx: OutputContext) -> str:
-    return json.dumps(to_gitlab(report, ctx.lang), ensure_ascii=False, indent=2) + "\n"
+    from planctl.textsafe import escape_json_text
+
+    return (
+        escape_json_text(json.dumps(to_gitlab(report, ctx.lang), ensure_ascii=False, indent=2))
+        + "\n"
+    )

@@ -57,6 +57,22 @@ def produced_by_planctl(path: Path) -> bool:
     return produced_unchanged(path)
 
 
+def refuse_invisible(doc: Any) -> None:
+    """A signed text must read as it is stored: no bidi controls or zero-width characters."""
+    from planctl.rules.text import invisible_characters
+
+    hidden = invisible_characters(doc.data)
+    if hidden:
+        reasons = []
+        for p, offset, code in hidden:
+            mark = doc.source.value(p)
+            reasons.append(
+                f"{doc.path}:{mark.line}:{mark.col}: 不可见或方向控制字符 {code}（第 {offset + 1} 个字符）"
+                f" (invisible or bidi control character {code}, TXT003)"
+            )
+        raise RenderRefused(reasons)
+
+
 def output_name(data: dict[str, Any], fmt: str, final: bool) -> str:
     meta = data["metadata"]
     suffix = "" if final else "-draft"
@@ -88,6 +104,8 @@ def render_file(
                 "正式稿需为 review 或 approved (status must be review or approved for --final)"
             ]
         )
+    if final:
+        refuse_invisible(doc)
     if final:
         holes = placeholders(doc.data)
         if holes:

@@ -88,11 +88,86 @@ def check_placeholders(ctx: Context) -> Iterator[Problem]:
 
 
 def sanitize(data: Any) -> Any:
-    """A copy of the data with XML-forbidden characters replaced by U+FFFD."""
+    """A copy of the data with XML-forbidden and invisible characters replaced by U+FFFD."""
     if isinstance(data, dict):
         return {k: sanitize(v) for k, v in data.items()}
     if isinstance(data, list):
         return [sanitize(v) for v in data]
     if isinstance(data, str):
-        return XML_FORBIDDEN.sub("\ufffd", data)
+        return INVISIBLE.sub("\ufffd", XML_FORBIDDEN.sub("\ufffd", data))
     return data
+
+
+#: bidirectional overrides/isolates/marks and zero-width characters: they reorder or hide
+#: text (a phone number with U+202E displays reversed) and have no place in a Chinese plan
+INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u180e]")
+_NAMES = {
+    "\u200b": "ZERO WIDTH SPACE",
+    "\u200c": "ZERO WIDTH NON-JOINER",
+    "\u200d": "ZERO WIDTH JOINER",
+    "\u200e": "LEFT-TO-RIGHT MARK",
+    "\u200f": "RIGHT-TO-LEFT MARK",
+    "\u202a": "LEFT-TO-RIGHT EMBEDDING",
+    "\u202b": "RIGHT-TO-LEFT EMBEDDING",
+    "\u202c": "POP DIRECTIONAL FORMATTING",
+    "\u202d": "LEFT-TO-RIGHT OVERRIDE",
+    "\u202e": "RIGHT-TO-LEFT OVERRIDE",
+    "\u2066": "LEFT-TO-RIGHT ISOLATE",
+    "\u2067": "RIGHT-TO-LEFT ISOLATE",
+    "\u2068": "FIRST STRONG ISOLATE",
+    "\u2069": "POP DIRECTIONAL ISOLATE",
+    "\u2060": "WORD JOINER",
+    "\ufeff": "ZERO WIDTH NO-BREAK SPACE",
+}
+
+INVISIBLE_TEXT = rule(
+    code="TXT003",
+    name="bidi-or-invisible-character",
+    severity="warning",
+    layer="plan",
+    title={
+        "zh": "文本含有方向控制或不可见字符",
+        "en": "Bidi control or invisible character in text",
+    },
+    message={
+        "zh": "文本第 {offset} 个字符处有不可见字符 U+{codepoint}（{name}），可能使号码或文字倒序显示或被隐藏；正式稿（render --final）将拒绝生成",
+        "en": "invisible character U+{codepoint} ({name}) at character {offset}: it can reverse or hide what is shown; a final render (render --final) refuses it",
+    },
+    hint={
+        "zh": "删除该字符（常见于从网页、即时通讯或 Word 复制的文本）；草稿中它显示为 �。",
+        "en": "Delete it (it comes with text pasted from web pages, chat or Word); drafts show it as �.",
+    },
+    why={
+        "zh": "方向控制字符能让“13800138000”显示为另一串号码，零宽字符能让两个看似相同的名称不同。签署的文本必须所见即所存。",
+        "en": "A bidi override can make one phone number display as another, and zero-width characters make equal-looking names differ. A signed text must read as it is stored.",
+    },
+    citation="planctl policy",
+    fail='parties.0.contacts.0.value: "0351-6000\\u202e001"',
+)
+
+
+@INVISIBLE_TEXT.check
+def check_invisible(ctx: Context) -> Iterator[Problem]:
+    for path, text in strings(ctx.plan.data):
+        m = INVISIBLE.search(text)
+        if m:
+            ch = m.group()
+            yield Problem(
+                path,
+                {
+                    "codepoint": f"{ord(ch):04X}",
+                    "name": _NAMES.get(ch, "FORMAT CHARACTER"),
+                    "offset": m.start() + 1,
+                },
+                span=(m.start(), 1),
+            )
+
+
+def invisible_characters(data: Any) -> list[tuple[tuple[Any, ...], int, str]]:
+    """Every string position holding a bidi control or invisible character (final refuses)."""
+    out = []
+    for path, text in strings(data):
+        m = INVISIBLE.search(text)
+        if m:
+            out.append((path, m.start(), f"U+{ord(m.group()):04X}"))
+    return out
