@@ -194,6 +194,23 @@ def _write_report(output: Path, text: str, report: object) -> None:
         ) from None
 
 
+def _reference(option: Path | None, cfg: config_mod.Config) -> Path | None:
+    """--reference-docx, else planctl.yaml's reference_docx (relative to that file), else None."""
+    from planctl.render.templates import BadReference, check_reference
+
+    if option is not None:
+        chosen = option
+    elif cfg.reference_docx:
+        base = cfg.path.parent if cfg.path is not None else Path.cwd()
+        chosen = base / cfg.reference_docx
+    else:
+        return None
+    try:
+        return check_reference(chosen)
+    except BadReference as exc:
+        raise _fail(str(exc)) from None
+
+
 class DocFormat(str, Enum):
     docx = "docx"
     md = "md"
@@ -214,6 +231,14 @@ def render(
     progress: Annotated[
         bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")
     ] = True,
+    reference_docx: Annotated[
+        Path | None,
+        typer.Option(
+            "--reference-docx",
+            help="Styles/letterhead DOCX to use (default: reference_docx in planctl.yaml, "
+            "else the shipped one).",
+        ),
+    ] = None,
 ) -> None:
     """Render plans to DOCX (GB/T 9704) or Markdown. Drafts are marked 征求意见稿."""
     from planctl.check import discover
@@ -225,6 +250,7 @@ def render(
         raise _fail(str(exc)) from None
     options = make_options(_parse_today(today), None, cfg)
     options.debug = _STATE["debug"]
+    reference = _reference(reference_docx, cfg)
     try:
         files = discover(plans, cfg)
     except UsageError as exc:
@@ -254,6 +280,7 @@ def render(
                     force=force,
                     options=options,
                     taken=written,
+                    reference=reference,
                 )
                 written[done.output.resolve()] = str(path)
                 typer.echo(f"{clean_path(path)} -> {clean_path(done.output)}")
@@ -356,6 +383,12 @@ class MatrixFormat(str, Enum):
     md = "md"
 
 
+class CsvEncoding(str, Enum):
+    utf_8_sig = "utf-8-sig"
+    utf_8 = "utf-8"
+    gb18030 = "gb18030"
+
+
 @app.command()
 def matrix(
     plan: Annotated[Path, typer.Argument(help="A plan file.")],
@@ -369,54 +402,63 @@ def matrix(
     ] = "responsibility",
     fmt: Annotated[MatrixFormat, typer.Option("--format", "-f")] = MatrixFormat.text,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="File to write (csv, xlsx, md).")
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="File to write (csv, xlsx, md); a folder for -t all -f csv."
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing output file.")
     ] = False,
+    encoding: Annotated[
+        CsvEncoding,
+        typer.Option("--encoding", help="CSV file encoding (utf-8-sig: with BOM, for Excel)."),
+    ] = CsvEncoding.utf_8_sig,
+    lang: Annotated[
+        Lang | None, typer.Option("--lang", help="Message language (default: from locale).")
+    ] = None,
 ) -> None:
     """Show the cross-region matrices (the same computation the DOCX annexes use)."""
-    from planctl.loader import load_file
-    from planctl.model import Plan
-    from planctl.render import matrix as mx
-    from planctl.render.tables import write_tables
+    from planctl.render.tables import MatrixError, plan_tables, with_quantities, write_tables
 
+    language = lang.value if lang else default_lang()
     _need_file(plan)
     try:
-        doc = load_file(plan)
+        model, tables = plan_tables(plan)
     except OSError as exc:
         raise _fail(f"cannot read {plan}: {_environment_message(exc)}") from None
-    from planctl.schema import check as schema_check
-
-    problems = doc.findings or schema_check(doc)
-    if problems:
-        raise _fail(f"{plan} has YAML or schema errors; run planctl validate first")
-    tables = mx.all_tables(Plan(doc.data))
-    if which != "all" and which not in tables:
-        raise _fail(f"unknown table {which!r}", "one of: " + ", ".join([*tables, "all"]))
-    chosen = tables if which == "all" else {which: tables[which]}
-    if fmt is MatrixFormat.xlsx and output is None:
-        raise _fail("--format xlsx needs --output FILE")
-    if output is not None:
-        if fmt is MatrixFormat.text:
-            raise _fail("--output needs --format csv, xlsx or md")
-        if output.resolve() == plan.resolve():
-            raise _fail(f"refusing to write the matrix over the plan itself: {output}")
-        if output.is_dir():
-            raise _fail(f"--output is a directory: {output}")
-        from planctl.integrity import may_replace
-
-        if not may_replace(output, force):
-            raise _fail(
-                f"{output} exists and is not an unchanged file planctl wrote; "
-                "use --force to replace it"
+    except MatrixError:
+        raise _fail(
+            _say(
+                language,
+                f"{plan} has YAML or schema errors; run planctl validate first",
+                f"{plan} 有 YAML 或结构错误，请先运行 planctl validate",
             )
+        ) from None
+    if which != "all" and which not in tables:
+        raise _fail(
+            _say(language, f"unknown table {which!r}", f"没有这个表：{which!r}"),
+            "one of: " + ", ".join([*tables, "all"]),
+        )
+    chosen = tables if which == "all" else {which: tables[which]}
+    if fmt in (MatrixFormat.csv, MatrixFormat.xlsx):
+        chosen = with_quantities(chosen, model)
     try:
-        write_tables(chosen, fmt.value, output)
+        written = write_tables(
+            chosen, fmt.value, output, force=force, encoding=encoding.value, protect=plan
+        )
+    except MatrixError as exc:
+        raise _fail(str(exc)) from None
     except OSError as exc:
         raise _fail(
             f"cannot write {output or 'standard output'}: {_environment_message(exc)}"
         ) from None
+    for path in written:
+        typer.echo(_say(language, f"wrote {path}", f"已写入 {path}"), err=True)
+
+
+def _say(lang: str, en: str, zh: str) -> str:
+    return zh if lang == "zh" else en
 
 
 @app.command()

@@ -31,6 +31,8 @@ class Config:
     ignore: list[str] = field(default_factory=list)
     severity: dict[str, str] = field(default_factory=dict)
     exclude: list[str] = field(default_factory=list)
+    #: an office's own letterhead/styles DOCX, relative to this file (``render``)
+    reference_docx: str | None = None
 
     def enabled(self, code: str) -> bool:
         if is_protected(code):  # a file that could not be checked always says so
@@ -49,6 +51,7 @@ _KEYS = {
     "ignore": list,
     "severity": dict,
     "exclude": list,
+    "reference_docx": str,
 }
 
 

@@ -89,6 +89,7 @@ def render_file(
     options: Options | None = None,
     with_figure: bool = True,
     taken: dict[Path, str] | None = None,
+    reference: Path | None = None,
 ) -> Rendered:
     path = Path(path)
     doc = load_file(path)
@@ -162,7 +163,7 @@ def render_file(
     if fmt == "docx":
         from planctl.render.docx import render_docx
 
-        data = stamp_docx(render_docx(content), plan_digest=content.digest, final=final)
+        data = stamp_docx(render_docx(content, reference), plan_digest=content.digest, final=final)
     else:
         from planctl.render.markdown import render_markdown
 

@@ -15,3 +15,27 @@ def template_dir() -> Path:
 
 def reference_docx() -> Path:
     return template_dir() / "reference.docx"
+
+
+class BadReference(ValueError):
+    """The reference DOCX given by the user cannot serve as a style source."""
+
+
+def check_reference(path: Path) -> Path:
+    """An office's reference DOCX, checked before any rendering starts.
+
+    The styles come from it, so a missing file, a .doc or a broken zip would
+    otherwise fail half-way through a batch. Raises BadReference with the reason.
+    """
+    import zipfile
+
+    if not path.is_file():
+        raise BadReference(f"reference DOCX not found: {path}")
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise BadReference(f"{path} is not a DOCX (Word 2007+) file: {exc}") from None
+    if "word/document.xml" not in names or "word/styles.xml" not in names:
+        raise BadReference(f"{path} is not a Word document with styles (word/styles.xml)")
+    return path
