@@ -257,3 +257,14 @@ def test_render_uses_the_offices_reference_docx(tmp_path: Path, base_text: str) 
         "render", str(plan), "-o", str(out3), "--reference-docx", str(tmp_path / "nope.docx")
     )
     assert r.exit_code == 2 and "not found" in r.output
+
+
+def test_terminal_matrix_shows_markup_and_controls_literally(base_text: str) -> None:
+    import io as _io
+
+    from planctl.render.tables import print_tables
+
+    buf = _io.StringIO()
+    print_tables({"command": (["响应级别", "牵头方"], [["[/]甲县[red]", "乙\x1b[2J县"]])}, buf)
+    out = buf.getvalue()
+    assert "[/]甲县[red]" in out and "\x1b" not in out and "\\e[2J" in out

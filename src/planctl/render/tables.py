@@ -210,15 +210,19 @@ def print_tables(tables: Tables, stream: Any = None) -> None:
     """
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    from planctl.textsafe import escape_terminal
 
     console = Console(file=stream) if stream is not None else Console()
     for key, (header, rows) in tables.items():
         t = Table(title=TABLE_TITLES[key], show_lines=True)
         for h in header:
-            t.add_column(h, overflow="fold")
-        texts = [["" if c is None else str(c) for c in r] for r in rows]
+            t.add_column(Text(escape_terminal(h)), overflow="fold")
+        # plan text is shown literally: no rich markup ("[red]"), no terminal controls
+        texts = [[escape_terminal("" if c is None else str(c)) for c in r] for r in rows]
         for r in texts:
-            t.add_row(*r)
+            t.add_row(*(Text(c) for c in r))
         if console.is_terminal:
             console.print(t)
             continue
