@@ -1,30 +1,41 @@
 """Content blocks → a GB/T 9704 DOCX, through the office-replaceable reference.docx.
 
 Styles (fonts, sizes, line pitch) come from templates/reference.docx; this
-module only places content and sets what a style cannot carry: page
-geometry per section, landscape annexes, repeated header rows, rows that do
-not split, page-number fields, the draft mark, and document properties.
-Output is byte-identical for the same plan and planctl version.
+module places content and sets what a style cannot carry: sections (cover and
+目录 unnumbered, the body from "— 1 —", landscape annexes), repeated header
+rows, merged cells, page-number footers, the draft mark, the TOC, and
+document properties. Whatever reference.docx an office supplies, the package
+is made to say zh-CN, name Chinese theme fonts, and give the _GB2312 fonts
+fallbacks (:func:`enforce_chinese`).
+
+The body is written as WordprocessingML text and parsed once: python-docx's
+``add_paragraph`` rescans the body for every paragraph, which made rendering
+quadratic in the document length. Output is byte-identical for the same plan
+and planctl version.
 """
 
 from __future__ import annotations
 
 import io
+import re
+import struct
 import zipfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from docx import Document
-from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Emu, Mm, Pt
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.section import Section
+from docx.shared import Mm, Pt
 
 from planctl import __version__
-from planctl.render.content import (
+from planctl.render.blocks import (
     Annex,
+    Attachments,
     Content,
     Figure,
     Heading,
@@ -40,356 +51,487 @@ from planctl.render.templates import reference_docx
 DRAFT_MARK = "征求意见稿"
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 GENERATOR_MARK = "planctl"
+TWIPS_PER_MM = 56.6929
+#: GB/T 9704: 28 characters a line in the 156 mm type area. 3号 (16 pt) glyphs are
+#: 28 × 16 pt = 158 mm wide, so each character is drawn 0.25 pt closer (w:spacing −5)
+CHAR_SPACING_TWIPS = -5
+#: signature blocks a row, and rows a page (each block leaves room for a 42 mm seal)
+SIGN_COLS, SIGN_ROWS = 3, 3
+#: fallbacks for the font names GB/T 9704 documents use, when a PC lacks them
+FONT_FALLBACKS = {
+    "仿宋_GB2312": ("仿宋", "02010609030101010101", "modern", "86"),
+    "楷体_GB2312": ("楷体", "02010609030101010101", "modern", "86"),
+    "方正小标宋简体": ("宋体", "02010600030101010101", "auto", "86"),
+    "黑体": ("SimHei", "02010609060101010101", "modern", "86"),
+    "仿宋": ("FangSong", "02010609060101010101", "modern", "86"),
+    "楷体": ("KaiTi", "02010609060101010101", "modern", "86"),
+    "宋体": ("SimSun", "02010600030101010101", "auto", "86"),
+}
 
 
-# --- low-level OOXML helpers -------------------------------------------------
-def _field_begin(paragraph: Any, instruction: str) -> None:
-    run = paragraph.add_run()
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    begin.set(qn("w:dirty"), "true")
-    run._r.append(begin)
-    run = paragraph.add_run()
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = f" {instruction} "
-    run._r.append(instr)
-    run = paragraph.add_run()
-    sep = OxmlElement("w:fldChar")
-    sep.set(qn("w:fldCharType"), "separate")
-    run._r.append(sep)
+def _t(text: str) -> str:
+    return f'<w:t xml:space="preserve">{escape(text)}</w:t>'
 
 
-def _field_end(paragraph: Any) -> None:
-    run = paragraph.add_run()
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    run._r.append(end)
+def _fld(instruction: str, cached: str = "", dirty: bool = False) -> str:
+    d = ' w:dirty="true"' if dirty else ""
+    return (
+        f'<w:r><w:fldChar w:fldCharType="begin"{d}/></w:r>'
+        f'<w:r><w:instrText xml:space="preserve"> {escape(instruction)} </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        f"<w:r>{_t(cached)}</w:r>"
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    )
 
 
-def _field(paragraph: Any, instruction: str, placeholder: str = "") -> None:
-    """Insert a complex field (PAGE, TOC …) that Word and LibreOffice compute."""
-    _field_begin(paragraph, instruction)
-    paragraph.add_run(placeholder)
-    _field_end(paragraph)
-
-
-def _row_flags(row: Any, header: bool) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    cant = OxmlElement("w:cantSplit")
-    tr_pr.append(cant)
-    if header:
-        th = OxmlElement("w:tblHeader")
-        tr_pr.append(th)
-
-
-def _set_cell_width(cell: Any, width: int) -> None:
-    cell.width = Emu(width)
-
-
-def _no_borders(table: Any) -> None:
-    tbl_pr = table._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        el = OxmlElement(f"w:{edge}")
-        el.set(qn("w:val"), "nil")
-        borders.append(el)
-    tbl_pr.append(borders)
-
-
-def _fixed_layout(table: Any) -> None:
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    table._tbl.tblPr.append(layout)
-
-
-def _settings(doc: Any) -> None:
-    """Ask Word to update fields (TOC, PAGE) on open; odd/even footers."""
-    settings = doc.settings.element
-    for tag in ("w:updateFields", "w:evenAndOddHeaders"):
-        if settings.find(qn(tag)) is None:
-            el = OxmlElement(tag)
-            if tag == "w:updateFields":
-                el.set(qn("w:val"), "true")
-            settings.append(el)
-    doc.settings.odd_and_even_pages_header_footer = True
-
-
-# --- the writer --------------------------------------------------------------
 class DocxWriter:
-    def __init__(self, content: Content, reference: Path | None = None) -> None:
+    def __init__(
+        self,
+        content: Content,
+        reference: Path | None = None,
+        toc_pages: dict[str, int] | None = None,
+    ) -> None:
         self.c = content
+        self.toc_pages = toc_pages
         self.doc = Document(str(reference or reference_docx()))
         body = self.doc.element.body
         for child in list(body):
             if child.tag != qn("w:sectPr"):
                 body.remove(child)
-        self.portrait = self._geometry(self.doc.sections[0])
-        # python-docx resolves a style name on every assignment by scanning all styles;
-        # with thousands of table cells that dominated render time, so resolve once
         self._style_ids = {st.name: st.style_id for st in self.doc.styles}
-
-    def _style(self, paragraph: Any, name: str | None) -> Any:
-        if name is not None:
-            paragraph._p.style = self._style_ids[name]
-        return paragraph
-
-    def _add(self, text: str = "", style: str | None = None) -> Any:
-        para = self.doc.add_paragraph(text)
-        return self._style(para, style)
-
-    @staticmethod
-    def _geometry(section: Any) -> dict[str, int]:
-        return {
-            "width": section.page_width,
-            "height": section.page_height,
-            "top": section.top_margin,
-            "bottom": section.bottom_margin,
-            "left": section.left_margin,
-            "right": section.right_margin,
+        self.final = self.doc.sections[0]
+        s = self.final
+        self.g = {
+            "width": int(s.page_width),
+            "height": int(s.page_height),
+            "top": int(s.top_margin),
+            "bottom": int(s.bottom_margin),
+            "left": int(s.left_margin),
+            "right": int(s.right_margin),
         }
+        self.parts: list[str] = []
+        self.landscape = False
+        self._pending_break = False  # next annex label starts a page
 
-    def _text_width(self) -> int:
-        s = self.doc.sections[-1]
-        return s.page_width - s.left_margin - s.right_margin
+    # --- XML building blocks -----------------------------------------------------
+    def sid(self, name: str) -> str:
+        return self._style_ids.get(name, self._style_ids.get("Normal", "Normal"))
 
-    # sections and page furniture
-    def _new_section(self, landscape: bool) -> None:
-        s = self.doc.add_section(WD_SECTION.NEW_PAGE)
-        g = self.portrait
+    def para(
+        self,
+        text: str = "",
+        style: str | None = None,
+        ppr: str = "",
+        rpr: str = "",
+        runs: str | None = None,
+    ) -> str:
+        st = f'<w:pStyle w:val="{self.sid(style)}"/>' if style else ""
+        if self._pending_break:
+            ppr = "<w:pageBreakBefore/>" + ppr
+            self._pending_break = False
+        body = (
+            runs
+            if runs is not None
+            else (f"<w:r>{f'<w:rPr>{rpr}</w:rPr>' if rpr else ''}{_t(text)}</w:r>" if text else "")
+        )
+        return f"<w:p><w:pPr>{st}{ppr}</w:pPr>{body}</w:p>"
+
+    def add(self, *args: Any, **kwargs: Any) -> None:
+        self.parts.append(self.para(*args, **kwargs))
+
+    def text_width(self) -> int:
+        """Type-area width in twips for the current orientation."""
+        g = self.g
+        if self.landscape:
+            return int((g["height"] - g["top"] - g["bottom"]) / 635)
+        return int((g["width"] - g["left"] - g["right"]) / 635)
+
+    def _sect(self, landscape: bool, refs: str = "", start: int | None = None) -> str:
+        g = {k: int(v / 635) for k, v in self.g.items()}
         if landscape:
-            s.orientation = WD_ORIENT.LANDSCAPE
-            s.page_width, s.page_height = g["height"], g["width"]
-            s.top_margin, s.bottom_margin = Mm(28), Mm(26)
-            s.left_margin, s.right_margin = g["top"], g["bottom"]
+            size = f'<w:pgSz w:w="{g["height"]}" w:h="{g["width"]}" w:orient="landscape"/>'
+            mar = (
+                f'<w:pgMar w:top="{int(28 * TWIPS_PER_MM)}" w:right="{g["bottom"]}" '
+                f'w:bottom="{int(26 * TWIPS_PER_MM)}" w:left="{g["top"]}" '
+                f'w:header="{int(10 * TWIPS_PER_MM)}" w:footer="{int(12 * TWIPS_PER_MM)}" w:gutter="0"/>'
+            )
         else:
-            s.orientation = WD_ORIENT.PORTRAIT
-            s.page_width, s.page_height = g["width"], g["height"]
-            s.top_margin, s.bottom_margin = g["top"], g["bottom"]
-            s.left_margin, s.right_margin = g["left"], g["right"]
-        # a copied sectPr keeps "different first page": annex sections must not, or their
-        # single page would lose its page number
-        s.different_first_page_header_footer = False
-        s.footer_distance = Mm(23) if not landscape else Mm(12)
-        s.header_distance = Mm(15) if not landscape else Mm(10)
+            size = f'<w:pgSz w:w="{g["width"]}" w:h="{g["height"]}"/>'
+            mar = (
+                f'<w:pgMar w:top="{g["top"]}" w:right="{g["right"]}" w:bottom="{g["bottom"]}" '
+                f'w:left="{g["left"]}" w:header="{int(15 * TWIPS_PER_MM)}" '
+                f'w:footer="{int(23 * TWIPS_PER_MM)}" w:gutter="0"/>'
+            )
+        pg = f'<w:pgNumType w:start="{start}"/>' if start else ""
+        return (
+            f'<w:sectPr>{refs}<w:type w:val="nextPage"/>{size}{mar}{pg}'
+            '<w:cols w:space="720"/><w:docGrid w:type="lines" w:linePitch="579"/></w:sectPr>'
+        )
 
-    def _page_furniture(self) -> None:
-        s = self.doc.sections[0]
-        s.different_first_page_header_footer = True
-        stamp = f"{self.c.plan_id} v{self.c.version} · SHA-256 {self.c.digest[:16]}"
-        for footer, align in (
-            (s.footer, WD_ALIGN_PARAGRAPH.RIGHT),
-            (s.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT),
-        ):
+    def end_section(self, sect: str) -> None:
+        """Close the current section with a paragraph too small to spill onto a page."""
+        self._pending_break = False
+        self.parts.append(
+            f'<w:p><w:pPr><w:pStyle w:val="{self.sid("Plan Note")}"/>'
+            '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+            f'<w:rPr><w:sz w:val="2"/></w:rPr>{sect}</w:pPr></w:p>'
+        )
+
+    # --- page furniture ----------------------------------------------------------
+    def _furniture(self) -> tuple[str, str]:
+        """Header/footer references: (cover and 目录: no number, body: "— n —")."""
+        body = self.final
+        self._fill(body, numbered=True)
+        refs_body = "".join(
+            parse_xml_str(el)
+            for el in body._sectPr
+            if el.tag in (qn("w:headerReference"), qn("w:footerReference"))
+        )
+        front_el = parse_xml(f"<w:sectPr {nsdecls('w', 'r')}/>")
+        front = Section(front_el, self.doc.part)
+        self._fill(front, numbered=False)
+        refs_front = "".join(parse_xml_str(el) for el in front_el)
+        return refs_front, refs_body
+
+    def _fill(self, s: Section, numbered: bool) -> None:
+        s.different_first_page_header_footer = False
+        for footer, align in ((s.footer, "right"), (s.even_page_footer, "left")):
+            footer.is_linked_to_previous = False
             para = footer.paragraphs[0]
             para.style = self.doc.styles["Footer"]
-            para.alignment = align
-            if align == WD_ALIGN_PARAGRAPH.RIGHT:
-                para.paragraph_format.right_indent = Pt(14)
-            else:
-                para.paragraph_format.left_indent = Pt(14)
-            para.add_run("— ")
-            _field(para, "PAGE", "1")
-            para.add_run(" —")
-            small = footer.add_paragraph(stamp, style=self.doc.styles["Plan Note"])
-            small.alignment = align
-            for run in small.runs:
-                run.font.size = Pt(8)
-        for header in (s.header, s.even_page_header, s.first_page_header):
+            if numbered:
+                para.alignment = (
+                    WD_ALIGN_PARAGRAPH.RIGHT if align == "right" else WD_ALIGN_PARAGRAPH.LEFT
+                )
+                # GB/T 9704 §8: odd pages right, even pages left, one character in
+                if align == "right":
+                    para.paragraph_format.right_indent = Pt(14)
+                else:
+                    para.paragraph_format.left_indent = Pt(14)
+                para.add_run("— ")
+                para._p.append(
+                    parse_xml(
+                        f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'
+                    )
+                )
+                para.add_run(" —")
+        for header in (s.header, s.even_page_header):
+            header.is_linked_to_previous = False
             para = header.paragraphs[0]
             para.style = self.doc.styles["Header"]
             if self.c.draft:
                 para.add_run(DRAFT_MARK)
 
-    # blocks
+    # --- blocks ------------------------------------------------------------------
     def write(self) -> bytes:
-        self._page_furniture()
-        landscape = False
+        refs_front, refs_body = self._furniture()
+        started_body = False
         for block in self.c.blocks:
             if isinstance(block, TitlePage):
                 self._title_page(block)
             elif isinstance(block, Toc):
                 self._toc()
+                self.end_section(self._sect(False, refs_front))
             elif isinstance(block, Heading):
-                self._add(block.text, f"Heading {min(block.level, 4)}")
+                self.add(block.text, f"Heading {min(block.level, 4)}")
             elif isinstance(block, Para):
-                self._add(block.text, block.style)
+                self.add(block.text, block.style)
+            elif isinstance(block, Attachments):
+                self._attachments(block)
+            elif isinstance(block, Signatures):
+                self._signatures(block)
             elif isinstance(block, Annex):
-                if block.landscape or landscape:
-                    self._new_section(block.landscape)
-                    landscape = block.landscape
+                if not started_body:
+                    self.end_section(self._sect(False, refs_body, start=1))
+                    started_body = True
+                elif block.landscape != self.landscape:
+                    self.end_section(self._sect(self.landscape))
                 else:
-                    self._page_break()
-                self._add(f"附件{block.number}", "Annex Label")
-                self._add(block.title, "Annex Title")
+                    self._pending_break = True
+                self.landscape = block.landscape
+                # the label carries an outline level so a refreshed TOC lists the annex
+                self.add(
+                    f"附件{block.number}",
+                    "Annex Label",
+                    ppr='<w:keepNext/><w:outlineLvl w:val="0"/>',
+                )
+                self.add(block.title, "Annex Title", ppr="<w:keepNext/>")
             elif isinstance(block, Table):
                 self._table(block)
             elif isinstance(block, Figure):
                 self._figure(block)
-            elif isinstance(block, Signatures):
-                self._signatures(block)
+        if not started_body:
+            self.end_section(self._sect(False, refs_body, start=1))
+        # the last section's properties live on the body; match its orientation
+        final = parse_xml(
+            self._sect(self.landscape, refs_body if not started_body else "").replace(
+                "<w:sectPr>", f"<w:sectPr {nsdecls('w', 'r')}>", 1
+            )
+        )
+        xml = f"<w:body {nsdecls('w', 'r', 'wp', 'a', 'pic')}>{''.join(self.parts)}</w:body>"
+        new_body = parse_xml(xml)
+        body = self.doc.element.body
+        old_sect = body.find(qn("w:sectPr"))
+        # keep the reference part relations that the final sectPr points at
+        for el in list(old_sect):
+            if el.tag in (qn("w:headerReference"), qn("w:footerReference")):
+                final.insert(0, el)
+        for child in list(body):
+            body.remove(child)
+        for child in list(new_body):
+            body.append(child)
+        body.append(final)
         self._properties()
-        _settings(self.doc)
+        self._settings()
         buf = io.BytesIO()
         self.doc.save(buf)
-        return normalize_zip(buf.getvalue())
-
-    def _page_break(self) -> None:
-        self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        return normalize_zip(enforce_chinese(buf.getvalue()))
 
     def _title_page(self, t: TitlePage) -> None:
-        for _ in range(3):
-            self.doc.add_paragraph()
-        self._add(t.title, "Title")
-        self.doc.add_paragraph()
+        for _ in range(2):
+            self.add()
+        lines = t.lines or [t.title]
+        runs = "<w:r><w:br/></w:r>".join(f"<w:r>{_t(line)}</w:r>" for line in lines)
+        self.add(style="Title", runs=runs)
+        self.add()
         if t.draft:
-            self._add(f"（{DRAFT_MARK}）", "Plan Subtitle")
-        self._add(f"第 {t.version} 版", "Plan Subtitle")
-        for _ in range(4):
-            self.doc.add_paragraph()
-        for name in t.parties:
-            self._add(name, "Plan Subtitle")
-        self.doc.add_paragraph()
+            self.add(f"（{DRAFT_MARK}）", "Plan Subtitle")
+        self.add(f"第 {t.version} 版", "Plan Subtitle")
+        for _ in range(2):
+            self.add()
+        names = t.parties
+        per_line = 2 if len(names) > 6 else 1
+        for i in range(0, len(names), per_line):
+            self.add("　　".join(names[i : i + per_line]), "Plan Subtitle")
+        if t.on_behalf:
+            self.add(t.on_behalf, "Plan Subtitle")
+        self.add()
         if t.date:
-            self._add(t.date, "Plan Subtitle")
-        self._page_break()
+            self.add(t.date, "Plan Subtitle")
 
     def _toc(self) -> None:
-        """A TOC field whose cached result already lists the chapters.
+        """A TOC field whose cached result lists every chapter and annex.
 
-        Word refreshes it (with page numbers) on open because updateFields is
-        set; viewers that never update fields still show the chapter list.
+        With ``toc_pages`` (computed by LibreOffice, see render/pdf.py) the
+        entries carry page numbers; without, Word fills them in on open
+        (updateFields), and viewers that never update fields still show the list.
         """
-        self._add("目　　录", "Annex Title")
-        entries = [b for b in self.c.blocks if isinstance(b, (Heading, Annex))]
-        first = self._add("", "TOC 1")
-        _field_begin(first, 'TOC \\o "1-2" \\h \\z \\u')
-        para = first
-        for k, b in enumerate(entries):
-            if isinstance(b, Heading) and b.level > 1:
-                continue
-            text = b.text if isinstance(b, Heading) else f"附件{b.number}　{b.title}"
-            if k:
-                para = self._add("", "TOC 1")
-            para.add_run(text)
-        _field_end(para)
-        self._page_break()
+        self._pending_break = True
+        self.add("目　　录", "Annex Title")
+        entries = toc_entries(self.c)
+        width = int((self.g["width"] - self.g["left"] - self.g["right"]) / 635)
+        tabs = f'<w:tabs><w:tab w:val="right" w:leader="middleDot" w:pos="{width}"/></w:tabs>'
+        runs_all = []
+        for text in entries:
+            page = (self.toc_pages or {}).get(text)
+            run = f"<w:r>{_t(text)}</w:r>"
+            if page is not None:
+                run += f"<w:r><w:tab/></w:r><w:r>{_t(str(page))}</w:r>"
+            runs_all.append(run)
+        begin = (
+            '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+            '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-1" \\h \\z \\u </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        )
+        end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+        for k, run in enumerate(runs_all):
+            runs = (begin if k == 0 else "") + run + (end if k == len(runs_all) - 1 else "")
+            self.add(style="TOC 1", ppr=tabs, runs=runs)
+
+    def _attachments(self, a: Attachments) -> None:
+        """附件说明: "附件：1．…", continuation lines aligned under the first title."""
+        if not a.items:
+            return
+        self.add()  # one blank line after the 正文 (GB/T 9704 7.3.4)
+        for i, item in enumerate(a.items, 1):
+            label = "附件：" if i == 1 else "　　　"
+            self.add(
+                f"{label}{i}．{item}",
+                "Normal",
+                ppr='<w:ind w:left="1920" w:hanging="1280" w:firstLine="0"/>',
+            )
+
+    def _signatures(self, s: Signatures) -> None:
+        """Compact grid: 单位（盖章）／负责人（签字）／年　月　日, title and version on every page."""
+        parties = s.parties
+        per_page = SIGN_COLS * SIGN_ROWS
+        pages = balanced_chunks(parties, per_page) if parties else [[]]
+        width = self.text_width()
+        cols = SIGN_COLS if len(parties) > 4 else 2
+        cell = width // cols
+        sid = self.sid("Signature Text")
+        for chunk in pages:
+            self._pending_break = True
+            self.add(s.note, "Plan Subtitle", ppr='<w:spacing w:after="240"/>')
+            rows = [chunk[i : i + cols] for i in range(0, len(chunk), cols)]
+            xml = [
+                f'<w:tbl><w:tblPr><w:tblW w:w="{cell * cols}" w:type="dxa"/><w:jc w:val="center"/>'
+                '<w:tblBorders><w:top w:val="nil"/><w:left w:val="nil"/><w:bottom w:val="nil"/>'
+                '<w:right w:val="nil"/><w:insideH w:val="nil"/><w:insideV w:val="nil"/></w:tblBorders>'
+                '<w:tblLayout w:type="fixed"/></w:tblPr>'
+                "<w:tblGrid>" + f'<w:gridCol w:w="{cell}"/>' * cols + "</w:tblGrid>"
+            ]
+            for row in rows:
+                xml.append(
+                    '<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="2750" w:hRule="atLeast"/></w:trPr>'
+                )
+                for k in range(cols):
+                    party = row[k] if k < len(row) else None
+                    xml.append(f'<w:tc><w:tcPr><w:tcW w:w="{cell}" w:type="dxa"/></w:tcPr>')
+                    if party is None:
+                        xml.append("<w:p/></w:tc>")
+                        continue
+                    sig = party.get("signatory", {})
+                    lines = [
+                        (sig.get("organ") or party["name"], '<w:b/><w:sz w:val="28"/>'),
+                        ("（盖章）", ""),
+                        (f"{sig.get('title') or '负责人'}（签字）：", ""),
+                        ("", ""),
+                        ("年　　月　　日", ""),
+                    ]
+                    for text, rpr in lines:
+                        r = f"<w:r><w:rPr>{rpr}</w:rPr>{_t(text)}</w:r>" if text else ""
+                        xml.append(f'<w:p><w:pPr><w:pStyle w:val="{sid}"/></w:pPr>{r}</w:p>')
+                    xml.append("</w:tc>")
+                xml.append("</w:tr>")
+            xml.append("</w:tbl>")
+            self.parts.append("".join(xml))
+        if s.checksum:
+            self.add(
+                s.checksum, "Plan Note", ppr='<w:spacing w:before="240"/><w:jc w:val="right"/>'
+            )
 
     def _table(self, t: Table) -> None:
         keys = t.key_columns
-        party_columns = list(range(keys, len(t.header)))
-        groups = balanced_chunks(party_columns, t.max_parties or len(party_columns) or 1)
+        groups = t.groups or [list(range(keys, len(t.header)))]
         for gi, cols in enumerate(groups):
             idx = list(range(keys)) + cols
+            rows = [[r[i] for i in idx] for r in t.rows]
+            if t.drop_empty and len(cols):
+                rows = [r for r in rows if any(r[keys:])]
             if len(groups) > 1:
+                if gi:
+                    self._pending_break = True
                 cap = f"（{gi + 1}/{len(groups)}：{'、'.join(t.header[i] for i in cols)}）"
-                self._add(cap, "Table Caption")
+                self.add(cap, "Table Caption")
+            merge = tuple(idx.index(c) for c in t.merge if c in idx)
+            nowrap = tuple(idx.index(c) for c in t.nowrap if c in idx)
             self._one_table(
-                [t.header[i] for i in idx],
-                [[r[i] for i in idx] for r in t.rows],
-                [t.widths[i] for i in idx],
+                [t.header[i] for i in idx], rows, [t.widths[i] for i in idx], merge, nowrap
             )
-            if gi < len(groups) - 1:
-                self._page_break()
 
-    def _one_table(self, header: list[str], rows: list[list[str]], widths: list[float]) -> None:
-        """Emit the table as one WordprocessingML fragment.
+    def _one_table(
+        self,
+        header: list[str],
+        rows: list[list[str]],
+        widths: list[float],
+        merge: tuple[int, ...] = (),
+        nowrap: tuple[int, ...] = (),
+    ) -> None:
+        """Emit the table as one WordprocessingML fragment."""
+        from planctl.render.annexes import text_mm
 
-        Building thousands of cells through python-docx's object API cost most
-        of the render time; the XML is simple and fixed, so we write it
-        directly (text escaped by ``xml.sax.saxutils.escape``) and parse once.
-        """
-        from xml.sax.saxutils import escape
-
-        from docx.oxml import parse_xml
-        from docx.oxml.ns import nsdecls
-
-        total = self._text_width()
-        scale = total / sum(widths)
-        twips = [int(w * scale / 635) for w in widths]  # EMU → twentieths of a point
+        total = self.text_width()
+        # columns that must not wrap get the width of their longest value
+        need = {c: max((text_mm(r[c]) for r in [header, *rows]), default=0) + 4.2 for c in nowrap}
+        rel = list(widths)
+        mm_total = total / TWIPS_PER_MM
+        fixed = sum(max(need[c], widths[c] * mm_total / sum(widths)) for c in nowrap)
+        rest = sum(w for i, w in enumerate(rel) if i not in need)
+        twips = []
+        for i, w in enumerate(rel):
+            if i in need:
+                mm = max(need[i], widths[i] * mm_total / sum(widths))
+            else:
+                mm = (mm_total - fixed) * w / rest if rest else 0
+            twips.append(int(mm * TWIPS_PER_MM))
         sid = self._style_ids
         grid = "".join(f'<w:gridCol w:w="{t}"/>' for t in twips)
         parts = [
-            f"<w:tbl {nsdecls('w')}><w:tblPr>"
-            f'<w:tblStyle w:val="{sid["Table Grid"]}"/><w:tblW w:w="{sum(twips)}" w:type="dxa"/>'
+            f"<w:tbl><w:tblPr>"
+            f'<w:tblStyle w:val="{sid.get("Table Grid", "TableGrid")}"/><w:tblW w:w="{sum(twips)}" w:type="dxa"/>'
             '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/></w:tblPr>'
             f"<w:tblGrid>{grid}</w:tblGrid>"
         ]
+        # vertical merges: a cell continues the one above when it and every earlier
+        # merge column of its row repeat the row above
+        cont = [[False] * len(header) for _ in rows]
+        for r in range(1, len(rows)):
+            chain = True
+            for c in merge:
+                chain = chain and rows[r][c] == rows[r - 1][c] and rows[r][c] != ""
+                cont[r][c] = chain
+        starts = [[False] * len(header) for _ in rows]
+        for r in range(len(rows)):
+            for c in merge:
+                starts[r][c] = not cont[r][c] and r + 1 < len(rows) and cont[r + 1][c]
         for r, values in enumerate([header, *rows]):
             head = "<w:tblHeader/>" if r == 0 else ""
             parts.append(f"<w:tr><w:trPr><w:cantSplit/>{head}</w:trPr>")
-            for width, value in zip(twips, values, strict=True):
+            for c, (width, value) in enumerate(zip(twips, values, strict=True)):
+                vm = ""
+                if r > 0 and c in merge:
+                    if cont[r - 1][c]:
+                        vm = "<w:vMerge/>"
+                        value = ""
+                    elif starts[r - 1][c]:
+                        vm = '<w:vMerge w:val="restart"/>'
                 style = (
                     "Table Header"
                     if r == 0
-                    else ("Table Center" if len(value) <= 4 else "Table Text")
+                    else ("Table Center" if len(value) <= 4 or c in nowrap else "Table Text")
                 )
                 bold = "<w:rPr><w:b/></w:rPr>" if r > 0 and value == "牵头" else ""
-                text = escape(value)
+                if c in nowrap:
+                    value = value.replace(
+                        "-", "\u2011"
+                    )  # a non-breaking hyphen keeps 0351-5238110 whole
+                run = f"<w:r>{bold}{_t(value)}</w:r>" if value else ""
                 parts.append(
-                    f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
-                    f'<w:p><w:pPr><w:pStyle w:val="{sid[style]}"/></w:pPr>'
-                    f'<w:r>{bold}<w:t xml:space="preserve">{text}</w:t></w:r></w:p></w:tc>'
+                    f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{vm}<w:vAlign w:val="center"/></w:tcPr>'
+                    f'<w:p><w:pPr><w:pStyle w:val="{sid.get(style, "Normal")}"/></w:pPr>{run}</w:p></w:tc>'
                 )
             parts.append("</w:tr>")
         parts.append("</w:tbl>")
-        tbl = parse_xml("".join(parts))
-        body = self.doc.element.body
-        body.insert(len(body) - 1, tbl)  # before the final sectPr
-        # Word requires a paragraph between a table and a following section break
-        self._add("", "Plan Note")
+        self.parts.append("".join(parts))
 
     def _figure(self, f: Figure) -> None:
-        """Fit the figure under the annex title on the same page, keeping its aspect."""
-        import struct
-
+        """Fit the figure and its caption under the annex title, on one page."""
         px_w, px_h = struct.unpack(">II", f.png[16:24])  # PNG IHDR
-        s = self.doc.sections[-1]
-        width = int(self._text_width() * 0.95)
-        room = s.page_height - s.top_margin - s.bottom_margin - Mm(45)  # label, title, caption
+        g = self.g
+        if self.landscape:
+            page_h = g["width"] - Mm(28) - Mm(26)
+        else:
+            page_h = g["height"] - g["top"] - g["bottom"]
+        width = int(self.text_width() * 635 * 0.95)
+        room = int(page_h - Mm(55))  # label, title, figure title and caption
         height = int(width * px_h / px_w)
         if height > room:
-            width, height = int(room * px_w / px_h), int(room)
-        para = self._add("", "Table Center")
-        para.add_run().add_picture(io.BytesIO(f.png), width=Emu(width), height=Emu(height))
-        self._add(f.caption, "Plan Note").alignment = WD_ALIGN_PARAGRAPH.CENTER
+            width, height = int(room * px_w / px_h), room
+        self._image(f.png, width, height)
+        self.add(f.caption, "Plan Note", ppr='<w:jc w:val="center"/>')
 
-    def _signatures(self, s: Signatures) -> None:
-        self.doc.add_paragraph(
-            "本预案经各参与方协商一致，由各方负责人签署并加盖印章后生效。", style="Plan Note"
+    def _image(self, png: bytes, cx: int, cy: int) -> None:
+        rid, _ = self.doc.part.get_or_add_image(io.BytesIO(png))
+        n = len(self.parts) + 1
+        pic = (
+            f'<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
+            f'<wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="{n}" name="Figure {n}"/>'
+            '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+            f'<pic:pic><pic:nvPicPr><pic:cNvPr id="{n}" name="figure{n}.png"/><pic:cNvPicPr/></pic:nvPicPr>'
+            f'<pic:blipFill><a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+            f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+            '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic>'
+            "</a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"
         )
-        cols = 2
-        parties = s.parties
-        nrows = -(-len(parties) // cols)
-        table = self.doc.add_table(rows=nrows, cols=cols)
-        _no_borders(table)
-        _fixed_layout(table)
-        width = self._text_width() // cols
-        for i, party in enumerate(parties):
-            row = table.rows[i // cols]
-            if i % cols == 0:
-                _row_flags(row, header=False)
-            cell = row.cells[i % cols]
-            _set_cell_width(cell, width)
-            sig = party.get("signatory", {})
-            # blank lines under the organ name leave room for a 42 mm seal pressing on it
-            lines = [
-                (sig.get("organ") or party["name"], True),
-                ("", False),
-                ("（盖章）", False),
-                ("", False),
-                ("", False),
-                (f"{sig.get('title', '')}：{sig.get('name', '') or '＿＿＿＿＿＿'}", False),
-                ("签字：＿＿＿＿＿＿＿＿", False),
-                ("日期：　　年　月　日", False),
-                ("", False),
-            ]
-            first = cell.paragraphs[0]
-            for k, (text, bold) in enumerate(lines):
-                para = first if k == 0 else cell.add_paragraph()
-                self._style(para, "Signature Text")
-                run = para.add_run(text)
-                run.bold = bold
+        self.add(style="Table Center", ppr="<w:keepNext/>", runs=pic)
+
+    def _settings(self) -> None:
+        """Odd/even footers; ask Word to refresh the TOC only when it has no page numbers yet."""
+        settings = self.doc.settings.element
+        if not self.toc_pages and settings.find(qn("w:updateFields")) is None:
+            settings.append(parse_xml(f'<w:updateFields {nsdecls("w")} w:val="true"/>'))
+        self.doc.settings.odd_and_even_pages_header_footer = True
 
     def _properties(self) -> None:
         core = self.doc.core_properties
@@ -405,11 +547,101 @@ class DocxWriter:
             f"Generated by planctl {__version__} from plan {self.c.plan_id} "
             f"v{self.c.version}; sha256:{self.c.digest}"
         )
+        core.language = "zh-CN"
         core.revision = 1
         fixed = datetime(2000, 1, 1)
         core.created = fixed
         core.modified = fixed
         core.last_printed = fixed
+
+
+def parse_xml_str(el: Any) -> str:
+    from lxml import etree
+
+    text = etree.tostring(el, encoding="unicode")
+    # drop namespace declarations: the fragment is re-parsed inside a body that declares them
+    return re.sub(r'\sxmlns:\w+="[^"]+"', "", text)
+
+
+def toc_entries(content: Content) -> list[str]:
+    """The TOC lines: every chapter and every annex (once, even when it spans pages)."""
+    out: list[str] = []
+    for b in content.blocks:
+        if isinstance(b, Heading) and b.level == 1:
+            out.append(b.text)
+        elif isinstance(b, Annex):
+            text = f"附件{b.number}　{b.title}"
+            if text not in out:
+                out.append(text)
+    return out
+
+
+# --- package-level fixes, whatever reference.docx an office supplies ----------------
+def _lang(xml: str) -> str:
+    lang = '<w:lang w:val="zh-CN" w:eastAsia="zh-CN" w:bidi="ar-SA"/>'
+    xml = re.sub(r"<w:lang\b[^>]*/>", lang, xml)
+    # docDefaults without a w:lang get one
+    if "<w:rPrDefault>" in xml and lang not in xml.split("</w:rPrDefault>")[0]:
+        xml = re.sub(r"(<w:rPrDefault><w:rPr>)", r"\1" + lang, xml, count=1)
+    # GB/T 9704 28 characters a line: the Normal style draws its characters 0.25 pt closer
+    m = re.search(
+        r'<w:style w:type="paragraph" w:default="1" w:styleId="[^"]+">.*?</w:style>', xml, re.S
+    )
+    if m and "<w:spacing w:val=" not in m.group(0):
+        style = m.group(0)
+        if "<w:rPr>" in style:
+            style2 = style.replace(
+                "<w:rPr>", f'<w:rPr><w:spacing w:val="{CHAR_SPACING_TWIPS}"/>', 1
+            )
+        else:
+            style2 = style.replace(
+                "</w:style>", f'<w:rPr><w:spacing w:val="{CHAR_SPACING_TWIPS}"/></w:rPr></w:style>'
+            )
+        xml = xml.replace(style, style2)
+    return xml
+
+
+def _theme(xml: str) -> str:
+    xml = re.sub(
+        r'(<a:majorFont>.*?)<a:ea typeface="[^"]*"/>', r'\1<a:ea typeface="黑体"/>', xml, flags=re.S
+    )
+    xml = re.sub(
+        r'(<a:minorFont>.*?)<a:ea typeface="[^"]*"/>', r'\1<a:ea typeface="仿宋"/>', xml, flags=re.S
+    )
+    xml = re.sub(r'<a:font script="Jpan" typeface="[^"]*"/>', "", xml)
+    xml = re.sub(
+        r'<a:font script="Hans" typeface="[^"]*"/>', '<a:font script="Hans" typeface="宋体"/>', xml
+    )
+    return xml
+
+
+def _font_table(xml: str) -> str:
+    for name, (alt, panose, family, charset) in FONT_FALLBACKS.items():
+        entry = (
+            f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:panose1 w:val="{panose}"/>'
+            f'<w:charset w:val="{charset}"/><w:family w:val="{family}"/><w:pitch w:val="variable"/></w:font>'
+        )
+        xml = re.sub(rf'<w:font w:name="{re.escape(name)}">.*?</w:font>', "", xml, flags=re.S)
+        xml = xml.replace("</w:fonts>", entry + "</w:fonts>")
+    return xml
+
+
+def enforce_chinese(data: bytes) -> bytes:
+    """zh-CN language tags, Chinese theme fonts and font-table fallbacks in the package."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    fix = {
+        "word/styles.xml": _lang,
+        "word/theme/theme1.xml": _theme,
+        "word/fontTable.xml": _font_table,
+    }
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            raw = src.read(info.filename)
+            if info.filename in fix:
+                raw = fix[info.filename](raw.decode("utf-8")).encode("utf-8")
+            dst.writestr(info, raw)
+    return out.getvalue()
 
 
 def normalize_zip(data: bytes) -> bytes:
@@ -428,8 +660,10 @@ def normalize_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def render_docx(content: Content, reference: Path | None = None) -> bytes:
-    return DocxWriter(content, reference).write()
+def render_docx(
+    content: Content, reference: Path | None = None, toc_pages: dict[str, int] | None = None
+) -> bytes:
+    return DocxWriter(content, reference, toc_pages).write()
 
 
-__all__ = ["normalize_zip", "render_docx"]
+__all__ = ["enforce_chinese", "normalize_zip", "render_docx", "toc_entries"]

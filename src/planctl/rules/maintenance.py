@@ -93,7 +93,8 @@ def _cycle(ctx: Context, kind: str) -> tuple[str, dict[str, str], str | None]:
 
 def _plan_start(ctx: Context) -> str | None:
     meta = ctx.plan.metadata
-    return meta.get("effective") or meta.get("issued")
+    eff = meta.get("effective")
+    return eff if eff and eff != "on issue" else meta.get("issued")
 
 
 @DRILL_OVERDUE.check

@@ -1,0 +1,520 @@
+"""The chapters of the plan, one function each, in reading order.
+
+Each function appends blocks for one chapter to a :class:`Writer`. The body
+states each general rule once and summarises; the annexes (render/annexes.py)
+carry the detail, and the body cites them by number ("详见附件2"). Nothing
+here prints an internal id: parties go through the :class:`~style.Namer`,
+levels are printed from their rank, compensation terms by their position.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from planctl import durations
+from planctl.model import Plan
+from planctl.placeholders import is_placeholder
+from planctl.render import matrix as mx
+from planctl.render.blocks import Block, Heading, Para
+from planctl.render.style import Namer, cn, join, normalize, roman, say, sentence, strip_end, vocab
+
+#: a time expression already inside a duty's action ("48小时内", "每年3月31日前"):
+#: the deadline is then not repeated after it
+_TIME_IN_TEXT = re.compile(r"\d+\s*(分钟|小时|个?工作日|日|天|周|个月|月|年)|立即|即时|同步|前完成")
+_PHASE_TITLES = {"prevention": "联合风险防控", "warning": "预警响应措施"}
+
+
+class _Numbering:
+    """一、 （一） 1. （1） numbering, generated as text so every viewer shows it."""
+
+    def __init__(self) -> None:
+        self.counts = [0, 0, 0, 0]
+
+    def next(self, level: int) -> str:
+        self.counts[level - 1] += 1
+        for i in range(level, 4):
+            self.counts[i] = 0
+        n = self.counts[level - 1]
+        return [f"{cn(n)}、", f"（{cn(n)}）", f"{n}．", f"（{n}）"][level - 1]
+
+
+@dataclass
+class Writer:
+    """Builder state shared by the chapter functions."""
+
+    plan: Plan
+    annex: dict[str, int]  # generated annex key → number
+    blocks: list[Block] = field(default_factory=list)
+    num: _Numbering = field(default_factory=_Numbering)
+    name: Namer = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.name = Namer(self.plan.parties)
+
+    def h(self, level: int, text: str) -> None:
+        self.blocks.append(Heading(level, self.num.next(level) + text))
+
+    def p(self, text: str, style: str | None = None) -> None:
+        if text:
+            self.blocks.append(Para(normalize(text), style))
+
+    def items(self, lines: list[str]) -> None:
+        for i, line in enumerate(lines, 1):
+            self.p(f"{i}．{line}")
+
+    def cite(self, key: str) -> str:
+        return str(self.annex.get(key, ""))
+
+
+# --- shared phrases -------------------------------------------------------------
+def duration(value: str | None) -> str:
+    return mx.duration_zh(value)
+
+
+def cycle_zh(value: str) -> str:
+    """P1Y → 每年, P3Y → 每3年, P6M → 每6个月 (calendar cycles, never "每1年")."""
+    if is_placeholder(value):
+        return str(value)  # a draft shows its 【待填：…】 marker as it is
+    d = durations.parse(value)
+    if d.years and not (d.months or d.days):
+        return "每年" if d.years == 1 else f"每{d.years}年"
+    if d.months and not (d.years or d.days):
+        return "每月" if d.months == 1 else f"每{d.months}个月"
+    return f"每{mx.duration_zh(value)}"
+
+
+def level_phrase(plan: Plan, ids: list[str]) -> str:
+    """Grades and warnings named as what they are: "特别重大、重大突发事件和红色预警"."""
+    grades = {g["id"]: g for g in plan.grades}
+    warns = {w["id"]: w for w in plan.warnings}
+    resps = {r["id"]: r for r in plan.responses}
+    g = [grades[i]["name"] for i in ids if i in grades]
+    w = [warns[i]["name"] for i in ids if i in warns]
+    r = [resps[i]["name"] for i in ids if i in resps and i not in grades and i not in warns]
+    parts = []
+    if g:
+        parts.append(join(g) + "事件")
+    if w:
+        # "红色预警、橙色预警" reads as "红色、橙色预警" when every name ends in 预警
+        if all(x.endswith("预警") for x in w):
+            parts.append(join([x.removesuffix("预警") for x in w]) + "预警")
+        else:
+            parts.append(join(w))
+    if r:
+        parts.append(join(r))
+    return "和".join(parts)
+
+
+def quantity(value: float | None, unit: str | None, kind: str) -> str:
+    """A number always carries its measure word ("专家1名", never "专家1")."""
+    if value is None:
+        return ""
+    unit = unit or vocab("default_units").get(kind, "")
+    return f"{mx.number(value)}{unit}"
+
+
+def resource_label(res: dict[str, Any]) -> str:
+    return res.get("name", "")
+
+
+# --- cover-adjacent chapters ----------------------------------------------------
+def general(w: Writer) -> None:
+    """一、总则: purpose, basis, scope, parties, geography, principles."""
+    plan, meta = w.plan, w.plan.metadata
+    w.h(1, "总则")
+    if meta.get("purpose"):
+        w.h(2, "编制目的")
+        w.p(sentence(meta["purpose"]))
+    w.h(2, "编制依据")
+    basis = []
+    for cit in meta["legal_basis"]:
+        text = f"《{cit['title']}》" + (cit.get("article") or "")
+        if cit.get("number"):
+            text += f"（{cit['number']}）"
+        basis.append(text)
+    w.p(say("legal_basis_intro", items=join(basis)))
+    w.h(2, "适用范围")
+    w.p(sentence(meta["scope"]))
+    hazards = vocab("hazards")
+    w.p(say("hazards", hazards=join([hazards[x]["event"] for x in plan.hazards])))
+    # every party is introduced here, in full with its short name, in plan order
+    w.p(say("parties", parties=w.name.many([p["id"] for p in plan.parties])))
+    geo = plan.geography
+    if geo:
+        kind = vocab("geo_kinds")[geo["kind"]]
+        gname = geo.get("name", "")
+        w.p(
+            say(
+                "geography",
+                name=gname,
+                kind="" if kind in gname else kind,
+                areas=join([a["name"] for a in geo["areas"]]),
+            )
+        )
+        if geo.get("description"):
+            w.p(sentence(geo["description"]))
+        areas = {a["id"]: a["name"] for a in geo["areas"]}
+        for a in geo["areas"]:
+            if a.get("downstream"):
+                w.p(
+                    say(
+                        "downstream",
+                        area=a["name"],
+                        down=join([areas.get(x, x) for x in a["downstream"]]),
+                    )
+                )
+    if meta.get("principles"):
+        w.h(2, "工作原则")
+        for pr in meta["principles"]:
+            w.p(f"{strip_end(pr['name'])}。{sentence(pr['text'])}")
+
+
+def command(w: Writer) -> None:
+    """二、组织指挥体系."""
+    plan, name = w.plan, w.name
+    w.h(1, "组织指挥体系")
+    body = plan.command["body"]
+    w.h(2, body["name"])
+    w.p(say("body", name=body["name"], members=name.many(body.get("members", []))))
+    if body.get("chair"):
+        w.p(say("chair", chair=name(body["chair"])))
+    if body.get("rotation"):
+        rot = body["rotation"]
+        w.p(
+            say(
+                "rotation",
+                order=name.many(rot["order"]),
+                cycle=cycle_zh(rot["cycle"]),
+                start=mx.date_zh(rot.get("start")),
+            )
+        )
+    if body.get("office"):
+        w.p(say("office", office=name(body["office"])))
+    if body.get("duties"):
+        w.p(say("body_duties", name=body["name"]))
+        w.items([sentence(x) for x in body["duties"]])
+    if body.get("meetings"):
+        w.p(sentence(body["meetings"]))
+    w.h(2, "分级指挥")
+    groups = {g["id"]: g for g in plan.groups}
+    responses = {r["id"]: r["name"] for r in plan.responses}
+    for lvl in plan.command["levels"]:
+        w.p(
+            say(
+                "command_level",
+                response=responses.get(lvl["response"], ""),
+                lead=name(lvl["lead"]),
+                hq=lvl["hq"],
+                location=strip_end(lvl.get("location", "")),
+                deputies=name.many(lvl.get("deputies", [])),
+                groups=join([groups[g]["name"] for g in lvl.get("groups", []) if g in groups]),
+            )
+        )
+        if lvl.get("note"):
+            w.p(sentence(lvl["note"]))
+    if plan.groups:
+        w.h(2, "工作组")
+        w.items(
+            [
+                say(
+                    "group",
+                    name=g["name"],
+                    lead=name(g["lead"]),
+                    members=name.many(g.get("members", [])),
+                    tasks="；".join(strip_end(t) for t in g["tasks"]),
+                )
+                for g in plan.groups
+            ]
+        )
+        if "command" in w.annex:
+            w.p(f"各级响应下设工作组的组成详见附件{w.cite('command')}。")
+    if plan.command.get("liaisons"):
+        w.h(2, "联络员")
+        for li in plan.command["liaisons"]:
+            person = li.get("person") or {}
+            w.p(
+                say(
+                    "liaison",
+                    party=name(li["party"]),
+                    role=strip_end(li["role"]),
+                    person=" ".join(x for x in (person.get("name"), person.get("phone")) if x),
+                )
+            )
+
+
+def duty_line(w: Writer, d: dict[str, Any]) -> str:
+    """One duty as a sentence: who leads, who supports, what, and by when if the text does not say."""
+    leads = d["lead"] if isinstance(d["lead"], list) else [d["lead"]]
+    action = strip_end(d["action"])
+    deadline = "" if _TIME_IN_TEXT.search(action) else duration(d.get("within"))
+    return say(
+        "duty",
+        action=action,
+        lead=w.name.many(leads),
+        support=w.name.many(d.get("support", [])),
+        deadline=deadline,
+    )
+
+
+def warning(w: Writer) -> None:
+    """三、风险防控与监测预警."""
+    plan = w.plan
+    w.h(1, "风险防控与监测预警")
+    w.h(2, "事件分级")
+    responses = {r["id"]: r["name"] for r in plan.responses}
+    for g in plan.grades:
+        w.p(
+            say(
+                "grade",
+                name=g["name"],
+                roman=roman(g["rank"]),
+                criteria="；".join(strip_end(c) for c in g["criteria"]),
+                response=responses.get(g["response"], ""),
+            )
+        )
+    if plan.warnings:
+        w.h(2, "预警分级")
+        colors = vocab("colors")
+        for x in plan.warnings:
+            color = colors[x["color"]]
+            label = x["name"] if color in x["name"] else f"{x['name']}（{color}）"
+            w.p(
+                say(
+                    "warning",
+                    name=label,
+                    criteria="；".join(strip_end(c) for c in x["criteria"]),
+                    response=responses.get(x.get("response", ""), ""),
+                    issuer=w.name(x["issuer"]) if x.get("issuer") else "",
+                )
+            )
+    for phase in ("prevention", "warning"):
+        duties = [d for d in plan.duties if d["phase"] == phase]
+        if duties:
+            w.h(2, _PHASE_TITLES[phase])
+            w.items([duty_line(w, d) for d in duties])
+
+
+def notification(w: Writer) -> None:
+    """四、信息报告与通报: the limits, one sentence per sender, the general rules once."""
+    plan, name = w.plan, w.name
+    w.h(1, "信息报告与通报")
+    if plan.limits:
+        w.h(2, "通报时限")
+        for lim in plan.limits:
+            w.p(
+                say(
+                    "limit",
+                    levels=level_phrase(plan, lim["levels"]),
+                    within=duration(lim["within"]),
+                )
+            )
+            if lim.get("note"):
+                w.p(sentence(lim["note"]))
+    w.h(2, "报告与通报")
+    kinds = vocab("rule_kinds")
+    channels = vocab("channels")
+    by_sender: dict[str, list[dict[str, Any]]] = {}
+    for r in plan.rules:
+        by_sender.setdefault(r["from"], []).append(r)
+    lines = []
+    for sender, rules in by_sender.items():
+        parts = []
+        for r in rules:
+            when = r.get("when") or {}
+            parts.append(
+                say(
+                    "sender_rule",
+                    within=duration(r["within"]),
+                    channels=join([channels[x] for x in r["channels"]]),
+                    receivers=name.many(r["to"]),
+                    kind=kinds[r["kind"]],
+                    levels=level_phrase(plan, when.get("levels", [])),
+                ).rstrip("。")
+            )
+        lines.append(say("sender_rules", sender=name(sender), items="；".join(parts)))
+    w.items(lines)
+    content_keys: list[str] = []
+    for r in plan.rules:
+        for k in r.get("content", []):
+            if k not in content_keys:
+                content_keys.append(k)
+    content = vocab("content")
+    if content_keys:
+        w.p(say("content_rule", content=join([content[k] for k in content_keys])))
+    annex = w.cite("notification")
+    if any(r.get("written_within") for r in plan.rules):
+        w.p(say("written_rule", annex=annex))
+    acks = {r["acknowledge"]["within"] for r in plan.rules if r.get("acknowledge")}
+    if len(acks) == 1:
+        w.p(say("ack_rule", ack=duration(next(iter(acks)))))
+    elif acks:
+        w.p(say("ack_rule", ack=f"附件{annex}规定的时限"))
+    if any(r.get("follow_up") or r.get("final_report") for r in plan.rules):
+        w.p(say("follow_rule", annex=annex))
+    w.p(say("rules_detail", annex=annex))
+
+
+def response(w: Writer) -> None:
+    """五、应急响应 and 六、后期处置."""
+    plan = w.plan
+    w.h(1, "应急响应")
+    w.h(2, "分级响应")
+    for r in plan.responses:
+        w.p(
+            say(
+                "response",
+                name=r["name"],
+                activation=strip_end(r["activation"]),
+                stand_down=strip_end(r["stand_down"]),
+            )
+        )
+    duties = [d for d in plan.duties if d["phase"] == "response"]
+    if duties:
+        w.h(2, "联动处置措施")
+        w.items([duty_line(w, d) for d in duties])
+    if "responsibility" in w.annex and plan.duties:
+        w.p(say("duty_detail", annex=w.cite("responsibility")))
+    recovery = [d for d in plan.duties if d["phase"] == "recovery"]
+    if recovery:
+        w.h(1, "后期处置")
+        w.items([duty_line(w, d) for d in recovery])
+
+
+def support(w: Writer) -> None:
+    """七、应急保障: resources summarised per owner, mutual aid, compensation."""
+    plan, name = w.plan, w.name
+    w.h(1, "应急保障")
+    titles = {"team": "应急队伍", "equipment": "应急装备", "supply": "应急物资", "expert": "专家"}
+    for kind in ("team", "equipment", "supply", "expert"):
+        res = [r for r in plan.resources if r["kind"] == kind]
+        if not res:
+            continue
+        w.h(2, titles[kind])
+        by_owner: dict[str, list[str]] = {}
+        for r in res:
+            qty = quantity(r.get("quantity"), r.get("unit"), kind)
+            extra = f"（{strip_end(r['speciality'])}）" if r.get("speciality") else ""
+            by_owner.setdefault(r["owner"], []).append(f"{strip_end(r['name'])}{qty}{extra}")
+        for owner, things in by_owner.items():
+            w.p(say("resources_owner", owner=name(owner), things=join(things)))
+    if plan.resources and "resources" in w.annex:
+        w.p(say("resources_detail", annex=w.cite("resources")))
+    aid = plan.mutual_aid
+    w.h(2, "相互支援")
+    req = aid["request"]
+    channels = vocab("channels")
+    w.p(
+        say(
+            "request",
+            procedure=strip_end(req["procedure"]),
+            answer=duration(req["answer_within"]),
+            channels=join([channels[x] for x in req.get("channels", [])]),
+        )
+    )
+    terms_no = {t["id"]: str(i) for i, t in enumerate(aid["compensation"], 1)}
+    default = aid.get("default_terms", "")
+    for cm in aid.get("commitments", []):
+        res = plan.resource.get(cm["resource"], {})
+        w.p(
+            say(
+                "commitment",
+                owner=name(res.get("owner", "")),
+                to=name.many(cm["to"]),
+                resource=resource_label(res),
+                quantity=quantity(cm.get("quantity"), res.get("unit"), res.get("kind", "")),
+                within=duration(cm["within"]),
+                terms=terms_no.get(cm.get("terms") or default, ""),
+            )
+        )
+    for rq in aid.get("requisitions", []):
+        w.p(
+            say(
+                "requisition",
+                by=name(rq["by"]),
+                **{"from": strip_end(rq["from"])},
+                what=strip_end(rq["what"]),
+                terms=terms_no.get(rq.get("terms") or default, ""),
+            )
+        )
+    w.h(2, "补偿与结算")
+    payers = vocab("payers")
+    applies = vocab("applies")
+    lines = []
+    for t in aid["compensation"]:
+        payer = payers.get(t["payer"]) or f"由{name(t['payer'])}承担费用"
+        lines.append(
+            say(
+                "compensation",
+                applies=join([applies[x] for x in t["applies_to"]]),
+                payer=payer,
+                rate=strip_end(t["rate_basis"]),
+                settle=duration(t["settle_within"]),
+                disputes=strip_end(t.get("disputes", "")),
+            )
+        )
+    w.items(lines)
+
+
+def management(w: Writer) -> None:
+    """八、预案管理."""
+    plan, name = w.plan, w.name
+    mnt, meta = plan.maintenance, plan.metadata
+    w.h(1, "预案管理")
+    w.h(2, "演练")
+    w.p(say("drill_cycle", cycle=cycle_zh(mnt["drill_cycle"])))
+    kinds = vocab("drill_kinds")
+    for d in mnt.get("drills", []):
+        w.p(
+            say(
+                "drill",
+                date=mx.date_zh(d["date"]),
+                participants=name.many(d["participants"]),
+                kind=kinds[d["kind"]],
+                scenario=strip_end(d["scenario"]),
+                findings="；".join(strip_end(x) for x in d.get("findings", [])),
+            )
+        )
+    w.h(2, "评估与修订")
+    w.p(
+        say(
+            "review_cycle",
+            cycle=cycle_zh(mnt["review_cycle"]),
+            due=mx.date_zh(meta.get("review_due")),
+        )
+    )
+    for r in mnt.get("revisions", []):
+        w.p(
+            say(
+                "revision",
+                version=r["version"],
+                date=mx.date_zh(r["date"]),
+                summary=strip_end(r["summary"]),
+            )
+        )
+    if mnt.get("filing"):
+        w.h(2, "备案")
+        for f in mnt["filing"]:
+            w.p(say("filing", date=mx.date_zh(f["date"]), to=f["to"], number=f.get("number", "")))
+
+
+def effect_clause(meta: dict[str, Any]) -> str:
+    """The one sentence that says when the plan takes effect, from metadata alone."""
+    sup = meta.get("supersedes") or {}
+    old = (
+        say("superseded", version=sup["version"], date=mx.date_zh(sup.get("date")))
+        if sup.get("version")
+        else ""
+    )
+    eff = meta.get("effective")
+    if eff and eff != "on issue":
+        return say("effective_date", date=mx.date_zh(eff), old=old)
+    return say("effective_on_issue", old=old)
+
+
+def closing(w: Writer) -> None:
+    """九、附则: the plan's own provisions, then exactly one effect clause."""
+    meta = w.plan.metadata
+    w.h(1, "附则")
+    w.items([sentence(x) for x in meta.get("supplementary", [])] + [effect_clause(meta)])

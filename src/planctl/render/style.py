@@ -1,0 +1,176 @@
+"""The house style: sentence patterns, vocabulary, names and punctuation.
+
+Everything a reader sees in the rendered plan passes through here, so the
+document speaks with one voice: sentences come from templates/text/zh.yaml,
+parties are named in full once with "（以下简称“…”）" and by their short name
+after, and a normaliser removes the stacked punctuation that appears when
+free plan text ("…水源。") is dropped into a sentence pattern ("…{{ x }}。").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+import yaml
+from jinja2.sandbox import SandboxedEnvironment
+
+from planctl.render.templates import template_dir
+
+CN_NUM = "一二三四五六七八九十"
+
+
+@lru_cache(maxsize=1)
+def house_style() -> dict[str, Any]:
+    """templates/text/zh.yaml, parsed once."""
+    return yaml.safe_load((template_dir() / "text" / "zh.yaml").read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _sentences() -> dict[str, Any]:
+    env = SandboxedEnvironment(autoescape=False, keep_trailing_newline=False)
+    return {k: env.from_string(v) for k, v in house_style()["sentences"].items()}
+
+
+def vocab(group: str) -> Any:
+    """One vocabulary table of the house style (channels, colours, payers …)."""
+    return house_style()["vocabulary"][group]
+
+
+def say(key: str, **values: Any) -> str:
+    """One sentence of the house style, with plan values filled in and punctuation normalised."""
+    return normalize(_sentences()[key].render(**values).strip())
+
+
+def cn(n: int) -> str:
+    """1 → 一 … 10 → 十, 11 → 十一, 21 → 二十一 (chapter numbers)."""
+    if n <= 10:
+        return CN_NUM[n - 1]
+    if n < 20:
+        return "十" + CN_NUM[n - 11]
+    if n < 100:
+        return CN_NUM[n // 10 - 1] + "十" + (CN_NUM[n % 10 - 1] if n % 10 else "")
+    return str(n)
+
+
+def roman(rank: int) -> str:
+    """Rank 1 → Ⅰ (grade and response levels are printed from the rank, never from an id)."""
+    table = vocab("roman")
+    return table[rank - 1] if 1 <= rank <= len(table) else str(rank)
+
+
+def join(items: list[str], sep: str = "、") -> str:
+    return sep.join(x for x in items if x)
+
+
+# --- punctuation --------------------------------------------------------------
+_END = "。；，、：！？"
+_STACKED = re.compile(f"[{_END}]+(?=[{_END}])")
+_CLOSE_STACK = re.compile(f"[{_END}]+(?=[）」』”])")
+
+
+def strip_end(text: str) -> str:
+    """A value about to be embedded in a sentence: no final punctuation of its own."""
+    return text.strip().rstrip("。；;，,、.：:！!？? \n")
+
+
+def normalize(text: str) -> str:
+    """Remove doubled and stacked punctuation produced by filling patterns with plan text.
+
+    "。；" → "；", "。。" → "。", "。）" → "）", "（）" → "", "）（" → "，"-joined;
+    the last mark of a run wins because patterns put the structural mark last.
+    """
+    text = re.sub(r"（\s*）", "", text)
+    text = _CLOSE_STACK.sub("", text)
+    text = _STACKED.sub("", text)
+    text = text.replace("）（", "，")
+    text = re.sub(r"[ \t]+([，。；、：）])", r"\1", text)
+    text = re.sub(r"每1(?=[年月日天周季个])", "每", text)
+    text = text.replace("每个月", "每月")
+    return text
+
+
+def sentence(text: str) -> str:
+    """User text printed as a paragraph of its own ends like a sentence."""
+    text = normalize(text.strip())
+    if text and text[-1] not in "。！？；.!?;）)”":
+        text += "。"
+    return text
+
+
+# --- names --------------------------------------------------------------------
+class Namer:
+    """Party names as a 公文 prints them.
+
+    Full name with "（以下简称“short”）" at first mention, the short name after. The
+    builder produces blocks in reading order, so "first call" is "first in the text".
+    """
+
+    def __init__(self, parties: list[dict[str, Any]]) -> None:
+        self.parties = {p["id"]: p for p in parties}
+        self.introduced: set[str] = set()
+
+    def __call__(self, pid: str) -> str:
+        p = self.parties.get(pid)
+        if p is None:
+            return pid
+        short = p.get("short_name")
+        if not short or short == p["name"]:
+            return p["name"]
+        if pid in self.introduced:
+            return short
+        self.introduced.add(pid)
+        return f"{p['name']}（以下简称“{short}”）"
+
+    def short(self, pid: str) -> str:
+        """For table cells in annexes, after the body introduced every party."""
+        p = self.parties.get(pid)
+        if p is None:
+            return pid
+        return p.get("short_name") or p["name"]
+
+    def many(self, ids: list[str]) -> str:
+        return join([self(x) for x in ids])
+
+
+# --- cover title ----------------------------------------------------------------
+def title_lines(title: str, declared: list[str] | None, width: int = 16) -> list[str]:
+    """Break a cover title into lines of at most ``width`` characters, at word boundaries.
+
+    ``declared`` (metadata.title_lines) wins when it spells the title. Otherwise the
+    break points are the ends of house-style phrases; a title with no usable break
+    point stays on one line (Word wraps it) rather than being cut inside a word.
+    """
+    if declared and "".join(declared) == title:
+        return list(declared)
+    if len(title) <= width:
+        return [title]
+    phrases = sorted(house_style().get("title_phrases", []), key=len, reverse=True)
+    cuts: set[int] = set()
+    for ph in phrases:
+        start = 0
+        while (i := title.find(ph, start)) >= 0:
+            cuts.add(i)  # before a phrase
+            cuts.add(i + len(ph))  # after a phrase
+            start = i + 1
+    # a cut may not fall inside another phrase occurrence
+    inside: set[int] = set()
+    for ph in phrases:
+        start = 0
+        while (i := title.find(ph, start)) >= 0:
+            inside.update(range(i + 1, i + len(ph)))
+            start = i + 1
+    good = sorted(c for c in cuts if 0 < c < len(title) and c not in inside)
+    lines: list[str] = []
+    pos = 0
+    while len(title) - pos > width:
+        options = [c for c in good if pos < c <= pos + width]
+        if not options:
+            break
+        cut = max(options)
+        lines.append(title[pos:cut])
+        pos = cut
+    lines.append(title[pos:])
+    # balance: avoid a last line of one or two characters by moving the previous cut left
+    return lines
