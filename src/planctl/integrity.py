@@ -233,7 +233,8 @@ class _Walker:
             elif local == "tab" and el.getparent() is not None and _local(el.getparent()) == "r":
                 add("\t", fmt)
             elif local in ("br", "cr"):
-                add("\n", fmt)
+                if el.get(_w("type")) not in ("page", "column"):  # page breaks are layout
+                    add("\n", fmt)
             elif local == "noBreakHyphen":
                 add("-", fmt)
             elif local == "sym":

@@ -330,7 +330,7 @@ class DocxWriter:
             runs_all.append(run)
         begin = (
             '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-            '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-1" \\h \\z \\u </w:instrText></w:r>'
+            '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-1" \\z \\u </w:instrText></w:r>'
             '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
         )
         end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
@@ -482,11 +482,10 @@ class DocxWriter:
                     else ("Table Center" if len(value) <= 4 or c in nowrap else "Table Text")
                 )
                 bold = "<w:rPr><w:b/></w:rPr>" if r > 0 and value == "牵头" else ""
-                if c in nowrap:
-                    value = value.replace(
-                        "-", "\u2011"
-                    )  # a non-breaking hyphen keeps 0351-5238110 whole
-                run = f"<w:r>{bold}{_t(value)}</w:r>" if value else ""
+                inner = _t(value)
+                if c in nowrap:  # a non-breaking hyphen keeps 0351-5238110 whole
+                    inner = "<w:noBreakHyphen/>".join(_t(x) for x in value.split("-"))
+                run = f"<w:r>{bold}{inner}</w:r>" if value else ""
                 parts.append(
                     f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{vm}<w:vAlign w:val="center"/></w:tcPr>'
                     f'<w:p><w:pPr><w:pStyle w:val="{sid.get(style, "Normal")}"/></w:pPr>{run}</w:p></w:tc>'
