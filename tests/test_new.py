@@ -47,6 +47,9 @@ def test_scaffold_has_only_marker_findings_and_fills_in_clean(kind: str) -> None
     assert {f.code for f in findings} <= {"TXT002"}, [
         (f.line, f.code, f.text("en")) for f in findings if f.code != "TXT002"
     ]
+    from planctl.fmt import format_text
+
+    assert format_text(text) == text  # already laid out as planctl fmt would
     filled = fill_examples(text)
     assert not MARK.search(filled)
     leftover = check(filled)

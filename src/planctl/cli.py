@@ -734,6 +734,59 @@ def _quiet_stdout() -> None:
         pass
 
 
+@app.command("fmt")
+def fmt_command(
+    paths: Annotated[list[str], typer.Argument(help="Plan files or directories.")],
+    check: Annotated[
+        bool, typer.Option("--check", help="Change nothing; exit 1 if a file would change.")
+    ] = False,
+) -> None:
+    """Lay plans out one way (schema key order, indentation, quoting), keeping comments."""
+    from planctl.check import discover
+    from planctl.fmt import FormatError, format_file
+    from planctl.write import atomic_write_text
+
+    try:
+        cfg = config_mod.load(config_mod.find())
+        files = discover(paths, cfg)
+    except (config_mod.ConfigError, UsageError) as exc:
+        raise _fail(str(exc)) from None
+    changed = failed = 0
+    for path in files:
+        try:
+            result = format_file(path)
+        except FormatError as exc:
+            failed += 1
+            typer.echo(f"planctl: {exc}", err=True)
+            continue
+        except OSError as exc:
+            failed += 1
+            typer.echo(f"planctl: cannot read {path}: {_environment_message(exc)}", err=True)
+            continue
+        if not result.changed:
+            continue
+        changed += 1
+        if check:
+            typer.echo(f"would reformat {path}")
+            continue
+        try:
+            atomic_write_text(path, result.text)
+        except OSError as exc:
+            failed += 1
+            typer.echo(f"planctl: cannot write {path}: {_environment_message(exc)}", err=True)
+            continue
+        typer.echo(f"reformatted {path}")
+    verb = "would be reformatted" if check else "reformatted"
+    typer.echo(
+        f"{changed} file(s) {verb}, {len(files) - changed - failed} unchanged"
+        + (f", {failed} left alone" if failed else ""),
+        err=True,
+    )
+    if failed:
+        raise typer.Exit(2)
+    raise typer.Exit(1 if check and changed else 0)
+
+
 def main() -> None:
     """Console entry point: never let a traceback reach a planner."""
     from planctl._entry import Terminated, install_signal_handlers, stopped

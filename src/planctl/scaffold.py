@@ -281,10 +281,6 @@ def _env() -> jinja2.Environment:
     )
     env.filters["q"] = _yaml_scalar
     env.globals["ph"] = lambda what, example: _yaml_scalar(fill_in(what, example))
-    # a marker in a text field is quoted, so that a filled-in "13800000000" stays text
-    env.globals["pht"] = lambda what, example: json.dumps(
-        fill_in(what, example), ensure_ascii=False
-    )
     env.globals["fill_in"] = fill_in
     return env
 
@@ -316,7 +312,11 @@ def scaffold(hazard: str, parties: list[Party], profile: str = "national") -> st
         else _yaml_scalar(fill_in("评估周期", "P3Y")),
         "names": "".join(p.region or p.short for p in _unique_regions(parties)),
     }
-    return _env().get_template(f"{k.key}.yaml.j2").render(**context)
+    text = _env().get_template(f"{k.key}.yaml.j2").render(**context)
+    # laid out as `planctl fmt` would, so a new repository's fmt --check passes
+    from planctl.fmt import format_text
+
+    return format_text(text, "new.yaml")
 
 
 def _unique_regions(parties: list[Party]) -> list[Party]:
