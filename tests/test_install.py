@@ -37,7 +37,9 @@ def _check_target(target: Path) -> None:
     [info] = list(target.glob("planctl_cn-*.dist-info"))
     meta = (info / "METADATA").read_text(encoding="utf-8")
     assert f"Name: {NAME}\n" in meta
-    assert "planctl = planctl._entry:main" in (info / "entry_points.txt").read_text(encoding="utf-8")
+    assert "planctl = planctl._entry:main" in (info / "entry_points.txt").read_text(
+        encoding="utf-8"
+    )
     assert not list(target.glob("planctl-*.dist-info")), "the old name must not be installed"
     assert (target / "planctl" / "schemas" / "plan.schema.json").is_file()
     assert (target / "planctl" / "templates" / "reference.docx").is_file()
