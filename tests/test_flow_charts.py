@@ -263,3 +263,33 @@ def test_names_wrap_at_word_ends() -> None:
     long = "河南省公安厅高速公路交通警察总队"
     lines = wrap_name(long, 6)
     assert "".join(lines) == long and max(map(len, lines)) <= 7
+
+
+@needs_font
+def test_mutated_plans_always_fit_or_say_why() -> None:
+    """Rules pointed at random parties (and an unknown one): no exception, and a chart."""
+    assert FONT is not None
+    m = layout.Metrics.load(FONT)
+    base = load_file(ROOT / "sample-plans" / "zhuozhang-water-pollution.yaml").data
+    ids = [p["id"] for p in base["parties"]] + ["ghost"]
+    rnd = random.Random(7)
+    drawn = 0
+    for _ in range(25):
+        data = copy.deepcopy(base)
+        for r in data["notifications"]["rules"]:
+            if rnd.random() < 0.3:
+                r["from"] = rnd.choice(ids)
+            if rnd.random() < 0.3:
+                r["to"] = rnd.sample(ids, rnd.randint(1, 6))
+            if rnd.random() < 0.1:
+                r["within"] = rnd.choice(["P3D", "PT1M", "PT0M"])
+        if rnd.random() < 0.3:
+            data.pop("geography")
+        for spec in charts.specs(Plan(data)):
+            lay = layout.fit(spec.graph, m, 156, 200)
+            if isinstance(lay, str):
+                assert "未绘制" in lay
+                continue
+            drawn += 1
+            _check_layout(spec.graph, lay, m)
+    assert drawn > 100

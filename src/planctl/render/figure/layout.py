@@ -226,20 +226,39 @@ class _Unit:
 
 
 def _units(
-    g: ChartGraph, m: Metrics, pt: float, chars: int, grouped: set[tuple[int, ...]], avail: float
+    g: ChartGraph, m: Metrics, pt: float, cap: int, grouped: set[tuple[int, ...]], avail: float
 ) -> list[_Unit]:
-    """Boxes to place: single parties, and grouped parties sharing the room left in their row."""
+    """Boxes to place: single parties, and grouped parties sharing the room left in their row.
+
+    Each row wraps its names only as much as it must to fit ``avail`` (a row of
+    three keeps its names on one line when a row of ten needs them upright,
+    one character a line), but never to more than ``cap`` characters a line.
+    """
     line_h = pt * PT_MM * _LINE
     units: list[_Unit] = []
     done = {v for key in grouped for v in key}
-    used: dict[int, float] = {}
+    tiers = max(g.tier) + 1 if g.tier else 1
+    groups_in = [0] * tiers
+    for key in grouped:
+        groups_in[g.tier[key[0]]] += 1
+    members: list[list[int]] = [[] for _ in range(tiers)]
     for v in range(len(g.names)):
-        if v in done:
-            continue
-        lines = wrap_name(g.names[v], chars)
-        w = max(m.width(s, pt) for s in lines) + 2 * _PAD_X
-        units.append(_Unit([v], g.tier[v], lines, w, len(lines) * line_h + 2 * _PAD_Y))
-        used[g.tier[v]] = used.get(g.tier[v], 0.0) + w + _GAP_X
+        if v not in done:
+            members[g.tier[v]].append(v)
+    used: dict[int, float] = {}
+    for t in range(tiers):
+        choice: list[tuple[int, list[str], float]] = []
+        for chars in [c for c in (8, 6, 5, 4, 3, 2, 1) if c <= cap] or [cap]:
+            choice = []
+            for v in members[t]:
+                lines = wrap_name(g.names[v], chars)
+                choice.append((v, lines, max(m.width(s, pt) for s in lines) + 2 * _PAD_X))
+            total = sum(w + _GAP_X for _, _, w in choice) + groups_in[t] * (28.0 + _GAP_X)
+            if total - _GAP_X <= avail:
+                break
+        for v, lines, w in choice:
+            units.append(_Unit([v], t, lines, w, len(lines) * line_h + 2 * _PAD_Y))
+            used[t] = used.get(t, 0.0) + w + _GAP_X
     by_tier: dict[int, list[tuple[int, ...]]] = {}
     for key in sorted(grouped):
         by_tier.setdefault(g.tier[key[0]], []).append(key)
@@ -285,7 +304,7 @@ def fit(g: ChartGraph, m: Metrics, max_w: float, max_h: float) -> Layout | str:
     for _ in range(len(g.names) + 1):
         for pt in sizes:
             fitting = []
-            for chars in (8, 6, 5, 4, 3, 2):
+            for chars in (8, 6, 5, 4, 3, 2, 1):
                 lay = _build(g, m, pt, chars, grouped, max_w)
                 last = lay
                 if lay.width <= max_w + 1e-6 and lay.height <= max_h + 1e-6:
