@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import lru_cache
 
 # Break a long organ name after these characters when that keeps lines balanced:
 # "河北省生态环境厅/应急中心" reads better than "河北省生态环/境厅应急中心".
@@ -19,9 +20,14 @@ _NO_START = "）)、，。；：”’%"  # never start a line with these
 
 def wrap_name(name: str, max_chars: int) -> list[str]:
     """Balanced lines of at most about ``max_chars`` characters, split at word ends."""
+    return list(_wrap_name(name, max_chars))
+
+
+@lru_cache(maxsize=4096)
+def _wrap_name(name: str, max_chars: int) -> tuple[str, ...]:
     name = name.strip() or "—"
     if len(name) <= max_chars:
-        return [name]
+        return (name,)
     n = math.ceil(len(name) / max_chars)
     lines: list[str] = []
     rest = name
@@ -47,7 +53,7 @@ def wrap_name(name: str, max_chars: int) -> list[str]:
         lines.append(rest[:best])
         rest = rest[best:]
     lines.append(rest)
-    return lines
+    return tuple(lines)
 
 
 def wrap_list(names: list[str], width: float, measure: Callable[[str], float]) -> list[str]:

@@ -44,6 +44,7 @@ _ARROW_HALF = 0.85
 _PORT = 2.2  # preferred spacing of several arrows on one box side
 _AXIS_GAP = 3.0  # tick labels -> axis line -> first box
 _START_GAP = 7.0
+_AXIS_HEAD = "累计时限"
 
 
 @dataclass(frozen=True)
@@ -293,35 +294,38 @@ def _group_classes(g: ChartGraph, tier: int) -> list[tuple[int, ...]]:
 
 # --- entry point ------------------------------------------------------------------------
 def fit(g: ChartGraph, m: Metrics, max_w: float, max_h: float) -> Layout | str:
-    """The layout with the largest type that fits, or the reason none does."""
-    sizes = [p for p in (12.0, m.min_pt) if p >= m.min_pt]
-    sizes = sorted(set(sizes), reverse=True)
-    grouped: set[tuple[int, ...]] = set()
+    """The layout with the largest type that fits, or the reason none does.
+
+    Rows that cannot fit even with names on three-character lines first get
+    their interchangeable parties grouped; rows that cannot be grouped may go
+    down to upright one-character lines. Then, for each type size, the first
+    line-length cap that fits wins (the shortest chart when groups are present,
+    since narrower single boxes leave them more room).
+    """
+    sizes = sorted({p for p in (12.0, m.min_pt) if p >= m.min_pt}, reverse=True)
     tiers = max(g.tier) + 1 if g.tier else 1
+    _, _, left = _axis(g, m)
+    avail = max_w - left - _MARGIN
     last: Layout | None = None
-    # the largest size that fits; at that size, the shortest chart (names wrapped so
-    # that grouped boxes get room), preferring fewer lines per name on ties
-    for _ in range(len(g.names) + 1):
-        for pt in sizes:
-            fitting = []
-            for chars in (8, 6, 5, 4, 3, 2, 1):
-                lay = _build(g, m, pt, chars, grouped, max_w)
-                last = lay
-                if lay.width <= max_w + 1e-6 and lay.height <= max_h + 1e-6:
-                    fitting.append(lay)
-                    if not grouped:
-                        break  # without group boxes the widest names are the shortest chart
-            if fitting:
-                return min(enumerate(fitting), key=lambda t: (round(t[1].height, 1), t[0]))[1]
-        if last is not None and last.width <= max_w + 1e-6:
-            break  # too tall, grouping will not help
-        # group the largest class in the widest tier
-        widest = _widest_tier(g, m, sizes[-1], grouped, tiers)
-        classes = [c for c in _group_classes(g, widest) if c not in grouped]
-        if not classes:
-            break
-        grouped.add(classes[0])
-    if last is not None and last.width > max_w:
+    for pt in sizes:
+        grouped: set[tuple[int, ...]] = set()
+        while True:
+            over = [t for t, w in enumerate(_row_widths(g, m, pt, grouped, tiers)) if w > avail]
+            classes = [c for t in over for c in _group_classes(g, t) if c not in grouped]
+            if not classes:
+                break
+            grouped.add(classes[0])
+        fitting = []
+        for cap in (8, 6, 5, 4, 3, 2, 1):
+            lay = _build(g, m, pt, cap, grouped, max_w)
+            last = lay
+            if lay.width <= max_w + 1e-6 and lay.height <= max_h + 1e-6:
+                fitting.append(lay)
+                if not grouped:
+                    break  # without group boxes the longest lines make the shortest chart
+        if fitting:
+            return min(enumerate(fitting), key=lambda t: (round(t[1].height, 1), t[0]))[1]
+    if last is not None and last.width > max_w + 1e-6:
         return (
             f"通报层级中同一层参与方过多，按不小于9磅的字号无法在{max_w:.0f}毫米宽的版面内排下，"
             "流程图未绘制"
@@ -329,23 +333,25 @@ def fit(g: ChartGraph, m: Metrics, max_w: float, max_h: float) -> Layout | str:
     return f"通报层级过多，按不小于9磅的字号无法在{max_h:.0f}毫米高的版面内排下，流程图未绘制"
 
 
-def _widest_tier(
+def _row_widths(
     g: ChartGraph, m: Metrics, pt: float, grouped: set[tuple[int, ...]], tiers: int
-) -> int:
-    units = _units(g, m, pt, 4, grouped, 10_000)
-    widths = [0.0] * tiers
-    for u in units:
-        widths[u.tier] += u.w + _GAP_X
-    return max(range(tiers), key=lambda t: (widths[t], -t))
+) -> list[float]:
+    """Width of each row with names on three-character lines and groups at their minimum."""
+    done = {v for key in grouped for v in key}
+    widths = [-_GAP_X] * tiers
+    for v in range(len(g.names)):
+        if v not in done:
+            lines = wrap_name(g.names[v], 3)
+            widths[g.tier[v]] += max(m.width(s, pt) for s in lines) + 2 * _PAD_X + _GAP_X
+    for key in grouped:
+        widths[g.tier[key[0]]] += 28.0 + _GAP_X
+    return widths
 
 
-def _build(
-    g: ChartGraph, m: Metrics, pt: float, chars: int, grouped: set[tuple[int, ...]], max_w: float
-) -> Layout:
+def _axis(g: ChartGraph, m: Metrics) -> tuple[list[str], float, float]:
+    """Tick texts of the time axis, its text width, and where the boxes may start."""
     lab_pt = m.min_pt
-    line_h = pt * PT_MM * _LINE
     tiers = max(g.tier) + 1 if g.tier else 1
-    # time axis texts decide the left column
     tier_min = [0.0] * tiers
     for v, t in enumerate(g.tier):
         if math.isfinite(g.minutes[v]):
@@ -354,9 +360,19 @@ def _build(
         f"{durations.humanize(tier_min[t], 'zh')}内" if tier_min[t] else "—"
         for t in range(1, tiers)
     ]
-    axis_head = "累计时限"
-    axis_w = max(m.width(s, lab_pt) for s in [*ticks_text, axis_head]) if tiers > 1 else 0.0
+    axis_w = max(m.width(s, lab_pt) for s in [*ticks_text, _AXIS_HEAD]) if tiers > 1 else 0.0
     left = _MARGIN + (axis_w + 2 * _AXIS_GAP if tiers > 1 else 0.0)
+    return ticks_text, axis_w, left
+
+
+def _build(
+    g: ChartGraph, m: Metrics, pt: float, chars: int, grouped: set[tuple[int, ...]], max_w: float
+) -> Layout:
+    lab_pt = m.min_pt
+    line_h = pt * PT_MM * _LINE
+    tiers = max(g.tier) + 1 if g.tier else 1
+    ticks_text, axis_w, left = _axis(g, m)
+    axis_head = _AXIS_HEAD
     avail = max_w - left - _MARGIN
 
     units = _units(g, m, pt, chars, grouped, avail)
