@@ -249,10 +249,13 @@ def _units(
     used: dict[int, float] = {}
     for t in range(tiers):
         choice: list[tuple[int, list[str], float]] = []
-        for chars in [c for c in (8, 6, 5, 4, 3, 2, 1) if c <= cap] or [cap]:
+        limit = cap if groups_in[t] else 8  # the cap only makes room for group boxes
+        for chars in [c for c in (8, 6, 5, 4, 3, 2, 1) if c <= limit] or [limit]:
             choice = []
             for v in members[t]:
-                lines = wrap_name(g.names[v], chars)
+                name = g.names[v]
+                # a name of up to four characters stays whole unless set upright
+                lines = [name] if len(name) <= 4 and chars > 1 else wrap_name(name, chars)
                 choice.append((v, lines, max(m.width(s, pt) for s in lines) + 2 * _PAD_X))
             total = sum(w + _GAP_X for _, _, w in choice) + groups_in[t] * (28.0 + _GAP_X)
             if total - _GAP_X <= avail:
@@ -315,16 +318,18 @@ def fit(g: ChartGraph, m: Metrics, max_w: float, max_h: float) -> Layout | str:
             if not classes:
                 break
             grouped.add(classes[0])
-        fitting = []
+        chosen: Layout | None = None
         for cap in (8, 6, 5, 4, 3, 2, 1):
             lay = _build(g, m, pt, cap, grouped, max_w)
             last = lay
             if lay.width <= max_w + 1e-6 and lay.height <= max_h + 1e-6:
-                fitting.append(lay)
+                # narrower names next to a group box only pay when the chart gets much shorter
+                if chosen is None or lay.height < 0.85 * chosen.height:
+                    chosen = lay
                 if not grouped:
                     break  # without group boxes the longest lines make the shortest chart
-        if fitting:
-            return min(enumerate(fitting), key=lambda t: (round(t[1].height, 1), t[0]))[1]
+        if chosen is not None:
+            return chosen
     if last is not None and last.width > max_w + 1e-6:
         return (
             f"通报层级中同一层参与方过多，按不小于9磅的字号无法在{max_w:.0f}毫米宽的版面内排下，"
@@ -341,7 +346,8 @@ def _row_widths(
     widths = [-_GAP_X] * tiers
     for v in range(len(g.names)):
         if v not in done:
-            lines = wrap_name(g.names[v], 3)
+            name = g.names[v]
+            lines = [name] if len(name) <= 4 else wrap_name(name, 3)
             widths[g.tier[v]] += max(m.width(s, pt) for s in lines) + 2 * _PAD_X + _GAP_X
     for key in grouped:
         widths[g.tier[key[0]]] += 28.0 + _GAP_X
@@ -423,6 +429,18 @@ def _build(
             for i, value in zip(row, new, strict=True):
                 x[i] = value
     lo = min(x[i] - units[i].w / 2 for i in range(len(units)))
+    hi = max(x[i] + units[i].w / 2 for i in range(len(units)))
+    if hi - lo > avail + 1e-6:
+        # pulling rows towards each other shifted them further apart than the page
+        # allows: centre each packed row instead (every row fits on its own)
+        for r, row in enumerate(rows):
+            if not row:
+                continue
+            first, last_ = row[0], row[-1]
+            span_r = offsets[r][-1] + units[last_].w / 2 + units[first].w / 2
+            for i, off in zip(row, offsets[r], strict=True):
+                x[i] = off + units[first].w / 2 - span_r / 2
+        lo = min(x[i] - units[i].w / 2 for i in range(len(units)))
     for i in range(len(units)):
         x[i] += left - lo
     content_right = max(x[i] + units[i].w / 2 for i in range(len(units)))
