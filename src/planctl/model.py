@@ -7,9 +7,13 @@ lines long and keeps id lookup semantics identical everywhere.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
+from importlib import resources
 from typing import Any
+
+import yaml
 
 PathT = tuple[str | int, ...]
 
@@ -35,6 +39,95 @@ HAZARDS: dict[str, dict[str, str]] = {
     "production_safety": {"zh": "生产安全", "en": "production safety", "event": "生产安全事故"},
     "other": {"zh": "其他", "en": "other", "event": "其他突发事件"},
 }
+
+
+#: roles of a party that is kept informed but takes no duty and does not sign
+NON_SIGNING_ROLES = frozenset({"observer", "informed"})
+_GOVERNMENT_LEVELS = ("national", "province", "city", "county", "township")
+_MUNICIPALITIES = re.compile(r"^(北京|天津|上海|重庆)市")
+
+
+@cache
+def _data(name: str) -> dict[str, Any]:
+    return yaml.safe_load((resources.files("planctl") / "data" / name).read_text("utf-8"))
+
+
+@cache
+def hazard_category(hazard: str) -> str | None:
+    """事故灾难/自然灾害/公共卫生/社会安全 key of a hazard (data/hazards.yaml), or None."""
+    return (_data("hazards.yaml")["hazards"].get(hazard) or {}).get("category")
+
+
+def hazard_bases(hazard: str, kind: str) -> list[str]:
+    """Legal bases of one kind (``notify``, ``duty_line``) for a hazard, from data."""
+    return list((_data("hazards.yaml")["hazards"].get(hazard) or {}).get(kind, []))
+
+
+def category_name(category: str, lang: str = "zh") -> str:
+    return _data("hazards.yaml")["categories"][category][lang]
+
+
+@dataclass(frozen=True)
+class PartyInfo:
+    """What legal limits bind by: kind, sector and tier, stated or inferred.
+
+    Kinds: government, department, enterprise, basin_agency, agency, other.
+    "Observer" and "informed" are roles, not kinds.
+    """
+
+    id: str
+    kind: str
+    sector: str | None
+    tier: str | None
+    roles: frozenset[str]
+
+    @property
+    def signs(self) -> bool:
+        return not (self.roles & NON_SIGNING_ROLES)
+
+
+@cache
+def infer_party(
+    name: str, level: str, kind: str | None, sector: str | None, tier: str | None
+) -> tuple[str, str | None, str | None]:
+    """(kind, sector, tier) from what the plan states, else from level and name."""
+    rules = _data("parties.yaml")
+    if kind is None:
+        for entry in rules["kind_by_name"]:
+            if re.search(entry["pattern"], name):
+                kind = entry["kind"]
+                break
+        if kind is None:
+            kind = rules["kind_by_level"].get(level, "other")
+        if level == "enterprise":
+            kind = "enterprise"
+    if sector is None and kind in ("department", "agency", "basin_agency"):
+        for entry in rules["sector_by_name"]:
+            if re.search(entry["pattern"], name):
+                sector = entry["sector"]
+                break
+    if tier is None:
+        if kind == "government" and level in _GOVERNMENT_LEVELS:
+            tier = level
+        elif kind in ("government", "department", "agency"):
+            tier = _tier_from_name(name, rules)
+    return kind, sector, tier
+
+
+def _tier_from_name(name: str, rules: dict[str, Any]) -> str | None:
+    if re.search(rules["tier_national"], name):
+        return "national"
+    if _MUNICIPALITIES.match(name) and not re.search(r"市.+[区县]", name):
+        return "province"
+    suffixes = sorted(rules["tier_by_suffix"], key=len, reverse=True)
+    best: tuple[int, str] | None = None
+    for suffix in suffixes:
+        pos = name.rfind(suffix)
+        if suffix == "区" and name.rfind("自治区") == pos - 2 and pos >= 2:
+            continue  # 自治区 is matched as a whole
+        if pos >= 0 and (best is None or pos > best[0]):
+            best = (pos, rules["tier_by_suffix"][suffix])
+    return best[1] if best else None
 
 
 @dataclass
@@ -126,6 +219,32 @@ class Plan:
     @cached_property
     def compensation(self) -> dict[str, dict[str, Any]]:
         return {c["id"]: c for c in self.mutual_aid.get("compensation", [])}
+
+    @cached_property
+    def party_info(self) -> dict[str, PartyInfo]:
+        """Kind, sector and tier of every party, inferred where the plan is silent."""
+        out = {}
+        for p in self.parties:
+            kind, sector, tier = infer_party(
+                p.get("name", ""),
+                p.get("level", "other"),
+                p.get("kind"),
+                p.get("sector"),
+                p.get("tier"),
+            )
+            out[p["id"]] = PartyInfo(p["id"], kind, sector, tier, frozenset(p.get("roles", [])))
+        return out
+
+    def is_informed_only(self, party_id: str) -> bool:
+        """An observer or informed party: told, but holds no duty and does not sign."""
+        info = self.party_info.get(party_id)
+        return info is not None and not info.signs
+
+    def signing_parties(self) -> list[dict[str, Any]]:
+        """Parties that sign the plan: not observer/informed, and with a signatory."""
+        return [
+            p for p in self.parties if p.get("signatory") and not self.is_informed_only(p["id"])
+        ]
 
     def name(self, party_id: str) -> str:
         p = self.party.get(party_id)
