@@ -86,7 +86,14 @@ def plan(i: int, rng: random.Random) -> dict:
                     ],
                 }
             )
-        areas.append({"id": f"a{k}", "name": f"{prov}省{city}市", "parties": [gid, eid]})
+        areas.append(
+            {
+                "id": f"a{k}",
+                "name": f"{prov}省{city}市",
+                "parties": [gid, eid],
+                "first_informed": [gid],  # the city duty office receives first reports
+            }
+        )
     for k in range(n_areas - 1):
         areas[k]["downstream"] = [f"a{k + 1}"]
     parties.append(

@@ -1,30 +1,51 @@
 """Notification reachability: who hears about an event, through whom, by when.
 
 This is the computation behind the aniline lesson. For every place an event
-can start, every event type and every level, we take the notification rules
-that apply, treat them as a graph of parties with each rule's deadline as the
-edge weight, and find the fastest chain from the party that learns first to
-every party that can be affected. Validation, the notification matrix and the
-flow figure all read this one result.
+can start, every party there that may learn of it first, every event type and
+every level, we take the notification rules that fire, treat them as a graph
+of parties with each rule's deadline as the edge weight, and find the fastest
+chain to every party that can be affected. Validation, the notification
+matrix and the flow figure all read this one result.
+
+A rule counts only once its trigger is met. A rule fires on knowledge of the
+event unless its ``when.trigger`` says otherwise: on a level being reached
+(met for scenarios at least that severe), on a measured threshold or on a
+request (never assumed met: nothing in the plan says it will happen). Free
+text in ``when.condition`` that reads as a delay ("污染物流出本行政区域后") is a
+trigger nobody can check, so such a rule does not count either — that is the
+Changzhi loophole closed.
+
+Cost: the rule graph depends only on which rules fire, so it is built once per
+distinct set of firing rules (usually one or two per plan, whatever the number
+of levels), deadlines are parsed once, and the fastest-chain tree from each
+first-informed party is computed once per graph and shared by every origin,
+hazard and level that uses it.
 """
 
 from __future__ import annotations
 
 import heapq
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from typing import Any
+
+import yaml
 
 from planctl import durations
 from planctl.model import Plan
 
 #: rule kinds that carry information about an event (a support request does not)
 _INFO_KINDS = {"report", "notify", "warning"}
+#: triggers that fire later than knowledge of the event
+LATE_TRIGGERS = ("level", "threshold", "request")
 
 
 @dataclass(frozen=True)
 class Origin:
-    """A place an event can start: the party that learns first and who must hear."""
+    """A place an event can start, a party there that learns first, and who must hear."""
 
     area: str | None
     area_index: int | None
@@ -53,14 +74,70 @@ class Chain:
         return [self.hops[0].sender] + [h.receiver for h in self.hops]
 
 
-def origins(plan: Plan) -> list[Origin]:
-    """Every origin with its affected parties.
+@cache
+def delay_phrases() -> tuple[str, ...]:
+    raw = yaml.safe_load(
+        (resources.files("planctl") / "data" / "delay-phrases.yaml").read_text("utf-8")
+    )
+    return tuple(sorted(raw["phrases"], key=len, reverse=True))
 
-    With a geography, each area is an origin and its first party learns first;
-    in a river basin only areas downstream are affected, elsewhere every area
-    is. Parties in no area (a basin authority, a higher-level department) must
-    always hear. Without a geography every party is an origin and every other
-    party is affected.
+
+@cache
+def _delay_re() -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, delay_phrases())))
+
+
+def delaying_phrase(text: str | None) -> re.Match[str] | None:
+    """The first phrase in a free-text condition that makes a notice wait."""
+    if not text or not isinstance(text, str):
+        return None
+    return _delay_re().search(text)
+
+
+def trigger(rule: dict[str, Any]) -> dict[str, Any]:
+    """The rule's structured trigger; knowledge of the event when none is given."""
+    when = rule.get("when") or {}
+    t = when.get("trigger")
+    return t if isinstance(t, dict) else {"type": "knowledge"}
+
+
+def is_late(rule: dict[str, Any]) -> bool:
+    """Does the rule fire later than knowledge of the event?"""
+    if trigger(rule).get("type") in LATE_TRIGGERS:
+        return True
+    return delaying_phrase((rule.get("when") or {}).get("condition")) is not None
+
+
+def trigger_met(plan: Plan, rule: dict[str, Any], level: str) -> bool:
+    """Is the rule's trigger met in a scenario at ``level``?"""
+    if delaying_phrase((rule.get("when") or {}).get("condition")) is not None:
+        return False
+    t = trigger(rule)
+    on = t.get("type", "knowledge")
+    if on == "knowledge":
+        return True
+    if on == "level":
+        wanted = plan.level_rank.get(t.get("level", ""))
+        actual = plan.level_rank.get(level)
+        return wanted is not None and actual is not None and actual <= wanted
+    return False  # a threshold or a request may never come
+
+
+def first_informed(area: dict[str, Any]) -> list[str]:
+    """Who may learn of an event in an area first: declared, or every party of the area."""
+    declared = area.get("first_informed")
+    return list(declared) if declared else list(area.get("parties", []))
+
+
+def origins(plan: Plan) -> list[Origin]:
+    """Every (area, first-informed party) with the parties that must hear.
+
+    With a geography, each area is an origin and each of its first-informed
+    parties (``first_informed``, by default every party of the area) may learn
+    first; in a river basin only the area itself and areas downstream are
+    affected, elsewhere every area is. Parties in no area (a basin authority,
+    a higher-level department) must always hear. Without a geography every
+    party is an origin and every other party is affected.
     """
     all_ids = [p["id"] for p in plan.parties]
     geo = plan.geography
@@ -77,19 +154,23 @@ def origins(plan: Plan) -> list[Origin]:
     for idx, area in enumerate(areas):
         if area.get("origin", True) is False or not area.get("parties"):
             continue
-        source = area["parties"][0]
         if geo.get("kind") == "river_basin":
             reached = _downstream(area["id"], by_id)
             affected_areas = [area["id"], *[a["id"] for a in areas if a["id"] in reached]]
         else:
             affected_areas = [a["id"] for a in areas]
-        affected: list[str] = []
+        must_hear: list[str] = []
+        seen: set[str] = set()
         for aid in affected_areas:
             for pid in by_id[aid].get("parties", []):
-                if pid != source and pid not in affected:
-                    affected.append(pid)
-        affected += [p for p in floating if p != source and p not in affected]
-        out.append(Origin(area["id"], idx, source, tuple(affected), area.get("name", area["id"])))
+                if pid not in seen:
+                    seen.add(pid)
+                    must_hear.append(pid)
+        must_hear += [p for p in floating if p not in seen]
+        label = area.get("name", area["id"])
+        for source in dict.fromkeys(first_informed(area)):
+            affected = tuple(p for p in must_hear if p != source)
+            out.append(Origin(area["id"], idx, source, affected, label))
     return out
 
 
@@ -106,8 +187,17 @@ def _downstream(area_id: str, by_id: dict[str, dict[str, Any]]) -> set[str]:
     return seen
 
 
+def downstream_areas(plan: Plan) -> dict[str, set[str]]:
+    """Area id -> every area downstream of it (river basins; empty elsewhere)."""
+    geo = plan.geography or {}
+    if geo.get("kind") != "river_basin":
+        return {}
+    by_id = {a["id"]: a for a in geo.get("areas", [])}
+    return {aid: _downstream(aid, by_id) for aid in by_id}
+
+
 def applies(rule: dict[str, Any], hazard: str, level: str, level_kind: str) -> bool:
-    """Does a notification rule fire for this hazard and level?"""
+    """Does a notification rule's scope cover this hazard and level (trigger aside)?"""
     if rule["kind"] not in _INFO_KINDS:
         return False
     if rule["kind"] == "warning" and level_kind != "warning":
@@ -118,35 +208,159 @@ def applies(rule: dict[str, Any], hazard: str, level: str, level_kind: str) -> b
     return not (when.get("levels") and level not in when["levels"])
 
 
+class Tree:
+    """Fastest chains from one source over one rule graph (Dijkstra, predecessors kept)."""
+
+    __slots__ = ("dist", "pred", "source")
+
+    def __init__(self, source: str, dist: dict[str, float], pred: dict[str, Hop]) -> None:
+        self.source = source
+        self.dist = dist
+        self.pred = pred
+
+    def chain(self, target: str) -> Chain | None:
+        if target == self.source or target not in self.dist:
+            return None
+        hops: list[Hop] = []
+        node = target
+        while node != self.source:
+            hop = self.pred[node]
+            hops.append(hop)
+            node = hop.sender
+        hops.reverse()
+        return Chain(self.dist[target], hops)
+
+
+class Network:
+    """The plan's rules as graphs, built once per distinct set of firing rules."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self._minutes: list[float | None] = []
+        for rule in plan.rules:
+            try:
+                self._minutes.append(durations.minutes(rule["within"]))
+            except (KeyError, TypeError, ValueError):
+                self._minutes.append(None)
+        self._signature: dict[tuple[str, str, str], tuple[int, ...]] = {}
+        self._graphs: dict[tuple[int, ...], dict[str, list[tuple[str, float, int]]]] = {}
+        self._trees: dict[tuple[tuple[int, ...], str], Tree] = {}
+
+    def firing(self, hazard: str, level: str, level_kind: str) -> tuple[int, ...]:
+        """Indices of the rules that fire in this scenario (scope and trigger)."""
+        key = (hazard, level, level_kind)
+        sig = self._signature.get(key)
+        if sig is None:
+            sig = tuple(
+                i
+                for i, rule in enumerate(self.plan.rules)
+                if self._minutes[i] is not None
+                and applies(rule, hazard, level, level_kind)
+                and trigger_met(self.plan, rule, level)
+            )
+            self._signature[key] = sig
+        return sig
+
+    def _graph(self, sig: tuple[int, ...]) -> dict[str, list[tuple[str, float, int]]]:
+        graph = self._graphs.get(sig)
+        if graph is None:
+            fastest: dict[tuple[str, str], tuple[float, int]] = {}
+            for i in sig:
+                rule = self.plan.rules[i]
+                mins = self._minutes[i]
+                assert mins is not None
+                sender = rule["from"]
+                for receiver in rule["to"]:
+                    old = fastest.get((sender, receiver))
+                    if old is None or mins < old[0]:
+                        fastest[(sender, receiver)] = (mins, i)
+            graph = {}
+            for (sender, receiver), (mins, i) in fastest.items():
+                graph.setdefault(sender, []).append((receiver, mins, i))
+            self._graphs[sig] = graph
+        return graph
+
+    def tree(self, sig: tuple[int, ...], source: str) -> Tree:
+        key = (sig, source)
+        found = self._trees.get(key)
+        if found is None:
+            found = self._dijkstra(self._graph(sig), source)
+            self._trees[key] = found
+        return found
+
+    @staticmethod
+    def _dijkstra(graph: dict[str, list[tuple[str, float, int]]], source: str) -> Tree:
+        dist: dict[str, float] = {source: 0.0}
+        pred: dict[str, Hop] = {}
+        done: set[str] = set()
+        queue: list[tuple[float, int, str]] = [(0.0, 0, source)]
+        counter = 1
+        while queue:
+            d, _, node = heapq.heappop(queue)
+            if node in done:
+                continue
+            done.add(node)
+            for receiver, mins, i in graph.get(node, ()):
+                nd = d + mins
+                current = dist.get(receiver)
+                if current is None or nd < current:
+                    dist[receiver] = nd
+                    pred[receiver] = Hop(i, node, receiver, mins)
+                    heapq.heappush(queue, (nd, counter, receiver))
+                    counter += 1
+        return Tree(source, dist, pred)
+
+    def scenario_tree(self, hazard: str, level: str, level_kind: str, source: str) -> Tree:
+        return self.tree(self.firing(hazard, level, level_kind), source)
+
+
+def network(plan: Plan) -> Network:
+    """The plan's shared :class:`Network` (one per plan object)."""
+    cached = plan.__dict__.get("_reach_network")
+    if cached is None:
+        cached = Network(plan)
+        plan.__dict__["_reach_network"] = cached
+    return cached
+
+
 def fastest_chains(
     plan: Plan, hazard: str, level: str, level_kind: str, source: str
 ) -> dict[str, Chain]:
-    """Dijkstra over the applicable rules from ``source``; deadlines add up."""
-    edges: dict[str, list[Hop]] = {}
-    for i, rule in enumerate(plan.rules):
-        if not applies(rule, hazard, level, level_kind):
-            continue
-        mins = durations.minutes(rule["within"])
-        for receiver in rule["to"]:
-            edges.setdefault(rule["from"], []).append(Hop(i, rule["from"], receiver, mins))
-    best: dict[str, Chain] = {source: Chain(0.0)}
-    queue: list[tuple[float, int, str]] = [(0.0, 0, source)]
-    counter = 1
-    done: set[str] = set()
-    while queue:
-        dist, _, node = heapq.heappop(queue)
-        if node in done:
-            continue
-        done.add(node)
-        for hop in edges.get(node, []):
-            nd = dist + hop.minutes
-            current = best.get(hop.receiver)
-            if current is None or nd < current.minutes:
-                best[hop.receiver] = Chain(nd, [*best[node].hops, hop])
-                heapq.heappush(queue, (nd, counter, hop.receiver))
-                counter += 1
-    best.pop(source, None)
-    return best
+    """Fastest chain from ``source`` to every party it reaches; deadlines add up."""
+    tree = network(plan).scenario_tree(hazard, level, level_kind, source)
+    out = {}
+    for target in tree.dist:
+        chain = tree.chain(target)
+        if chain is not None:
+            out[target] = chain
+    return out
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One origin, hazard and level, with the fastest-chain tree from the origin's source."""
+
+    origin: Origin
+    hazard: str
+    level: str
+    level_kind: str
+    tree: Tree
+
+
+def scenarios(plan: Plan) -> Iterator[Scenario]:
+    """Every (origin, hazard, level) with its tree; targets are ``origin.affected``."""
+    net = network(plan)
+    levels = plan.scenario_levels()
+    for origin in origins(plan):
+        for hazard in plan.hazards:
+            for level, kind in levels:
+                yield Scenario(
+                    origin,
+                    hazard,
+                    level,
+                    kind,
+                    net.scenario_tree(hazard, level, kind, origin.source),
+                )
 
 
 @dataclass(frozen=True)
@@ -161,9 +375,8 @@ class Outcome:
 
 def outcomes(plan: Plan) -> Iterator[Outcome]:
     """Every (origin, hazard, level, affected party) with its fastest chain or None."""
-    for origin in origins(plan):
-        for hazard in plan.hazards:
-            for level, kind in plan.scenario_levels():
-                chains = fastest_chains(plan, hazard, level, kind, origin.source)
-                for target in origin.affected:
-                    yield Outcome(origin, hazard, level, kind, target, chains.get(target))
+    for sc in scenarios(plan):
+        for target in sc.origin.affected:
+            yield Outcome(
+                sc.origin, sc.hazard, sc.level, sc.level_kind, target, sc.tree.chain(target)
+            )

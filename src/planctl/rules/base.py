@@ -51,6 +51,8 @@ class Problem:
     span: tuple[int, int] | None = None
     #: override the rule's citation for this occurrence (e.g. a profile entry)
     citation: str | None = None
+    #: override the rule's default severity for this occurrence
+    severity: Severity | None = None
 
 
 @dataclass
@@ -152,6 +154,7 @@ class Rule:
             params=problem.params,
             span=span,
             citation=problem.citation,
+            severity=problem.severity,
         )
 
 
