@@ -51,7 +51,8 @@ def test_findings_exit_1_with_location_source_line_and_summary() -> None:
     assert "53 |     - {id: area-yi, name: 乙县, parties: [yi]}" in r.stdout
     assert (
         "= 提示:" in r.stdout
-        and "= 依据: 突发事件应对法 第六十四条" in r.stdout
+        and "= 依据: 突发环境事件信息报告办法" in r.stdout
+        and "水污染防治法 第六十九条" in r.stdout
         and "第17号" in r.stdout
     )
     assert r.stdout.rstrip().endswith("检查了 1 个文件：1 个错误，0 个警告，0 个提示。")
@@ -161,8 +162,23 @@ def test_config_selects_ignores_and_regrades(tmp_path: Path) -> None:
 
 
 def test_profile_option_overrides_the_plan(tmp_path: Path, base_text: str) -> None:
+    """A 30-minute upward report by an 应急管理局 passes nationally and fails under Henan's."""
+    text = (
+        base_text.replace("hazards: [water_pollution]", "hazards: [production_safety]")
+        .replace(
+            "name: 甲县人民政府\n    short_name: 甲县\n    level: county",
+            "name: 安阳市应急管理局\n    short_name: 安阳市应急局\n    level: department",
+        )
+        .replace(
+            "name: 乙县人民政府\n    short_name: 乙县\n    level: county",
+            "name: 河南省应急管理厅\n    short_name: 省应急厅\n    level: department",
+        )
+        .replace("id: N-jia-yi\n      kind: notify", "id: N-jia-yi\n      kind: report")
+    )
     p = tmp_path / "plan.yaml"
-    p.write_text(base_text, encoding="utf-8")
+    p.write_text(text, encoding="utf-8")
+    r = run("validate", str(p), "--today", TODAY, "--lang", "en", cwd=tmp_path)
+    assert "NOT003" not in r.stdout, r.stdout
     r = run(
         "validate", str(p), "--today", TODAY, "--profile", "henan", "--lang", "en", cwd=tmp_path
     )

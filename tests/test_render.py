@@ -14,6 +14,7 @@ from docx.shared import Mm
 
 from planctl.examples import base_text
 from planctl.loader import load_file
+from planctl.model import Plan
 from planctl.render.api import RenderRefused, render_file
 from planctl.render.content import canonical_digest
 from planctl.rules import Options
@@ -257,7 +258,11 @@ def test_libreoffice_opens_it(rendered, name: str, tmp_path: Path) -> None:
         if name != "base"
         else None
     )
-    parties = plan.data["parties"] if plan else [{"name": "甲县人民政府"}, {"name": "乙县人民政府"}]
+    parties = (
+        Plan(plan.data).signing_parties()  # observer / informed parties do not sign
+        if plan
+        else [{"name": "甲县人民政府"}, {"name": "乙县人民政府"}]
+    )
     for p in parties:
         if {"observer", "informed"} & set(p.get("roles", [])):
             continue  # observers do not sign

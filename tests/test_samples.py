@@ -81,4 +81,6 @@ def test_five_day_delay_fails_the_deadline() -> None:
         r.pop("written_within", None)
     findings = validate(load_text(render(data), "late.yaml"), today=TODAY)
     codes = {f.code for f in findings}
-    assert {"NOT002", "NOT003"} <= codes
+    # NOT003 stays quiet: 令17号 第三条 binds county/city 生态环境 departments reporting
+    # upward, and the sample's senders are city governments and provincial departments
+    assert "NOT002" in codes

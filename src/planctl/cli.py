@@ -544,23 +544,10 @@ def schema(
 
 @app.command("profiles")
 def list_profiles(lang: Annotated[Lang | None, typer.Option("--lang")] = None) -> None:
-    """Show the legal profiles and every limit with its citation."""
-    from planctl.durations import humanize, minutes
-
+    """Show the legal profiles: every limit with whom it binds, its clock start and citation."""
     language = lang.value if lang else default_lang()
     for pid in profiles.available():
-        prof = profiles.get(pid)
-        typer.echo(f"{pid} — {prof.name[language]}")
-        for kind, limits in (("chain", prof.chain), ("hop", prof.hop)):
-            for lim in limits:
-                scope = ",".join(lim.hazards) or "*"
-                ranks = ",".join(map(str, lim.ranks))
-                typer.echo(
-                    f"  {kind:<5} {scope} rank {ranks} {lim.channel}: "
-                    f"{humanize(minutes(lim.within), language)} — {lim.cited}"
-                )
-        for name, cyc in prof.cycles.items():
-            typer.echo(f"  cycle {name}: {cyc.within} — {cyc.cited}")
+        typer.echo("\n".join(profiles.describe_profile(profiles.get(pid), language)))
 
 
 def _may_ask() -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from planctl import profiles
 from planctl.rules.base import Rule
 
 SEVERITY_LABELS = {
@@ -114,6 +115,10 @@ def explain_text(rule: Rule, lang: str, run_example: bool = True) -> str:
     out = [e.heading, *(f"{k}{sep}{v}" for k, v in e.facts)]
     if e.why:
         out += ["", e.why]
+    # the legal-profile entries the rule checks, with whom each binds (issue #8)
+    scope = profiles.explain_scope(rule.code, lang)
+    if scope:
+        out += ["", *scope]
     if e.fix:
         out += ["", f"{_WORDS[lang]['fix']}{sep}{e.fix}"]
     for title, snippet, result in e.examples:

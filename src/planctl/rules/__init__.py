@@ -5,6 +5,7 @@ from planctl.rules import (  # noqa: F401  (imported for registration)
     contacts,
     duties,
     internal,
+    legal,
     maintenance,
     mutual_aid,
     notification,

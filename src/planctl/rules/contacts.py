@@ -11,6 +11,7 @@ import calendar
 from collections.abc import Iterator
 from datetime import date
 
+from planctl.model import hazard_bases
 from planctl.rules.base import Context, Problem, rule
 
 NO_DUTY_LINE = rule(
@@ -31,7 +32,8 @@ NO_DUTY_LINE = rule(
         "zh": "突发事件不分昼夜，通报必须有人 24 小时接收。",
         "en": "Events happen at night; someone must answer a notice at any hour.",
     },
-    citation="突发事件应对法 第六十四条（向毗邻或者相关地区的人民政府通报）",
+    citation="planctl policy，参照生产安全事故应急条例 第十四条（应急值班）、"
+    "生产安全事故报告和调查处理条例 第十八条（值班制度）",
     fail="parties.1.contacts.0.kind: office",
     passes="parties.1.contacts.0.kind: duty_24h",
 )
@@ -90,11 +92,24 @@ def _sub_months(d: date, months: int) -> date:
     return date(year, month + 1, day)
 
 
+def _duty_line_citation(ctx: Context) -> str | None:
+    """The hazard-specific basis for a duty line where a regulation requires one."""
+    bases: list[str] = []
+    for hazard in ctx.plan.hazards:
+        for basis in hazard_bases(hazard, "duty_line"):
+            if basis not in bases:
+                bases.append(basis)
+    return "；".join(bases) if bases else None
+
+
 @NO_DUTY_LINE.check
 def check_duty_line(ctx: Context) -> Iterator[Problem]:
+    citation = _duty_line_citation(ctx)
     for i, party in enumerate(ctx.plan.parties):
         if not any(c["kind"] == "duty_24h" for c in party.get("contacts", [])):
-            yield Problem(("parties", i, "contacts"), {"party": party["name"]}, at="key")
+            yield Problem(
+                ("parties", i, "contacts"), {"party": party["name"]}, at="key", citation=citation
+            )
 
 
 @STALE.check

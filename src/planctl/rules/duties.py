@@ -51,15 +51,21 @@ PARTY_WITHOUT_DUTY = rule(
         "en": "party '{party}' neither leads nor supports any duty",
     },
     hint={
-        "zh": "为其分配至少一项牵头或配合职责，或将其从参与方中移除。",
-        "en": "Give it at least one duty as lead or support, or remove it from the parties.",
+        "zh": "为其分配至少一项牵头或配合职责；如该方只接收通报（如被抄送的上级部门、观察方），"
+        "在 roles 中加入 informed 或 observer，或将其从参与方中移除。",
+        "en": "Give it at least one duty as lead or support; if it is only kept informed (a "
+        "ministry copied, an observer), add informed or observer to its roles; or remove it.",
     },
     why={
-        "zh": "签了字却没有职责的一方，是“联而不动”的典型表现。",
-        "en": "A signatory with no duty is the classic joint plan 'for show'.",
+        "zh": "签了字却没有职责的一方，是“联而不动”的典型表现。观察方和知会方（roles: observer / "
+        "informed）只接收通报、不签署，不要求承担职责。",
+        "en": "A signatory with no duty is the classic joint plan 'for show'. Observer and "
+        "informed parties are told but do not sign, so they need no duty.",
     },
     fail="duties.1.lead: jia\nduties.1.support: <delete>\ncommand.groups.0.lead: jia\n"
     "duties.0.support: <delete>",
+    passes="duties.1.lead: jia\nduties.1.support: <delete>\ncommand.groups.0.lead: jia\n"
+    "duties.0.support: <delete>\nparties.1.roles: [downstream, informed]",
 )
 
 VAGUE = rule(
@@ -69,9 +75,9 @@ VAGUE = rule(
     layer="plan",
     title={"zh": "职责表述空泛", "en": "Vague duty"},
     message={
-        "zh": "职责 {duty} 只有原则性表述“{phrase}”，没有具体对象、时限或资源",
-        "en": "duty {duty} is only generic wording ('{phrase}') with no concrete object, "
-        "deadline or resource",
+        "zh": "职责 {duty} 只有原则性表述“{phrase}”，没有具体对象（做什么、做多少、在哪里）",
+        "en": "duty {duty} is only generic wording ('{phrase}') with no concrete object (what, "
+        "how much, where)",
     },
     hint={
         "zh": "写明做什么、对什么、做到什么程度，并给出 within（时限）或 resources（资源），"
@@ -80,11 +86,13 @@ VAGUE = rule(
         "e.g. 'within 2 h set 3 sampling points at the border section, sample every 2 h'.",
     },
     why={
-        "zh": "“积极配合”“加强协调”“做好……工作”无法检查、无法演练、无法追责。",
+        "zh": "“积极配合”“加强协调”“做好……工作”无法检查、无法演练、无法追责。时限和资源不能让空话变具体："
+        "“2小时内积极配合做好处置工作”同样无法检查。",
         "en": "'Actively cooperate' or 'strengthen coordination' cannot be checked, drilled or "
-        "held to account.",
+        "held to account. A deadline or a resource does not make it concrete: 'actively "
+        "cooperate within 2 h' is no more checkable.",
     },
-    fail="duties.1.action: 积极配合做好应急处置工作\nduties.1.within: <delete>",
+    fail="duties.1.action: 积极配合做好应急处置工作",
     passes="duties.1.action: 接报后在交界断面布设3个应急监测点位，每2小时采样一次并共享数据",
 )
 
@@ -109,7 +117,7 @@ def check_party_duties(ctx: Context) -> Iterator[Problem]:
         holding.update(_leads(duty))
         holding.update(duty.get("support", []))
     for i, party in enumerate(ctx.plan.parties):
-        if party["id"] not in holding:
+        if party["id"] not in holding and not ctx.plan.is_informed_only(party["id"]):
             yield Problem(("parties", i, "id"), {"party": party["name"]})
 
 
@@ -149,8 +157,7 @@ def vague_phrase(action: str) -> tuple[int, int] | None:
 @VAGUE.check
 def check_vague(ctx: Context) -> Iterator[Problem]:
     for i, duty in enumerate(ctx.plan.duties):
-        if duty.get("within") or duty.get("resources"):
-            continue
+        # a deadline or a resource does not make generic wording concrete (issue #8)
         found = vague_phrase(duty["action"])
         if found:
             offset, length = found

@@ -26,11 +26,15 @@ NO_TERMS = rule(
         "en": "Set `terms`, or mutual_aid.default_terms, whose applies_to includes {kind}.",
     },
     why={
-        "zh": "跨区域支援往往因费用问题落实不了；征用财产须依法归还并给予补偿。",
+        "zh": "跨区域支援往往因费用问题落实不了；征用财产须依法归还并给予补偿。由责任方承担的费用另有依据："
+        "生产安全事故应急条例第十九条、第二十六条；森林防火条例第三十八条、第四十五条（谁引起火灾谁承担，"
+        "政府可先行垫付）。",
         "en": "Cross-region aid stalls over money; requisitioned property must be returned and "
-        "compensated by law.",
+        "compensated by law. Costs borne by the liable party: production-safety regulation "
+        "Art. 19 and 26; forest-fire regulation Art. 38 and 45 (whoever caused the fire pays, the "
+        "government may advance).",
     },
-    citation="突发事件应对法 第十二条（征用补偿）",
+    citation="突发事件应对法 第七十六条（地方人民政府之间的支援）、第十二条（征用补偿）",
     fail="mutual_aid.default_terms: <delete>\nmutual_aid.commitments: "
     "[{id: M-1, resource: R-carbon, to: [yi], within: PT4H}]",
     passes="mutual_aid.commitments: [{id: M-1, resource: R-carbon, to: [yi], within: PT4H}]",
@@ -62,6 +66,25 @@ UNCOMMITTED = rule(
 )
 
 
+#: who bears costs, by hazard: the liable party where a regulation says so
+_LIABLE_BASIS = {
+    "production_safety": "生产安全事故应急条例 第十九条、第二十六条（费用由事故责任单位承担）",
+    "hazardous_chemicals": "生产安全事故应急条例 第十九条、第二十六条（费用由事故责任单位承担）",
+    "forest_fire": "森林防火条例 第三十八条、第四十五条（由火灾肇事者承担，人民政府可先行垫付）",
+}
+
+
+def _aid_citation(ctx: Context, kind: str) -> str:
+    """Aid between governments (Art. 76) or requisition (Art. 12), plus liable-party bases."""
+    main = (
+        "突发事件应对法 第七十六条（地方人民政府之间的支援）"
+        if kind == "mutual_aid"
+        else "突发事件应对法 第十二条（征用补偿）"
+    )
+    extra = [_LIABLE_BASIS[h] for h in ctx.plan.hazards if h in _LIABLE_BASIS]
+    return "；".join(dict.fromkeys([main, *extra]))
+
+
 @NO_TERMS.check
 def check_terms(ctx: Context) -> Iterator[Problem]:
     aid = ctx.plan.mutual_aid
@@ -81,6 +104,7 @@ def check_terms(ctx: Context) -> Iterator[Problem]:
                 yield Problem(
                     path,
                     {"what": what["zh"], "what_en": what["en"], "id": item["id"], "kind": kind},
+                    citation=_aid_citation(ctx, kind),
                 )
 
 

@@ -15,9 +15,18 @@ from planctl.rules.base import Context, Problem, rule
 
 #: characters XML 1.0 does not allow (tab, LF and CR are fine)
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-#: unfinished text; case-sensitive so ordinary words ("xxx" in a URL, "todo" in prose) pass
+#: unfinished text, matched as whole tokens so ordinary words pass: case-sensitive ASCII
+#: words not inside a longer word ("xxx" in a URL, "todo" in prose, "TODOS" pass); Chinese
+#: markers only where they end a phrase and are not negated, so "不待定级" ("without
+#: waiting for the grade") and "待定事项清单" pass while "联系人：待定" does not; the
+#: scaffold syntax 【待填：说明】 always.
+_BOUNDARY = r"(?=$|[\s,.;:!?()\[\]{}<>/|，。、；：！？（）【】《》“”‘’「」…—-])"
 PLACEHOLDER = re.compile(
-    r"TODO|TBD|FIXME|XXX|ＸＸＸ|××|待定|待补充|待填写|待确认|_{4,}|＿{4,}|\?{3,}|？{2,}"
+    r"【待填(?:[:：][^】]*)?】"
+    r"|(?<![A-Za-z0-9_])(?:TODO|TBD|FIXME|XXX)(?![A-Za-z0-9_])"
+    r"|ＸＸＸ|××"
+    rf"|(?<![不无毋])(?:待定|待补充|待填写|待确认|待填){_BOUNDARY}"
+    r"|_{4,}|＿{4,}|\?{3,}|？{2,}"
 )
 
 CONTROL = rule(
@@ -53,10 +62,13 @@ PLACEHOLDER_TEXT = rule(
     },
     hint={"zh": "填写实际内容。", "en": "Fill in the real content."},
     why={
-        "zh": "签署的正式文本不能含有“待定”“TODO”等未完成内容。",
-        "en": "A signed plan cannot contain 'TBD' or 'TODO'.",
+        "zh": "签署的正式文本不能含有“待定”“TODO”“【待填：…】”等未完成内容。按完整词语匹配："
+        "“不待定级”（不等待定级）是正常表述，不会被误报。",
+        "en": "A signed plan cannot contain 'TBD', 'TODO' or a scaffold's 【待填：…】. Matching is "
+        "by whole token, so '不待定级' ('without waiting for the grade') is not flagged.",
     },
     fail="parties.0.signatory.name: 待定",
+    passes="duties.0.action: 发现污染后不待定级，立即在交界断面上游500米处设置拦截坝，投加活性炭吸附苯胺",
 )
 
 
@@ -81,7 +93,9 @@ def check_control(ctx: Context) -> Iterator[Problem]:
 
 @PLACEHOLDER_TEXT.check
 def check_placeholders(ctx: Context) -> Iterator[Problem]:
-    for path, text in strings(ctx.plan.data):
+    # the document as loaded: rules may be handed a view with placeholders taken out
+    data = ctx.doc.data if ctx.doc.data is not None else ctx.plan.data
+    for path, text in strings(data):
         m = PLACEHOLDER.search(text)
         if m:
             yield Problem(path, {"text": text[:40]}, span=(m.start(), len(m.group())))
