@@ -297,6 +297,7 @@ def scaffold(hazard: str, parties: list[Party], profile: str = "national") -> st
     check_parties(parties)
     assign_roles(k, parties)
     prof = profiles.get(profile)
+    review = profiles.strictest_cycle(prof, "review", [k.hazard])
     lead = next((p for p in parties if {"lead", "chair"} & set(p.roles)), parties[0])
     context = {
         "kind": k,
@@ -307,8 +308,8 @@ def scaffold(hazard: str, parties: list[Party], profile: str = "national") -> st
         "others": [p for p in parties if p is not lead],
         "profile": prof.id,
         # the review cycle the law sets (profile data, with its citation), or ask
-        "review_cycle": prof.cycles["review"].within
-        if "review" in prof.cycles
+        "review_cycle": review.within
+        if review is not None
         else _yaml_scalar(fill_in("评估周期", "P3Y")),
         "names": "".join(p.region or p.short for p in _unique_regions(parties)),
     }

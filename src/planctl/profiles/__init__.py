@@ -216,6 +216,28 @@ class Profile:
     unchecked: tuple[Unchecked, ...] = ()
 
 
+def strictest_cycle(
+    profile: Profile,
+    kind: str,
+    hazards: list[str],
+    parties: list[PartyInfo] | None = None,
+) -> Cycle | None:
+    """The shortest enforced ``kind`` cycle ("drill", "review") covering any of ``hazards``.
+
+    A multi-hazard plan is held to the strictest cycle among its hazards; with
+    ``parties``, only cycles that bind one of them count (an enterprise's
+    six-month drill binds its own plan, not a joint plan of governments).
+    """
+    found = [
+        c
+        for c in profile.cycles.get(kind, ())
+        if c.enforced
+        and any(c.covers(h) for h in (hazards or ["other"]))
+        and (parties is None or c.binds_any(parties))
+    ]
+    return min(found, key=lambda c: c.minutes) if found else None
+
+
 def _sep(lang: str) -> str:
     return "、" if lang == "zh" else ", "
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from planctl import durations, workdays
-from planctl.profiles import VERIFY, Cycle
+from planctl.profiles import VERIFY, Cycle, strictest_cycle
 from planctl.rules.base import Context, Problem, rule
 
 DRILL_OVERDUE = rule(
@@ -94,13 +94,7 @@ def legal_cycle(ctx: Context, kind: str) -> Cycle | None:
     signers = [
         info for pid, info in ctx.plan.party_info.items() if not ctx.plan.is_informed_only(pid)
     ]
-    hazards = ctx.plan.hazards or ["other"]
-    found = [
-        c
-        for c in ctx.profile.cycles.get(kind, ())
-        if c.enforced and any(c.covers(h) for h in hazards) and c.binds_any(signers)
-    ]
-    return min(found, key=lambda c: c.minutes) if found else None
+    return strictest_cycle(ctx.profile, kind, ctx.plan.hazards, signers)
 
 
 def _cycle(ctx: Context, kind: str) -> tuple[str, dict[str, str], Cycle | None]:
