@@ -293,3 +293,21 @@ def test_mutated_plans_always_fit_or_say_why() -> None:
             drawn += 1
             _check_layout(spec.graph, lay, m)
     assert drawn > 100
+
+
+@needs_font
+def test_drawn_glyphs_are_at_least_nine_points_high() -> None:
+    """Measured on the rendered ink, not the nominal size: 国 at every size a chart uses."""
+    from planctl.render.figure import draw
+
+    assert FONT is not None
+    m = layout.Metrics.load(FONT)
+    spec = charts.specs(_plan(ROOT / "sample-plans" / "zhuozhang-water-pollution.yaml"))[0]
+    lay = layout.fit(spec.graph, m, 156, 200)
+    assert isinstance(lay, layout.Layout)
+    sizes = {pt for _, _, pt in lay.labels} | {t.pt for t in lay.texts} | {b.pt for b in lay.boxes}
+    for pt in sizes:
+        mask, _ = draw._glyphs(m.path, m.index, "国", pt, "mm")
+        box = mask.getbbox()
+        assert box is not None
+        assert (box[3] - box[1]) / draw.DPI * 72 >= 9.0, pt

@@ -383,7 +383,7 @@ def specs(plan: Plan) -> list[ChartSpec]:
         for si, (hazard, level, kind) in enumerate(scenarios):
             rules = [r for r in plan.rules if applies(r, hazard, level, kind)]
             if kind == "warning":
-                what = "发布预警"
+                what = "发布或获知预警"
             else:
                 events = {HAZARDS.get(h or "", {}).get("event", "突发事件") for h in hazards}
                 what = "发生" + (events.pop() if len(events) == 1 else "突发事件")

@@ -530,6 +530,9 @@ def _build(
         heights: list[float] = []
         for k in sorted(ks, key=lambda k: (stem_x[k], k)):
             w, h = lab_size[k]
+            # beside the stem on the side its track heads to: stem, words, then the turn
+            heads = sum(port[(k, b)] for b in buses[k][2]) / len(buses[k][2])
+            preferred = 0 if heads >= stem_x[k] - 0.01 else 1
             best = None
             for r in range(len(rows_used) + 1):
                 for side, (x0, x1) in enumerate(
@@ -544,7 +547,7 @@ def _build(
                     ):
                         continue
                     hidden = sum(1 for sx_, k2 in stems if k2 != k and x0 < sx_ < x1)
-                    cost = 50 * out + 10 * hidden + 1.0 * r + 0.3 * side
+                    cost = 50 * out + 10 * hidden + 1.0 * r + 0.3 * (side != preferred)
                     if best is None or cost < best[0]:
                         best = (cost, r, x0, x1)
             assert best is not None
