@@ -774,6 +774,59 @@ def fmt_command(
     raise typer.Exit(1 if check and changed else 0)
 
 
+class DiffFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+@app.command("diff")
+def diff_command(
+    old: Annotated[str, typer.Argument(help="Old version: a file or REV:path (git).")],
+    new: Annotated[str, typer.Argument(help="New version: a file or REV:path (git).")],
+    fmt: Annotated[
+        DiffFormat, typer.Option("--format", "-f", help="text, json or markdown.")
+    ] = DiffFormat.text,
+    lang: Annotated[Lang | None, typer.Option("--lang")] = None,
+    draft_revision: Annotated[
+        bool,
+        typer.Option("--draft-revision", help="Also draft the next maintenance.revisions entry."),
+    ] = False,
+    today: Annotated[
+        str | None, typer.Option("--today", help="Date of the drafted revision.")
+    ] = None,
+) -> None:
+    """What changed between two versions of a plan: duties, deadlines, parties, rules, levels."""
+    from planctl import diff as df
+
+    language = lang.value if lang else default_lang()
+    try:
+        a = df.read_version(old)
+        b = df.read_version(new)
+    except df.DiffError as exc:
+        raise _fail(str(exc)) from None
+    changes = df.compare(a.data, b.data)
+    revision = (
+        df.draft_revision(changes, a.data, b.data, _parse_today(today) or date.today())
+        if draft_revision
+        else None
+    )
+    if fmt is DiffFormat.json:
+        out: dict[str, object] = {"old": old, "new": new, "changes": df.to_json(changes, language)}
+        if revision is not None:
+            out["revision"] = revision
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    if fmt is DiffFormat.markdown:
+        typer.echo(df.to_markdown(changes, language), nl=False)
+        if revision is not None:
+            typer.echo("\n```yaml\n" + df.revision_yaml(revision) + "```")
+        return
+    typer.echo(df.to_text(changes, language), nl=False)
+    if revision is not None:
+        typer.echo("\n" + df.revision_yaml(revision), nl=False)
+
+
 def main() -> None:
     """Console entry point: never let a traceback reach a planner."""
     from planctl._entry import Terminated, install_signal_handlers, stopped

@@ -1,0 +1,508 @@
+"""``planctl diff``: what changed between two versions of a plan, in plan terms.
+
+A text diff of two YAML files tells a reviewer that line 412 changed; the
+reviewer needs to know that the upstream city no longer leads the sampling
+duty, or that a notification deadline went from 30 to 60 minutes. This
+module compares two plans item by item (matched by id, not by position) and
+names each change: added, removed, re-assigned, tightened, loosened,
+changed. The same list drives the text, JSON and Markdown outputs and the
+draft of the next ``maintenance.revisions`` entry.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from planctl import durations
+from planctl.loader import Document, load_file, load_text
+
+
+class DiffError(Exception):
+    """A version cannot be read or compared; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Change:
+    #: plan section: metadata, parties, contacts, duties, notifications, limits, levels,
+    #: command, resources, mutual_aid, maintenance
+    section: str
+    #: added, removed, reassigned, tightened, loosened, changed
+    kind: str
+    #: the id of the item (or the metadata key)
+    subject: str
+    field: str | None = None
+    old: Any = None
+    new: Any = None
+    #: the party whose duties or contacts this concerns (for per-party grouping)
+    party: str | None = None
+
+    def text(self, lang: str = "zh") -> str:
+        where = f"{self.subject}" + (f".{self.field}" if self.field else "")
+        label = _SECTION[self.section][0 if lang == "zh" else 1]
+        old, new = _show(self.old, lang), _show(self.new, lang)
+        if self.field in _ROLES and self.kind in ("added", "removed"):
+            who = self.new if self.kind == "added" else self.old
+            role = _ROLES[self.field][0 if lang == "zh" else 1]
+            if lang == "zh":
+                verb = "新增" if self.kind == "added" else "不再由"
+                tail = "" if self.kind == "added" else "担任"
+                return (
+                    f"{label} {self.subject}：{verb}{who}{tail}{role}"
+                    if tail
+                    else (f"{label} {self.subject}：{verb}{role} {who}")
+                )
+            verb = "added as" if self.kind == "added" else "no longer"
+            return f"{label} {self.subject}: {who} {verb} {role}"
+        if lang == "zh":
+            return {
+                "added": f"新增{label} {where}",
+                "removed": f"删除{label} {where}",
+                "reassigned": f"{label} {where} 改由 {new} 牵头（原为 {old}）",
+                "tightened": f"{label} {where} 时限收紧：{old} → {new}",
+                "loosened": f"{label} {where} 时限放宽：{old} → {new}",
+                "changed": f"{label} {where}：{old} → {new}",
+            }[self.kind]
+        return {
+            "added": f"{label} {where} added",
+            "removed": f"{label} {where} removed",
+            "reassigned": f"{label} {where} re-assigned to {new} (was {old})",
+            "tightened": f"{label} {where} deadline tightened: {old} → {new}",
+            "loosened": f"{label} {where} deadline loosened: {old} → {new}",
+            "changed": f"{label} {where}: {old} → {new}",
+        }[self.kind]
+
+
+_ROLES = {"support": ("配合方", "support"), "inform": ("知会方", "informed")}
+
+_SECTION = {
+    "metadata": ("基本信息", "metadata"),
+    "parties": ("参与方", "party"),
+    "contacts": ("联系方式", "contact"),
+    "duties": ("职责", "duty"),
+    "notifications": ("通报规则", "notification rule"),
+    "limits": ("通报总时限", "end-to-end limit"),
+    "levels": ("分级", "level"),
+    "command": ("指挥体系", "command"),
+    "resources": ("资源", "resource"),
+    "mutual_aid": ("相互支援", "mutual aid"),
+    "maintenance": ("预案管理", "maintenance"),
+}
+
+
+def _show(value: Any, lang: str) -> str:
+    if value is None:
+        return "无" if lang == "zh" else "none"
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v, lang) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_show(v, lang)}" for k, v in value.items()) + "}"
+    text = str(value)
+    if isinstance(value, str) and re.fullmatch(r"P[\dYMWDTHS]+", value):
+        try:
+            human = durations.humanize(durations.minutes(value), lang)
+        except Exception:
+            return text
+        return f"{human}（{value}）" if lang == "zh" else f"{human} ({value})"
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+# -- reading versions ---------------------------------------------------------------
+
+_REV = re.compile(r"^(?P<rev>[^:\s][^:]*):(?P<path>.+)$")
+
+
+def read_version(spec: str, cwd: Path | None = None) -> Document:
+    """A plan file, or ``REV:path`` read from git (``HEAD~1:plans/x.yaml``).
+
+    An existing file wins over the git reading, so ``C:...``-like names and
+    files with colons still work. The revision is passed to git as one
+    argument and may not start with ``-``: it can only name a blob.
+    """
+    p = Path(spec)
+    if p.is_file():
+        doc = load_file(p)
+    else:
+        m = _REV.match(spec)
+        if not m or m.group("rev").startswith("-"):
+            raise DiffError(f"no such file: {spec} (a git version is written REV:path)")
+        try:
+            r = subprocess.run(
+                ["git", "show", "--no-textconv", f"{m.group('rev')}:{m.group('path')}"],
+                capture_output=True,
+                cwd=cwd,
+                timeout=60,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise DiffError(f"cannot run git to read {spec}: {exc}") from None
+        if r.returncode != 0:
+            msg = r.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise DiffError(f"git cannot read {spec}: {msg[-1] if msg else 'failed'}")
+        try:
+            text = r.stdout.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise DiffError(f"{spec} is not UTF-8 text") from None
+        doc = load_text(text, spec)
+    if doc.findings:
+        f = doc.findings[0]
+        raise DiffError(f"{spec}:{f.line}:{f.col}: {f.code} {f.text('en')}")
+    if not isinstance(doc.data, dict):
+        raise DiffError(f"{spec} is not a plan (not a mapping)")
+    return doc
+
+
+# -- comparing ------------------------------------------------------------------------
+
+
+def _items(data: Any, *path: str) -> dict[str, dict[str, Any]]:
+    node: Any = data
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    out: dict[str, dict[str, Any]] = {}
+    for item in node if isinstance(node, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            out.setdefault(item["id"], item)
+    return out
+
+
+def _minutes(value: Any) -> float | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return durations.minutes(value)
+    except Exception:
+        return None
+
+
+def _field_changes(
+    section: str,
+    subject: str,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    skip: tuple[str, ...] = ("id",),
+    party: str | None = None,
+) -> list[Change]:
+    out = []
+    for key in [*old, *(k for k in new if k not in old)]:
+        if key in skip:
+            continue
+        a, b = old.get(key), new.get(key)
+        if a == b:
+            continue
+        ma, mb = _minutes(a), _minutes(b)
+        if ma is not None and mb is not None and ma != mb:
+            kind = "tightened" if mb < ma else "loosened"
+        elif isinstance(a, dict) and isinstance(b, dict):
+            out += _field_changes(section, f"{subject}.{key}", a, b, skip=(), party=party)
+            continue
+        else:
+            kind = "changed"
+        out.append(Change(section, kind, subject, key, a, b, party))
+    return out
+
+
+def _id_section(
+    section: str,
+    old: dict[str, dict[str, Any]],
+    new: dict[str, dict[str, Any]],
+    skip: tuple[str, ...] = ("id",),
+) -> list[Change]:
+    out = [Change(section, "removed", k) for k in old if k not in new]
+    out += [Change(section, "added", k) for k in new if k not in old]
+    for k in old:
+        if k in new:
+            out += _field_changes(section, k, old[k], new[k], skip=skip)
+    return out
+
+
+def _lead(duty: dict[str, Any]) -> Any:
+    lead = duty.get("lead")
+    return lead[0] if isinstance(lead, list) and len(lead) == 1 else lead
+
+
+def _duties(old: Any, new: Any) -> list[Change]:
+    a, b = _items(old, "duties"), _items(new, "duties")
+    out = []
+    for k in a:
+        if k not in b:
+            out.append(Change("duties", "removed", k, party=_str(_lead(a[k]))))
+    for k in b:
+        if k not in a:
+            out.append(Change("duties", "added", k, party=_str(_lead(b[k]))))
+    for k in a:
+        if k not in b:
+            continue
+        la, lb = _lead(a[k]), _lead(b[k])
+        if la != lb:
+            out.append(Change("duties", "reassigned", k, "lead", la, lb, party=_str(lb)))
+        for role in ("support", "inform"):
+            sa, sb = _list(a[k].get(role)), _list(b[k].get(role))
+            for pid in sb:
+                if pid not in sa:
+                    out.append(Change("duties", "added", k, role, None, pid, party=pid))
+            for pid in sa:
+                if pid not in sb:
+                    out.append(Change("duties", "removed", k, role, pid, None, party=pid))
+        out += _field_changes(
+            "duties", k, a[k], b[k], skip=("id", "lead", "support", "inform"), party=_str(lb)
+        )
+    return out
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _contacts(old: Any, new: Any) -> list[Change]:
+    """Contacts have no ids: a party's line is known by its kind and channel."""
+    out = []
+    pa, pb = _items(old, "parties"), _items(new, "parties")
+    for pid in pa:
+        if pid not in pb:
+            continue
+        for section in ("contacts", "backup"):
+            ca = _keyed_contacts(pa[pid].get(section))
+            cb = _keyed_contacts(pb[pid].get(section))
+            for key in [*ca, *(k for k in cb if k not in ca)]:
+                subject = f"{pid}.{section}[{key}]"
+                if key not in cb:
+                    out.append(Change("contacts", "removed", subject, party=pid))
+                elif key not in ca:
+                    out.append(Change("contacts", "added", subject, party=pid))
+                else:
+                    out += _field_changes("contacts", subject, ca[key], cb[key], (), pid)
+    return out
+
+
+def _keyed_contacts(items: Any) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for c in items if isinstance(items, list) else []:
+        if not isinstance(c, dict):
+            continue
+        base = f"{c.get('kind')}/{c.get('channel')}"
+        key, n = base, 2
+        while key in out:
+            key, n = f"{base}#{n}", n + 1
+        out[key] = c
+    return out
+
+
+def _limits(old: Any, new: Any) -> list[Change]:
+    def keyed(data: Any) -> dict[str, dict[str, Any]]:
+        limits = data.get("notifications", {}) if isinstance(data, dict) else {}
+        limits = limits.get("limits", []) if isinstance(limits, dict) else []
+        out = {}
+        for lim in limits if isinstance(limits, list) else []:
+            if isinstance(lim, dict):
+                out["+".join(map(str, _list(lim.get("levels"))))] = lim
+        return out
+
+    return _id_section("limits", keyed(old), keyed(new), skip=("levels",))
+
+
+def _command_levels(data: Any) -> dict[str, dict[str, Any]]:
+    cmd = data.get("command") if isinstance(data, dict) else None
+    levels = cmd.get("levels") if isinstance(cmd, dict) else None
+    out = {}
+    for lv in levels if isinstance(levels, list) else []:
+        if isinstance(lv, dict) and isinstance(lv.get("response"), str):
+            out[lv["response"]] = lv
+    return out
+
+
+def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """Every change from ``old`` to ``new``, section by section, in plan order."""
+    out: list[Change] = []
+    ma = old.get("metadata") if isinstance(old.get("metadata"), dict) else {}
+    mb = new.get("metadata") if isinstance(new.get("metadata"), dict) else {}
+    out += _field_changes("metadata", "metadata", ma, mb, skip=())
+    pa, pb = _items(old, "parties"), _items(new, "parties")
+    out += _id_section("parties", pa, pb, skip=("id", "contacts", "backup"))
+    out += _contacts(old, new)
+    if old.get("geography") != new.get("geography"):
+        ga = old.get("geography") if isinstance(old.get("geography"), dict) else {}
+        gb = new.get("geography") if isinstance(new.get("geography"), dict) else {}
+        out += _id_section("parties", _items(ga, "areas"), _items(gb, "areas"))
+    for part in ("grades", "warnings", "responses"):
+        out += _id_section("levels", _items(old, "levels", part), _items(new, "levels", part))
+    out += _limits(old, new)
+    out += _id_section(
+        "notifications",
+        _items(old, "notifications", "rules"),
+        _items(new, "notifications", "rules"),
+    )
+    ca = old.get("command") if isinstance(old.get("command"), dict) else {}
+    cb = new.get("command") if isinstance(new.get("command"), dict) else {}
+    if isinstance(ca.get("body"), dict) and isinstance(cb.get("body"), dict):
+        out += _field_changes("command", "body", ca["body"], cb["body"], skip=())
+    out += _id_section("command", _command_levels(old), _command_levels(new), skip=("response",))
+    out += _id_section("command", _items(ca, "groups"), _items(cb, "groups"))
+    out += _duties(old, new)
+    out += _id_section("resources", _items(old, "resources"), _items(new, "resources"))
+    aa = old.get("mutual_aid") if isinstance(old.get("mutual_aid"), dict) else {}
+    ab = new.get("mutual_aid") if isinstance(new.get("mutual_aid"), dict) else {}
+    if isinstance(aa.get("request"), dict) and isinstance(ab.get("request"), dict):
+        out += _field_changes("mutual_aid", "request", aa["request"], ab["request"], skip=())
+    for part in ("commitments", "requisitions", "compensation"):
+        out += _id_section("mutual_aid", _items(aa, part), _items(ab, part))
+    xa = old.get("maintenance") if isinstance(old.get("maintenance"), dict) else {}
+    xb = new.get("maintenance") if isinstance(new.get("maintenance"), dict) else {}
+    out += _field_changes(
+        "maintenance", "maintenance", xa, xb, skip=("revisions",)
+    )  # drills, reviews, cycles and filing; revisions are the record of this very diff
+    return out
+
+
+# -- outputs ---------------------------------------------------------------------------
+
+
+def to_json(changes: list[Change], lang: str = "zh") -> list[dict[str, Any]]:
+    return [{**asdict(c), "text": c.text(lang)} for c in changes]
+
+
+def to_text(changes: list[Change], lang: str = "zh") -> str:
+    if not changes:
+        return (
+            "两个版本在预案内容上没有差异" if lang == "zh" else "no change in plan content"
+        ) + "\n"
+    lines = []
+    current = None
+    for c in changes:
+        if c.section != current:
+            current = c.section
+            label = _SECTION[c.section][0 if lang == "zh" else 1]
+            lines.append(f"{label}:" if lang == "en" else f"{label}：")
+        lines.append(f"  {_MARK[c.kind]} {c.text(lang)}")
+    by_party = _per_party(changes)
+    if by_party:
+        lines.append("按参与方：" if lang == "zh" else "by party:")
+        for pid, items in by_party.items():
+            lines.append(f"  {pid}: " + "; ".join(c.text(lang) for c in items))
+    return "\n".join(lines) + "\n"
+
+
+_MARK = {
+    "added": "+",
+    "removed": "-",
+    "reassigned": "~",
+    "tightened": "↓",
+    "loosened": "↑",
+    "changed": "~",
+}
+
+
+def _per_party(changes: list[Change]) -> dict[str, list[Change]]:
+    out: dict[str, list[Change]] = {}
+    for c in changes:
+        if c.section == "duties" and c.party:
+            out.setdefault(c.party, []).append(c)
+            if c.kind == "reassigned" and isinstance(c.old, str):
+                out.setdefault(c.old, []).append(c)
+    return out
+
+
+def to_markdown(changes: list[Change], lang: str = "zh", title: str | None = None) -> str:
+    """For a merge-request comment: one table per section, values escaped."""
+    head = title or ("预案变更" if lang == "zh" else "Plan changes")
+    lines = [f"### {_md(head)}", ""]
+    if not changes:
+        lines.append(
+            "两个版本在预案内容上没有差异。" if lang == "zh" else "No change in plan content."
+        )
+        return "\n".join(lines) + "\n"
+    current = None
+    for c in changes:
+        if c.section != current:
+            current = c.section
+            label = _SECTION[c.section][0 if lang == "zh" else 1]
+            cols = (
+                ("变更", "对象", "原值", "新值")
+                if lang == "zh"
+                else ("change", "item", "old", "new")
+            )
+            lines += [
+                "",
+                f"**{_md(label)}**",
+                "",
+                "| " + " | ".join(cols) + " |",
+                "|---|---|---|---|",
+            ]
+        where = c.subject + (f".{c.field}" if c.field else "")
+        old = "" if c.old is None else _show(c.old, lang)
+        new = "" if c.new is None else _show(c.new, lang)
+        code = re.sub(r"[\x00-\x1f\x7f`]", " ", where).replace("|", "\\|")
+        lines.append(f"| {_KIND[c.kind][lang]} | `{code}` | {_md(old)} | {_md(new)} |")
+    return "\n".join(lines) + "\n"
+
+
+_KIND = {
+    "added": {"zh": "新增", "en": "added"},
+    "removed": {"zh": "删除", "en": "removed"},
+    "reassigned": {"zh": "改派", "en": "re-assigned"},
+    "tightened": {"zh": "收紧", "en": "tightened"},
+    "loosened": {"zh": "放宽", "en": "loosened"},
+    "changed": {"zh": "修改", "en": "changed"},
+}
+
+
+def _md(text: str) -> str:
+    text = re.sub(r"[\x00-\x1f\x7f]", " ", str(text))
+    return re.sub(r"([\\`*_{}\[\]<>|#!])", r"\\\1", text)
+
+
+# -- the next revision entry --------------------------------------------------------------
+
+
+def draft_revision(
+    changes: list[Change], old: dict[str, Any], new: dict[str, Any], today: date
+) -> dict[str, Any]:
+    """The ``maintenance.revisions`` entry this change deserves (for the planner to edit)."""
+    va = str((old.get("metadata") or {}).get("version", ""))
+    vb = str((new.get("metadata") or {}).get("version", ""))
+    version = vb if vb and vb != va else _bump(vb or va)
+    counts: dict[str, int] = {}
+    for c in changes:
+        counts[c.section] = counts.get(c.section, 0) + 1
+    parts = [
+        f"{_SECTION[s][0]}{n}处" for s, n in counts.items() if s not in ("metadata", "maintenance")
+    ]
+    tight = [c for c in changes if c.kind == "tightened"]
+    if tight:
+        parts.append("收紧时限" + "、".join(f"{c.subject}.{c.field}" for c in tight[:3]))
+    summary = "修改" + "，".join(parts) if parts else "文字修改"
+    sections = set(counts)
+    if sections & {"command", "parties"}:
+        trigger = "command"
+    elif "resources" in sections or "mutual_aid" in sections:
+        trigger = "resources"
+    else:
+        trigger = "other"
+    return {"version": version, "date": today.isoformat(), "summary": summary, "trigger": trigger}
+
+
+def _bump(version: str) -> str:
+    m = re.fullmatch(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?", version)
+    if not m:
+        return "1.0"
+    major, minor = int(m.group(1)), int(m.group(2) or 0)
+    return f"{major}.{minor + 1}"
+
+
+def revision_yaml(entry: dict[str, Any]) -> str:
+    import json
+
+    return (
+        "# maintenance.revisions 的下一条（请核对后粘贴）\n"
+        f'- version: "{entry["version"]}"\n'
+        f"  date: {entry['date']}\n"
+        f"  summary: {json.dumps(entry['summary'], ensure_ascii=False)}\n"
+        f"  trigger: {entry['trigger']}\n"
+    )
