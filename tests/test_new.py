@@ -44,7 +44,7 @@ def test_scaffold_has_only_marker_findings_and_fills_in_clean(kind: str) -> None
     # every marker says what a filled-in value looks like
     assert all("；例：" in m for m in markers), [m for m in markers if "；例：" not in m]
     findings = check(text)
-    assert {f.code for f in findings} <= {"TXT002"}, [
+    assert {f.code for f in findings} == {"TXT002"}, [
         (f.line, f.code, f.text("en")) for f in findings if f.code != "TXT002"
     ]
     from planctl.fmt import format_text
