@@ -211,24 +211,65 @@ def applies(rule: dict[str, Any], hazard: str, level: str, level_kind: str) -> b
 class Tree:
     """Fastest chains from one source over one rule graph (Dijkstra, predecessors kept)."""
 
-    __slots__ = ("dist", "pred", "source")
+    __slots__ = ("_index", "_names", "_pred_node", "_pred_rule", "_weights", "dist", "source")
 
-    def __init__(self, source: str, dist: dict[str, float], pred: dict[str, Hop]) -> None:
+    def __init__(
+        self,
+        source: str,
+        dist: dict[str, float],
+        names: list[str],
+        pred_node: list[int],
+        pred_rule: list[int],
+        weights: list[float | None],
+        index: dict[str, int] | None = None,
+    ) -> None:
         self.source = source
         self.dist = dist
-        self.pred = pred
+        self._names = names
+        self._pred_node = pred_node
+        self._pred_rule = pred_rule
+        self._weights = weights
+        self._index = {n: i for i, n in enumerate(names)} if index is None else index
+
+    @property
+    def pred(self) -> dict[str, Hop]:
+        """Predecessor hop of every reached party (built on demand)."""
+        out = {}
+        for name in self.dist:
+            if name != self.source:
+                out[name] = self._hop(self._index[name])
+        return out
+
+    def _hop(self, v: int) -> Hop:
+        u = self._pred_node[v]
+        rule = self._pred_rule[v]
+        mins = self._weights[rule]
+        assert mins is not None
+        return Hop(rule, self._names[u], self._names[v], mins)
 
     def chain(self, target: str) -> Chain | None:
         if target == self.source or target not in self.dist:
             return None
         hops: list[Hop] = []
-        node = target
-        while node != self.source:
-            hop = self.pred[node]
+        v = self._index[target]
+        src = self._index[self.source]
+        while v != src:
+            hop = self._hop(v)
             hops.append(hop)
-            node = hop.sender
+            v = self._pred_node[v]
         hops.reverse()
         return Chain(self.dist[target], hops)
+
+
+class _Graph:
+    """Parties as integers and, per sender, (receiver, minutes, rule) edges: built once."""
+
+    __slots__ = ("adj", "index", "names")
+
+    def __init__(self, names: list[str], adj: list[list[tuple[int, float, int]]]) -> None:
+        self.names = names
+        self.index = {n: i for i, n in enumerate(names)}
+        self.adj = adj
 
 
 class Network:
@@ -243,7 +284,7 @@ class Network:
             except (KeyError, TypeError, ValueError):
                 self._minutes.append(None)
         self._signature: dict[tuple[str, str, str], tuple[int, ...]] = {}
-        self._graphs: dict[tuple[int, ...], dict[str, list[tuple[str, float, int]]]] = {}
+        self._graphs: dict[tuple[int, ...], _Graph] = {}
         self._trees: dict[tuple[tuple[int, ...], str], Tree] = {}
 
     def firing(self, hazard: str, level: str, level_kind: str) -> tuple[int, ...]:
@@ -261,22 +302,33 @@ class Network:
             self._signature[key] = sig
         return sig
 
-    def _graph(self, sig: tuple[int, ...]) -> dict[str, list[tuple[str, float, int]]]:
+    def _graph(self, sig: tuple[int, ...]) -> _Graph:
         graph = self._graphs.get(sig)
         if graph is None:
-            fastest: dict[tuple[str, str], tuple[float, int]] = {}
+            names: list[str] = [p["id"] for p in self.plan.parties]
+            index = {n: i for i, n in enumerate(names)}
+
+            def node(name: str) -> int:
+                if name not in index:  # an unresolved id (REF001 reports it)
+                    index[name] = len(names)
+                    names.append(name)
+                return index[name]
+
+            fastest: dict[tuple[int, int], tuple[float, int]] = {}
             for i in sig:
                 rule = self.plan.rules[i]
                 mins = self._minutes[i]
                 assert mins is not None
-                sender = rule["from"]
+                u = node(rule["from"])
                 for receiver in rule["to"]:
-                    old = fastest.get((sender, receiver))
+                    v = node(receiver)
+                    old = fastest.get((u, v))
                     if old is None or mins < old[0]:
-                        fastest[(sender, receiver)] = (mins, i)
-            graph = {}
-            for (sender, receiver), (mins, i) in fastest.items():
-                graph.setdefault(sender, []).append((receiver, mins, i))
+                        fastest[(u, v)] = (mins, i)
+            adj: list[list[tuple[int, float, int]]] = [[] for _ in names]
+            for (u, v), (mins, i) in fastest.items():
+                adj[u].append((v, mins, i))
+            graph = _Graph(names, adj)
             self._graphs[sig] = graph
         return graph
 
@@ -288,27 +340,35 @@ class Network:
             self._trees[key] = found
         return found
 
-    @staticmethod
-    def _dijkstra(graph: dict[str, list[tuple[str, float, int]]], source: str) -> Tree:
-        dist: dict[str, float] = {source: 0.0}
-        pred: dict[str, Hop] = {}
-        done: set[str] = set()
-        queue: list[tuple[float, int, str]] = [(0.0, 0, source)]
-        counter = 1
+    def _dijkstra(self, graph: _Graph, source: str) -> Tree:
+        names = graph.names
+        n = len(names)
+        inf = float("inf")
+        dist = [inf] * n
+        pred_node = [-1] * n
+        pred_rule = [-1] * n
+        s = graph.index.get(source)
+        if s is None:
+            return Tree(source, {source: 0.0}, names, pred_node, pred_rule, self._minutes)
+        dist[s] = 0.0
+        done = [False] * n
+        adj = graph.adj
+        queue: list[tuple[float, int]] = [(0.0, s)]
+        pop, push = heapq.heappop, heapq.heappush
         while queue:
-            d, _, node = heapq.heappop(queue)
-            if node in done:
+            d, u = pop(queue)
+            if done[u]:
                 continue
-            done.add(node)
-            for receiver, mins, i in graph.get(node, ()):
+            done[u] = True
+            for v, mins, i in adj[u]:
                 nd = d + mins
-                current = dist.get(receiver)
-                if current is None or nd < current:
-                    dist[receiver] = nd
-                    pred[receiver] = Hop(i, node, receiver, mins)
-                    heapq.heappush(queue, (nd, counter, receiver))
-                    counter += 1
-        return Tree(source, dist, pred)
+                if nd < dist[v]:
+                    dist[v] = nd
+                    pred_node[v] = u
+                    pred_rule[v] = i
+                    push(queue, (nd, v))
+        reached = {names[v]: dist[v] for v in range(n) if dist[v] != inf}
+        return Tree(source, reached, names, pred_node, pred_rule, self._minutes, graph.index)
 
     def scenario_tree(self, hazard: str, level: str, level_kind: str, source: str) -> Tree:
         return self.tree(self.firing(hazard, level, level_kind), source)
