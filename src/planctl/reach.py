@@ -169,6 +169,8 @@ def origins(plan: Plan) -> list[Origin]:
         must_hear += [p for p in floating if p not in seen]
         label = area.get("name", area["id"])
         for source in dict.fromkeys(first_informed(area)):
+            if source not in plan.party:
+                continue  # an unresolved id: REF001 reports it
             affected = tuple(p for p in must_hear if p != source)
             out.append(Origin(area["id"], idx, source, affected, label))
     return out
