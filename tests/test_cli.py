@@ -45,9 +45,7 @@ def test_findings_exit_1_with_location_source_line_and_summary() -> None:
     )
     assert r.returncode == 1
     first = r.stdout.splitlines()[0]
-    assert first.startswith(
-        "tests/fixtures/broken/downstream-not-notified.yaml:53:41: NOT001 error"
-    )
+    assert first.startswith("tests/fixtures/broken/downstream-not-notified.yaml:53:41: NOT001 错误")
     assert "53 |     - {id: area-yi, name: 乙县, parties: [yi]}" in r.stdout
     assert (
         "= 提示:" in r.stdout

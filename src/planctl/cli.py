@@ -23,7 +23,7 @@ from planctl.check import UsageError, check_paths, make_options
 from planctl.output import FORMATTERS, OutputContext, default_lang, format_report, use_color
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,  # planctl --install-completion / --show-completion
     no_args_is_help=True,
     help="Check and render joint cross-region contingency plans (跨区域联合应急预案).",
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -239,6 +239,9 @@ def render(
             "else the shipped one).",
         ),
     ] = None,
+    lang: Annotated[
+        Lang | None, typer.Option("--lang", help="Message language (default: from locale).")
+    ] = None,
 ) -> None:
     """Render plans to DOCX (GB/T 9704) or Markdown. Drafts are marked 征求意见稿."""
     from planctl.check import discover
@@ -251,6 +254,7 @@ def render(
     options = make_options(_parse_today(today), None, cfg)
     options.debug = _STATE["debug"]
     reference = _reference(reference_docx, cfg)
+    language = (lang.value if lang else None) or cfg.lang or default_lang()
     try:
         files = discover(plans, cfg)
     except UsageError as exc:
@@ -260,15 +264,31 @@ def render(
 
     files, passed_over = split_plans(files)
     for path, reason in passed_over:
-        typer.echo(f"{clean_path(path)}: skipped ({SKIP_REASONS[reason]['en']})", err=True)
+        why = SKIP_REASONS[reason][language]
+        typer.echo(
+            _say(
+                language,
+                f"{clean_path(path)}: skipped ({why})",
+                f"{clean_path(path)}：已跳过（{why}）",
+            ),
+            err=True,
+        )
     if output.exists() and not output.is_dir():
         raise _fail(f"--output must be a directory: {output} is a file")
     refused = 0
     written: dict[Path, str] = {}
+    # the bar belongs on stderr: visible whenever stderr is a terminal, even with stdout
+    # redirected, and never mixed into the output a script reads from stdout
     show = progress and len(files) > 1 and sys.stderr.isatty()
+    from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(disable=not show, transient=True) as bar:
+    with Progress(
+        console=Console(stderr=True),
+        disable=not show,
+        transient=True,
+        redirect_stdout=sys.stdout.isatty(),
+    ) as bar:
         task = bar.add_task("render", total=len(files))
         for path in files:
             try:
@@ -287,22 +307,39 @@ def render(
                 errors = [f for f in done.findings if f.severity == "error"]
                 if errors:
                     first = errors[0]
+                    where = f"{clean_path(first.file)}:{first.line}: {first.code}"
+                    text = escape_terminal(first.text(language))
                     typer.echo(
-                        f"  warning: draft rendered with {len(errors)} error finding(s); "
-                        f"first: {clean_path(first.file)}:{first.line}: {first.code} "
-                        f"{escape_terminal(first.text('zh'))} (run planctl validate)",
+                        _say(
+                            language,
+                            f"  warning: draft rendered with {len(errors)} error finding(s); "
+                            f"first: {where} {text} (run planctl validate)",
+                            f"  警告：征求意见稿带着 {len(errors)} 个错误生成；"
+                            f"第一个：{where} {text}（请运行 planctl validate）",
+                        ),
                         err=True,
                     )
             except OSError as exc:
                 refused += 1
                 typer.echo(
-                    f"planctl: cannot write output for {clean_path(path)}: "
-                    f"{_environment_message(exc)}",
+                    _say(
+                        language,
+                        f"planctl: cannot write output for {clean_path(path)}: ",
+                        f"planctl：无法写出 {clean_path(path)} 的结果：",
+                    )
+                    + f"{_environment_message(exc)}",
                     err=True,
                 )
             except RenderRefused as exc:
                 refused += 1
-                typer.echo(f"planctl: refused to render {clean_path(path)}:", err=True)
+                typer.echo(
+                    _say(
+                        language,
+                        f"planctl: refused to render {clean_path(path)}:",
+                        f"planctl：拒绝生成 {clean_path(path)}：",
+                    ),
+                    err=True,
+                )
                 for reason in exc.reasons:
                     typer.echo(f"  {escape_terminal(reason)}", err=True)
             bar.advance(task)

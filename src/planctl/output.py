@@ -46,12 +46,31 @@ _COLORS = {"error": "31", "warning": "33", "info": "36"}
 
 
 def default_lang() -> str:
-    """zh when the user's locale says Chinese, otherwise en."""
+    """zh when the user's locale says Chinese, otherwise en.
+
+    On Windows ``LANG`` is usually unset, so the system's UI language decides.
+    """
     for var in ("PLANCTL_LANG", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
         value = os.environ.get(var)
         if value:
             return "zh" if value.lower().startswith("zh") else "en"
+    if sys.platform == "win32":
+        return "zh" if _windows_chinese() else "en"
     return "en"
+
+
+def _windows_chinese() -> bool:
+    """Whether Windows' UI (else the user's locale) is Chinese: LANGID primary 0x04."""
+    try:
+        import ctypes
+
+        langid = ctypes.windll.kernel32.GetUserDefaultUILanguage()  # type: ignore[attr-defined]
+        return (int(langid) & 0x3FF) == 0x04
+    except (AttributeError, OSError, ValueError):
+        import locale
+
+        name = (locale.getlocale()[0] or "").lower()
+        return name.startswith("zh") or name.startswith("chinese")
 
 
 def use_color(stream: IO[str]) -> bool:
@@ -78,7 +97,7 @@ def format_finding(f: Finding, lines: list[str] | None, lang: str, color: bool =
     """One finding for a terminal; every echoed value is escaped (no ESC, BEL or line breaks)."""
     from planctl.textsafe import clean_path, escape_source_line, escape_terminal
 
-    sev = _paint(f.severity, _COLORS.get(f.severity, "0") + ";1", color)
+    sev = _paint(_LABELS[lang][f.severity], _COLORS.get(f.severity, "0") + ";1", color)
     message = escape_terminal(f.text(lang))
     head = f"{clean_path(f.file)}:{f.line}:{f.col}: {_paint(f.code, '1', color)} {sev} {message}"
     out = [head]
