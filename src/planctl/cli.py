@@ -23,7 +23,8 @@ from planctl.check import UsageError, check_paths, make_options
 from planctl.output import FORMATTERS, OutputContext, default_lang, format_report, use_color
 
 app = typer.Typer(
-    add_completion=True,  # planctl --install-completion / --show-completion
+    # completion is switched on per run in main() (see _wants_completion)
+    add_completion=False,
     no_args_is_help=True,
     help="Check and render joint cross-region contingency plans (跨区域联合应急预案).",
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -864,6 +865,21 @@ def diff_command(
         typer.echo("\n" + df.revision_yaml(revision), nl=False)
 
 
+def _wants_completion(argv: list[str]) -> bool:
+    """Whether this run needs typer's completion machinery.
+
+    ``--install-completion``/``--show-completion`` (and the top-level help that lists
+    them) and the shell's completion requests load it; an ordinary ``validate`` does
+    not, so it does not pay the start-up time nor change Ctrl-C timing.
+    """
+    import os
+
+    if any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ):
+        return True
+    first = argv[1].split("=")[0] if len(argv) > 1 else "--help"
+    return first in ("--install-completion", "--show-completion", "--help", "-h")
+
+
 def main() -> None:
     """Console entry point: never let a traceback reach a planner."""
     from planctl._entry import Terminated, install_signal_handlers, stopped
@@ -886,6 +902,7 @@ def main() -> None:
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
         except (AttributeError, ValueError):
             pass
+    app._add_completion = _wants_completion(sys.argv)  # typer reads it when building the command
     try:
         # without standalone mode click hands back an Exit's code as the return value
         code = app(standalone_mode=False)
