@@ -254,8 +254,9 @@ def _units(
             choice = []
             for v in members[t]:
                 name = g.names[v]
-                # a name of up to four characters stays whole unless set upright
-                lines = [name] if len(name) <= 4 and chars > 1 else wrap_name(name, chars)
+                # a name of up to four characters stays whole unless rows are very tight
+                whole = (len(name) <= 3 and chars >= 2) or (len(name) <= 4 and chars >= 3)
+                lines = [name] if whole else wrap_name(name, chars)
                 choice.append((v, lines, max(m.width(s, pt) for s in lines) + 2 * _PAD_X))
             total = sum(w + _GAP_X for _, _, w in choice) + groups_in[t] * (28.0 + _GAP_X)
             if total - _GAP_X <= avail:
