@@ -97,6 +97,41 @@ VAGUE = rule(
 )
 
 
+TOO_FEW_SIGNERS = rule(
+    code="DUTY004",
+    name="too-few-signing-parties",
+    severity="error",
+    layer="plan",
+    title={"zh": "签署方不足两方", "en": "Fewer than two signing parties"},
+    message={
+        "zh": "只有 {count} 个参与方签署并承担职责，联合预案至少需要两方；其余参与方均为观察方或知会方",
+        "en": "only {count} part(ies) sign and hold duties; a joint plan needs at least two, the "
+        "others are observers or informed parties",
+    },
+    hint={
+        "zh": "检查 roles：承担职责、签署预案的参与方不应标为 observer 或 informed，并须写明 signatory。",
+        "en": "Check roles: parties that hold duties and sign must not be observer or informed, "
+        "and need a signatory.",
+    },
+    why={
+        "zh": "观察方和知会方只接收通报、不签署；若参与方都被标为观察或知会，预案就没有任何一方承担义务。",
+        "en": "Observers and informed parties are told but do not sign; if every party is one, "
+        "nobody is bound by the plan.",
+    },
+    citation="突发事件应对法 第十八条（相关地方人民政府建立联合应对机制）",
+    fail="parties.0.roles: [upstream, observer]",
+)
+
+
+@TOO_FEW_SIGNERS.check
+def check_signers(ctx: Context) -> Iterator[Problem]:
+    # the schema requires a signatory of every other party; a 【待填】 one is still a signer
+    signers = [p for p in ctx.plan.parties if not ctx.plan.is_informed_only(p["id"])]
+    if len(signers) >= 2:
+        return
+    yield Problem(("parties",), {"count": len(signers)}, at="key")
+
+
 @SINGLE_LEAD.check
 def check_single_lead(ctx: Context) -> Iterator[Problem]:
     for i, duty in enumerate(ctx.plan.duties):

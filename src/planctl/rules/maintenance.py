@@ -226,7 +226,8 @@ NOT_COPIED = rule(
     },
     message={
         "zh": "备案记录中没有抄送共同上一级人民政府{copy_to}部门的记录",
-        "en": "the filings do not include a copy to the common higher-level {copy_to} department",
+        "en": "the filings do not include a copy to the common higher-level {copy_to} "
+        "(emergency management) department",
     },
     hint={
         "zh": "在 maintenance.filing 中增加一条 kind: copy、to 为共同上一级应急管理部门全称的记录。",
