@@ -33,17 +33,21 @@ def _font(path: str, index: int, pt: float) -> ImageFont.FreeTypeFont:
 
 @lru_cache(maxsize=4096)
 def _glyphs(
-    path: str, index: int, s: str, pt: float, anchor: str
+    path: str, index: int, s: str, pt: float, anchor: str, halo: int = 0
 ) -> tuple[Image.Image, tuple[int, int]]:
     """A rendered string as a mask and its offset from the anchor point.
 
-    Charts of one plan repeat the same names and deadlines many times; FreeType
-    renders each once.
+    With ``halo`` the mask is the strokes widened by that many pixels: painted
+    white first, it parts a line running behind the text only around the
+    glyphs. Charts of one plan repeat the same names and deadlines many times;
+    FreeType renders each once.
     """
     font = _font(path, index, pt)
-    x0, y0, x1, y1 = font.getbbox(s, anchor=anchor)
+    x0, y0, x1, y1 = font.getbbox(s, anchor=anchor, stroke_width=halo)
     mask = Image.new("L", (max(1, x1 - x0), max(1, y1 - y0)), 0)
-    ImageDraw.Draw(mask).text((-x0, -y0), s, font=font, fill=255, anchor=anchor)
+    ImageDraw.Draw(mask).text(
+        (-x0, -y0), s, font=font, fill=255, anchor=anchor, stroke_width=halo, stroke_fill=255
+    )
     return mask, (x0, y0)
 
 
@@ -78,7 +82,10 @@ def render(lay: Layout, m: Metrics) -> bytes:
         for ty in lay.ticks:
             d.line([p(ax - 1.0, ty), p(ax, ty)], fill=_INK, width=line_w)
 
-    def stamp(xy: tuple[int, int], s: str, pt: float, anchor: str) -> None:
+    def stamp(xy: tuple[int, int], s: str, pt: float, anchor: str, halo: int = 0) -> None:
+        if halo:
+            mask, (dx, dy) = _glyphs(m.path, m.index, s, pt, anchor, halo)
+            img.paste(255, (xy[0] + dx, xy[1] + dy), mask)
         mask, (dx, dy) = _glyphs(m.path, m.index, s, pt, anchor)
         img.paste(_INK, (xy[0] + dx, xy[1] + dy), mask)
 
@@ -107,18 +114,20 @@ def render(lay: Layout, m: Metrics) -> bytes:
                 stamp(p(x0 + 1.8, ty), line, box.pt, "lm")
             else:
                 stamp(p(cx, ty), line, box.pt, "mm")
+    halo = max(2, round(0.45 * _PX))
     for i, (rect, label, pt) in enumerate(lay.labels):
         right = i < len(lay.flush_right) and lay.flush_right[i]
         x0, y0, x1, y1 = rect
-        d.rectangle((*p(x0, y0), *p(x1, y1)), fill=255)
+        # no white box: another arrow's stem that has to pass behind a label stays
+        # visible between the glyphs, parted only by a thin white halo around them
         lines = label.split("\n")
         pitch = pt * PT_MM * 1.2
         for j, line in enumerate(lines):
             ty = (y0 + y1) / 2 + (j - (len(lines) - 1) / 2) * pitch
             if right:
-                stamp(p(x1 - 0.4, ty), line, pt, "rm")
+                stamp(p(x1 - 0.4, ty), line, pt, "rm", halo)
             else:
-                stamp(p(x0 + 0.4, ty), line, pt, "lm")
+                stamp(p(x0 + 0.4, ty), line, pt, "lm", halo)
     for t in lay.texts:
         stamp(p(t.cx, t.cy), t.text, t.pt, t.anchor)
     # 16 grey levels are plenty for black-on-white with antialiased text, and a 4-bit
