@@ -521,3 +521,17 @@ def test_profiles_and_explain_show_binding_scope() -> None:
     assert "[待核]" in zh and "向上报告" in zh and "起算" in zh
     explain = runner.invoke(app, ["explain", "NOT003", "--lang", "en"]).output
     assert "binds:" in explain and "08:00" in explain
+
+
+def test_party_outside_mainland_law_is_held_to_the_plan_only() -> None:
+    data = _two_cities(
+        "public_health",
+        ("香港特别行政区政府卫生署", "other"),
+        ("国家卫生健康委员会", "department"),
+        "report",
+        "PT3H",
+    )
+    assert "NOT003" in _codes(data)  # under Henan/national, Art. 20 binds every upward report
+    data["parties"][0]["legal_profile"] = "none"
+    assert "NOT003" not in _codes(data)
+    assert profiles.get("none").hop == () and profiles.get("none").chain == ()
