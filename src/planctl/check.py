@@ -21,11 +21,13 @@ from planctl.findings import Finding, display_path, severity_rank
 from planctl.loader import Document, load_file, load_text
 from planctl.model import Plan
 from planctl.placeholders import without_placeholders
+from planctl.plugins import canonical
 from planctl.rules import Context, Options, registry
 
 PLAN_SUFFIXES = (".yaml", ".yml")
 _SUPPRESS = re.compile(
-    r"#\s*planctl:\s*ignore\s*\[?\s*([A-Za-z]+\d+(?:\s*[, ]\s*[A-Za-z]+\d+)*)\s*\]?"
+    r"#\s*planctl:\s*ignore\s*\[?\s*([A-Za-z]+(?:-[A-Za-z]+)?\d+"
+    r"(?:\s*[, ]\s*[A-Za-z]+(?:-[A-Za-z]+)?\d+)*)\s*\]?"
     r"(?:\s*(?:--|—|:|：)?\s*(\S.*?))?\s*$"
 )
 
@@ -125,7 +127,8 @@ def _suppressions(doc: Document, findings: list[Finding]) -> list[Finding]:
             if end is not None and end.line == f.line and m.start() < end.col - 1:
                 m = None  # the "comment" is inside the value itself, not a YAML comment
         if m:
-            codes = {c.strip().upper() for c in m.group(1).replace(",", " ").split()}
+            # a renamed rule's old code still silences it
+            codes = {canonical(c) for c in m.group(1).replace(",", " ").split()}
             if f.code in codes:
                 if m.group(2) and m.group(2).strip():
                     continue

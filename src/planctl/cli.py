@@ -151,6 +151,7 @@ def validate(
 
     YAML that is clearly not a plan (CI files, mkdocs.yml) is skipped with a note.
     """
+    _report_pack_errors()
     if config is not None and not config.exists():
         raise _fail(f"no such configuration file: {config}")
     try:
@@ -521,9 +522,10 @@ def list_rules(
     lang: Annotated[Lang | None, typer.Option("--lang")] = None,
     fmt: Annotated[RulesFormat, typer.Option("--format", "-f")] = RulesFormat.text,
 ) -> None:
-    """List every rule with its code, severity and title."""
+    """List every rule with its code, severity and title (rule packs included)."""
     from planctl.rules import registry
 
+    _report_pack_errors()
     language = lang.value if lang else default_lang()
     if fmt is RulesFormat.json:
         data = [
@@ -586,6 +588,14 @@ def list_profiles(lang: Annotated[Lang | None, typer.Option("--lang")] = None) -
     language = lang.value if lang else default_lang()
     for pid in profiles.available():
         typer.echo("\n".join(profiles.describe_profile(profiles.get(pid), language)))
+
+
+def _report_pack_errors() -> None:
+    """A rule pack that failed to load is said once, on stderr; built-in rules still run."""
+    from planctl import plugins
+
+    for error in plugins.ERRORS:
+        typer.echo(f"planctl: warning: {error}", err=True)
 
 
 def _may_ask() -> bool:

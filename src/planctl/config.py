@@ -154,13 +154,14 @@ def load(path: Path | None) -> Config:
     if any(not x.strip() for x in cfg.exclude):
         raise ConfigError(f"{path}: exclude has an empty pattern (an unset variable?)")
     from planctl import profiles
+    from planctl.plugins import canonical
     from planctl.rules import registry
 
     codes = [r.code for r in registry]
     for key in ("select", "ignore"):
         cleaned = []
         for item in getattr(cfg, key):
-            text = str(item).strip().upper()
+            text = canonical(str(item))  # a renamed rule's old code follows its redirect
             # an empty or mistyped entry would silently switch every check on or off
             if not text or not any(code.startswith(text) for code in codes):
                 raise ConfigError(
@@ -170,9 +171,9 @@ def load(path: Path | None) -> Config:
         setattr(cfg, key, cleaned)
     severity = {}
     for code, sev in cfg.severity.items():
-        if str(code).upper() not in codes:
+        if canonical(str(code)) not in codes:
             raise ConfigError(f"{path}: severity for unknown rule {code!r}")
-        severity[str(code).upper()] = sev
+        severity[canonical(str(code))] = sev
     cfg.severity = severity
     _refuse_silencing(path, cfg, {r.code: r.layer for r in registry})
     if cfg.lang is not None and cfg.lang not in ("zh", "en"):

@@ -264,7 +264,20 @@ def check_profile_data(raw: Any) -> list[str]:
 
 def available() -> list[str]:
     base = resources.files("planctl.profiles")
-    return sorted(p.name.removesuffix(".yaml") for p in base.iterdir() if p.name.endswith(".yaml"))
+    found = {p.name.removesuffix(".yaml") for p in base.iterdir() if p.name.endswith(".yaml")}
+    return sorted(found | set(_pack_profiles()))
+
+
+def _pack_profiles() -> dict[str, Path]:
+    """Profiles added by rule packs; a pack cannot replace a built-in profile."""
+    import planctl.rules  # noqa: F401  (loads the packs)
+    from planctl.plugins import profile_dirs
+
+    out: dict[str, Path] = {}
+    for folder in profile_dirs():
+        for p in sorted(folder.glob("*.yaml")):
+            out.setdefault(p.stem, p)
+    return out
 
 
 def _common(item: dict[str, Any], profile: str) -> dict[str, Any]:
@@ -338,7 +351,11 @@ def parse(raw: Any, parent: Profile | None = None) -> Profile:
 
 
 def load_raw(profile_id: str) -> Any:
-    text = (resources.files("planctl.profiles") / f"{profile_id}.yaml").read_text("utf-8")
+    builtin = resources.files("planctl.profiles") / f"{profile_id}.yaml"
+    if builtin.is_file():
+        text = builtin.read_text("utf-8")
+    else:
+        text = _pack_profiles()[profile_id].read_text("utf-8")
     return yaml.safe_load(text)
 
 

@@ -20,4 +20,9 @@ from planctl.rules.base import Context, Options, Problem, Rule, registry
 for _code in ("TXT001", "TXT002"):
     registry.get(_code).sees_placeholders = True
 
+# rule packs installed beside planctl (entry point group planctl.rules)
+from planctl import plugins as _plugins  # noqa: E402
+
+_plugins.load()
+
 __all__ = ["Context", "Options", "Problem", "Rule", "registry"]

@@ -174,7 +174,11 @@ class Registry:
         return self._rules[code.upper()]
 
     def find(self, code_or_name: str) -> Rule | None:
+        from planctl.plugins import canonical
+
         key = code_or_name.strip()
+        if canonical(key) in self._rules:
+            return self._rules[canonical(key)]
         if key.upper() in self._rules:
             return self._rules[key.upper()]
         for rule in self._rules.values():
