@@ -822,6 +822,52 @@ def fmt_command(
     raise typer.Exit(1 if check and changed else 0)
 
 
+@app.command("init")
+def init_command(
+    directory: Annotated[
+        Path, typer.Argument(help="Repository folder (created if missing).")
+    ] = Path("."),
+    hazard: Annotated[
+        str | None, typer.Option("--hazard", help="Hazard kind of the first plan (see new).")
+    ] = None,
+    party: Annotated[
+        list[str] | None, typer.Option("--party", "-p", help="ID:名称[:role] (repeat).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace files that exist.")] = False,
+    profile: Annotated[str, typer.Option("--profile", help="Legal profile.")] = "national",
+) -> None:
+    """Lay out a plan repository: planctl.yaml, a first plan, pre-commit and CI files."""
+    from planctl import repo
+    from planctl import scaffold as sc
+
+    specs = list(party or [])
+    if profile not in profiles.available():
+        raise _fail(
+            f"unknown legal profile {profile!r}", f"available: {', '.join(profiles.available())}"
+        )
+    try:
+        if _may_ask() and (hazard is None or len(specs) < 2):
+            hazard, parties = _ask_new(hazard, specs)
+        else:
+            if hazard is None:
+                raise sc.ScaffoldError("--hazard is required (one of: " + ", ".join(sc.KINDS) + ")")
+            parties = [sc.parse_party(s) for s in specs]
+        created = repo.init(directory, hazard, parties, profile, force=force)
+    except (sc.ScaffoldError, repo.InitError) as exc:
+        raise _fail(
+            str(exc), "planctl init [DIR] --hazard KIND --party ID:名称 --party ..."
+        ) from None
+    except OSError as exc:
+        raise _fail(f"cannot write in {directory}: {_environment_message(exc)}") from None
+    for c in created:
+        typer.echo(f"{c.action:<9} {c.path}")
+    typer.echo(
+        "next: fill in every 【待填：…】, then `git init && pre-commit install` "
+        "(pip install pre-commit) and `planctl validate .`",
+        err=True,
+    )
+
+
 class DiffFormat(str, Enum):
     text = "text"
     json = "json"

@@ -1,0 +1,98 @@
+"""``planctl init``: a plan repository that checks itself from the first commit.
+
+It writes ``planctl.yaml``, one plan from ``planctl new`` under ``plans/``, a
+``.pre-commit-config.yaml`` whose hooks call the installed planctl (so the
+first ``pre-commit run`` works offline; the remote form is documented in the
+file), CI files for GitHub Actions and GitLab CI, and ``.planctl_cache/`` in
+``.gitignore``. Nothing that exists is replaced unless asked: the command
+lists every file in the way and writes none of them; ``.gitignore`` is only
+ever appended to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from planctl import __version__
+from planctl.scaffold import Party, _env, kind, scaffold
+from planctl.write import atomic_write_text
+
+PLANS_DIR = "plans"
+IGNORED = (".planctl_cache/",)
+
+
+@dataclass
+class Created:
+    path: Path
+    action: str  # "wrote", "replaced", "appended", "kept"
+
+
+def layout(hazard: str, parties: list[Party], profile: str = "national") -> dict[str, str]:
+    """Relative path → text of every file ``init`` writes (``.gitignore`` apart)."""
+    from planctl.scaffold import plan_id
+
+    plan = scaffold(hazard, parties, profile)
+    k = kind(hazard)
+    env = _env()
+    context = {"version": _release(), "plans_dir": PLANS_DIR, "profile": profile}
+    return {
+        "planctl.yaml": env.get_template("repo/planctl.yaml.j2").render(**context),
+        f"{PLANS_DIR}/{plan_id(k, parties)}.yaml": plan,
+        ".pre-commit-config.yaml": env.get_template("repo/pre-commit-config.yaml.j2").render(
+            **context
+        ),
+        ".github/workflows/plans.yml": env.get_template("repo/github-plans.yml.j2").render(
+            **context
+        ),
+        ".gitlab-ci.yml": env.get_template("repo/gitlab-ci.yml.j2").render(**context),
+    }
+
+
+def _release() -> str:
+    """The version to pin in CI: this one when it is a release, else the first release."""
+    v = __version__
+    return v if v[:1].isdigit() and "+" not in v and "dev" not in v else "0.1.0"
+
+
+class InitError(Exception):
+    """The repository cannot be laid out as asked; nothing was written."""
+
+
+def init(
+    root: Path, hazard: str, parties: list[Party], profile: str = "national", force: bool = False
+) -> list[Created]:
+    files = layout(hazard, parties, profile)
+    root = Path(root)
+    if root.exists() and not root.is_dir():
+        raise InitError(f"{root} is not a directory")
+    taken = [rel for rel in files if (root / rel).exists()]
+    dirs = [rel for rel in taken if (root / rel).is_dir()]
+    if dirs:
+        raise InitError("a folder is where a file should go: " + ", ".join(dirs))
+    if taken and not force:
+        raise InitError(
+            "these files exist and would be replaced: "
+            + ", ".join(taken)
+            + " (use --force to replace them)"
+        )
+    out = []
+    for rel, text in files.items():
+        target = root / rel
+        existed = target.exists()
+        atomic_write_text(target, text)
+        out.append(Created(target, "replaced" if existed else "wrote"))
+    out.append(_gitignore(root / ".gitignore"))
+    return out
+
+
+def _gitignore(path: Path) -> Created:
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    lines = {line.strip() for line in text.splitlines()}
+    template = _env().get_template("repo/gitignore.j2").render()
+    missing = [line for line in template.splitlines() if line.strip() and line.strip() not in lines]
+    if not missing or all(m.startswith("#") for m in missing):
+        return Created(path, "kept")
+    joined = ("" if not text or text.endswith("\n") else "\n") + "\n".join(missing) + "\n"
+    atomic_write_text(path, text + joined)
+    return Created(path, "appended" if text else "wrote")
