@@ -19,7 +19,7 @@ SEVERITY_LABELS = {
     "en": {"error": "error", "warning": "warning", "info": "info"},
 }
 
-_WORDS = {
+_WORDS: dict[str, dict[str, str]] = {
     "zh": {
         "severity": "严重程度",
         "layer": "检查层",
@@ -28,7 +28,6 @@ _WORDS = {
         "fail": "不通过的示例",
         "passes": "通过的示例",
         "patch": "（对示例基础预案的修改）",
-        "layers": {"yaml": "YAML", "schema": "结构（JSON Schema）", "plan": "预案规则"},
     },
     "en": {
         "severity": "severity",
@@ -38,8 +37,11 @@ _WORDS = {
         "fail": "failing example",
         "passes": "passing example",
         "patch": "(changes to the example base plan)",
-        "layers": {"yaml": "yaml", "schema": "schema", "plan": "plan"},
     },
+}
+_LAYERS: dict[str, dict[str, str]] = {
+    "zh": {"yaml": "YAML", "schema": "结构（JSON Schema）", "plan": "预案规则"},
+    "en": {"yaml": "yaml", "schema": "schema", "plan": "plan"},
 }
 
 
@@ -86,7 +88,7 @@ def explain_rule(rule: Rule, lang: str, run_example: bool = True) -> Explanation
     words = _WORDS[lang]
     facts = [
         (words["severity"], severity_label(rule.severity, lang)),
-        (words["layer"], words["layers"].get(rule.layer, rule.layer)),
+        (words["layer"], _LAYERS[lang].get(rule.layer, rule.layer)),
     ]
     if rule.citation:
         facts.append((words["basis"], rule.citation))

@@ -50,7 +50,10 @@ def plan_tables(path: Path) -> tuple[Any, Tables]:
     if doc.findings or schema_check(doc):
         raise MatrixError(f"{path} has YAML or schema errors; run planctl validate first")
     plan = Plan(doc.data)
-    return plan, dict(mx.all_tables(plan))
+    tables: Tables = {
+        k: (h, [list[Cell](r) for r in rows]) for k, (h, rows) in mx.all_tables(plan).items()
+    }
+    return plan, tables
 
 
 def with_quantities(tables: Tables, plan: Any) -> Tables:
@@ -151,7 +154,8 @@ def to_xlsx(tables: Tables) -> bytes:
     for key, (header, rows) in tables.items():
         ws = wb.create_sheet(TABLE_TITLES[key][:31])
         widths = [0] * len(header)
-        for r_idx, values in enumerate([header, *rows], start=1):
+        grid: list[list[Cell]] = [list(header), *rows]
+        for r_idx, values in enumerate(grid, start=1):
             for c_idx, value in enumerate(values, start=1):
                 cell = ws.cell(row=r_idx, column=c_idx)
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
