@@ -796,6 +796,10 @@ def rerender_items(doc: Any, *, final: bool, figure: bytes | None) -> list[Item]
     from planctl.render.content import build
     from planctl.render.docx import render_docx
 
+    if figure is not None:  # the document has flow charts: draw them as render does
+        from planctl.render.api import document_figures
+
+        figure = document_figures(doc.data)
     content = build(doc.data, draft=not final, figure=figure)
     with zipfile.ZipFile(io.BytesIO(render_docx(content))) as z:
         return snapshot(z).body

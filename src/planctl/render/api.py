@@ -17,13 +17,10 @@ from planctl.integrity import seal_text, stamp_docx
 from planctl.loader import load_file
 from planctl.model import Plan
 from planctl.placeholders import MARK, has_placeholder
-from planctl.render import matrix as mx
 from planctl.render.content import build
 from planctl.rules import Options
 from planctl.rules.text import PLACEHOLDER, strings
 from planctl.write import atomic_write_bytes
-
-MAX_FIGURE_EDGES = 160
 
 
 class RenderRefused(Exception):
@@ -39,6 +36,19 @@ class Rendered:
     source: Path
     output: Path
     findings: list[Finding] = field(default_factory=list)
+
+
+def document_figures(data: dict[str, Any]) -> Any:
+    """The flow charts the document embeds (None when the figure package is unavailable).
+
+    One chart per response level or origin; each is laid out to fit a portrait
+    page under the annex title with its caption (render/docx.py places them).
+    """
+    try:
+        from planctl.render.figure import flow_charts
+    except ImportError:
+        return None
+    return flow_charts(Plan(data), max_width_mm=156, max_height_mm=140)
 
 
 def placeholders(data: Any) -> list[tuple[tuple[Any, ...], str]]:
@@ -118,15 +128,7 @@ def render_file(
     try:
         figure = None
         if with_figure and fmt == "docx":
-            try:
-                from planctl.render.figure import flow_png
-
-                nodes, edges = mx.flow_edges(Plan(doc.data))
-                # past this many arrows a single figure is unreadable; the notification
-                # matrix annex carries the same facts
-                figure = flow_png(nodes, edges) if 0 < len(edges) <= MAX_FIGURE_EDGES else None
-            except ImportError:
-                figure = None
+            figure = document_figures(doc.data)
         content = build(doc.data, draft=not final, figure=figure)
     except (KeyError, ValueError, TypeError, AttributeError):
         if not has_placeholder(doc.data):

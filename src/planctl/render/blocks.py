@@ -50,6 +50,7 @@ class Figure:
     title: str = ""
     width_mm: float | None = None
     height_mm: float | None = None
+    reason: str = ""  # why a chart could not be drawn (then png is empty)
 
 
 @dataclass

@@ -140,11 +140,17 @@ def build(data: dict[str, Any], *, draft: bool, figure: bytes | Any | None = Non
     tables = ax.tables(plan)
     for number, key in enumerate(generated, 1):
         if key == "flow":
+            w.blocks.append(Annex(number, plan_annexes.titles[key], False))
             for chart in charts:
-                landscape = chart.width_mm > chart.height_mm * 1.15
-                w.blocks.append(Annex(number, plan_annexes.titles[key], landscape))
                 w.blocks.append(
-                    Figure(chart.png, chart.caption, chart.title, chart.width_mm, chart.height_mm)
+                    Figure(
+                        chart.png,
+                        chart.caption,
+                        chart.title,
+                        chart.width_mm,
+                        chart.height_mm,
+                        getattr(chart, "reason", ""),
+                    )
                 )
             continue
         w.blocks.append(Annex(number, plan_annexes.titles[key], True))
@@ -159,9 +165,10 @@ class _Chart:
     def __init__(self, png: bytes, caption: str, title: str = "") -> None:
         import struct
 
-        self.png, self.caption, self.title = png, caption, title
+        self.png, self.caption, self.title, self.reason = png, caption, title, ""
         px_w, px_h = struct.unpack(">II", png[16:24])  # PNG IHDR
-        self.width_mm, self.height_mm = float(px_w), float(px_h)
+        # the legacy figure is scaled to the type area: only its aspect matters
+        self.width_mm, self.height_mm = 150.0, 150.0 * px_h / px_w
 
 
 def _charts(figure: Any) -> list[Any]:
@@ -170,4 +177,4 @@ def _charts(figure: Any) -> list[Any]:
         return []
     if isinstance(figure, bytes):
         return [_Chart(figure, say("figure_caption"))]
-    return list(figure)
+    return [c for c in figure if c.png or c.reason]

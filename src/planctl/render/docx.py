@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import io
 import re
-import struct
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -112,6 +111,7 @@ class DocxWriter:
         self.parts: list[str] = []
         self.landscape = False
         self._pending_break = False  # next annex label starts a page
+        self._figures_in_annex = 0
 
     # --- XML building blocks -----------------------------------------------------
     def sid(self, name: str) -> str:
@@ -249,6 +249,7 @@ class DocxWriter:
                 else:
                     self._pending_break = True
                 self.landscape = block.landscape
+                self._figures_in_annex = 0
                 # the label carries an outline level so a refreshed TOC lists the annex
                 self.add(
                     f"附件{block.number}",
@@ -495,18 +496,29 @@ class DocxWriter:
         self.parts.append("".join(parts))
 
     def _figure(self, f: Figure) -> None:
-        """Fit the figure and its caption under the annex title, on one page."""
-        px_w, px_h = struct.unpack(">II", f.png[16:24])  # PNG IHDR
+        """A chart with its title and caption on one page, at its drawn size.
+
+        The figure package lays each chart out for the space under the annex
+        title (labels ≥ 9 pt at that size), so it is placed unscaled; a chart
+        it could not draw is replaced by the reason and a pointer to the matrix.
+        """
+        if self._figures_in_annex:
+            self._pending_break = True
+        self._figures_in_annex += 1
+        if f.title:
+            self.add(f.title, "Table Caption", ppr="<w:keepNext/>")
+        if not f.png:
+            self.add(f"（{f.reason}）", "Plan Note", ppr='<w:jc w:val="center"/>')
+            return
         g = self.g
-        if self.landscape:
-            page_h = g["width"] - Mm(28) - Mm(26)
-        else:
-            page_h = g["height"] - g["top"] - g["bottom"]
-        width = int(self.text_width() * 635 * 0.95)
-        room = int(page_h - Mm(55))  # label, title, figure title and caption
-        height = int(width * px_h / px_w)
-        if height > room:
-            width, height = int(room * px_w / px_h), room
+        page_h = g["height"] - g["top"] - g["bottom"]
+        width = int((f.width_mm or 150) * 36000)
+        height = int((f.height_mm or 150) * 36000)
+        room = int(page_h - Mm(58))  # label, annex title, chart title and caption
+        limit = self.text_width() * 635
+        if width > limit or height > room:  # only the legacy figure needs scaling
+            k = min(limit / width, room / height)
+            width, height = int(width * k), int(height * k)
         self._image(f.png, width, height)
         self.add(f.caption, "Plan Note", ppr='<w:jc w:val="center"/>')
 

@@ -3,6 +3,7 @@
 from planctl.rules import (  # noqa: F401  (imported for registration)
     command,
     contacts,
+    document,
     duties,
     internal,
     legal,
