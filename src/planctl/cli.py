@@ -216,6 +216,7 @@ def _reference(option: Path | None, cfg: config_mod.Config) -> Path | None:
 class DocFormat(str, Enum):
     docx = "docx"
     md = "md"
+    pdf = "pdf"
 
 
 @app.command()
@@ -225,7 +226,9 @@ def render(
     final: Annotated[
         bool, typer.Option("--final", help="Signed-ready: refuse errors and placeholders.")
     ] = False,
-    fmt: Annotated[DocFormat, typer.Option("--format", "-f", help="docx or md.")] = DocFormat.docx,
+    fmt: Annotated[
+        DocFormat, typer.Option("--format", "-f", help="docx, pdf (via LibreOffice) or md.")
+    ] = DocFormat.docx,
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite files planctl did not produce.")
     ] = False,

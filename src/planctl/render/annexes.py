@@ -18,7 +18,7 @@ from typing import Any
 from planctl.model import Plan
 from planctl.render import matrix as mx
 from planctl.render.blocks import Table
-from planctl.render.style import join, sentence, strip_end, vocab
+from planctl.render.style import join, normalize, sentence, strip_end, vocab
 
 #: landscape type area width (A4 297 mm less the 37 mm and 35 mm portrait top/bottom margins)
 LANDSCAPE_MM = 225.0
@@ -234,8 +234,11 @@ def resources(plan: Plan) -> Table:
                 str(n),
                 _short(plan, r["owner"]),
                 kinds[r["kind"]],
-                strip_end(r["name"])
-                + (f"（{strip_end(r['capacity'])}）" if r.get("capacity") else ""),
+                # "装备（湖南）" + "（单套扬程300米）" reads "装备（湖南，单套扬程300米）"
+                normalize(
+                    strip_end(r["name"])
+                    + (f"（{strip_end(r['capacity'])}）" if r.get("capacity") else "")
+                ),
                 _quantity(r.get("quantity"), r.get("unit"), r["kind"]),
                 r["location"],
                 mx.duration_zh(r["readiness"]) + "内",

@@ -13,7 +13,7 @@ from typing import Any
 
 from planctl.check import check_document
 from planctl.findings import Finding
-from planctl.integrity import seal_text, stamp_docx
+from planctl.integrity import remember, seal_text, stamp_docx
 from planctl.loader import load_file
 from planctl.model import Plan
 from planctl.placeholders import MARK, has_placeholder
@@ -36,6 +36,44 @@ class Rendered:
     source: Path
     output: Path
     findings: list[Finding] = field(default_factory=list)
+
+
+def _write_guarded(path: Path, data: bytes, force: bool) -> None:
+    """A side file (figure PNG): never replace one planctl did not write."""
+    if path.exists() and not force and not produced_by_planctl(path):
+        raise RenderRefused(
+            [
+                f"{path}: 已存在且不是 planctl 生成的文件 (exists and was not produced by planctl; use --force)"
+            ]
+        )
+    atomic_write_bytes(path, data)
+    remember(path, data)
+
+
+def _pdf(content: Any, reference: Path | None, final: bool, target: Path, force: bool) -> bytes:
+    """PDF bytes; the DOCX with TOC page numbers is written next to it (render/pdf.py)."""
+    from planctl.render.docx import render_docx, toc_entries
+    from planctl.render.pdf import PdfUnavailable, render_pdf
+
+    docx_target = target.with_suffix(".docx")
+    if docx_target.exists() and not force and not produced_by_planctl(docx_target):
+        raise RenderRefused(
+            [
+                f"{docx_target}: 已存在且不是 planctl 生成的文件；如确需覆盖请加 --force "
+                f"(exists and was not produced by planctl; use --force)"
+            ]
+        )
+
+    def make(pages: dict[str, int] | None) -> bytes:
+        raw = render_docx(content, reference, toc_pages=pages)
+        return stamp_docx(raw, plan_digest=content.digest, final=final)
+
+    try:
+        docx, pdf = render_pdf(make, toc_entries(content))
+    except PdfUnavailable as exc:
+        raise RenderRefused([str(exc)]) from None
+    atomic_write_bytes(docx_target, docx)
+    return pdf
 
 
 def document_figures(data: dict[str, Any]) -> Any:
@@ -127,7 +165,7 @@ def render_file(
             raise RenderRefused(reasons)
     try:
         figure = None
-        if with_figure and fmt == "docx":
+        if with_figure and fmt in ("docx", "pdf", "md"):
             figure = document_figures(doc.data)
         content = build(doc.data, draft=not final, figure=figure)
     except (KeyError, ValueError, TypeError, AttributeError):
@@ -166,11 +204,20 @@ def render_file(
         from planctl.render.docx import render_docx
 
         data = stamp_docx(render_docx(content, reference), plan_digest=content.digest, final=final)
+    elif fmt == "pdf":
+        data = _pdf(content, reference, final, target, force)
     else:
-        from planctl.render.markdown import render_markdown
+        from planctl.render.markdown import figure_names, render_markdown
 
-        data = seal_text(render_markdown(content))
+        names = figure_names(content, target.stem)
+        data = seal_text(render_markdown(content, names))
+        pngs = [b.png for b in content.blocks if type(b).__name__ == "Figure"]
+        for name, png in zip(names, pngs, strict=True):
+            if png:  # the figure as an image file next to the Markdown
+                _write_guarded(target.parent / name, png, force)
     atomic_write_bytes(target, data)
+    if fmt == "pdf":
+        remember(target, data)
     return Rendered(path, target, result.findings)
 
 

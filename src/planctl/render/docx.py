@@ -508,7 +508,7 @@ class DocxWriter:
         if f.title:
             self.add(f.title, "Table Caption", ppr="<w:keepNext/>")
         if not f.png:
-            self.add(f"（{f.reason}）", "Plan Note", ppr='<w:jc w:val="center"/>')
+            self.add(f"说明：{f.reason}。", "Plan Note", ppr='<w:jc w:val="center"/>')
             return
         g = self.g
         page_h = g["height"] - g["top"] - g["bottom"]

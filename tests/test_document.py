@@ -1,0 +1,243 @@
+"""The document a reviewer reads: every sample, the clean base plan and a 17-party plan to PDF, scanned.
+
+Issue #7's acceptance list, checked on the text LibreOffice prints (pdftotext):
+the 目录 lists every chapter and annex with a page number; exactly one effect
+clause; no forbidden pattern (stacked punctuation, "）（", plan ids, "每1", a
+quantity without its unit, the same sentence more than twice); short names
+introduced before use; no blank page; the cover title broken only where the
+plan or the phrase list allows; the signature page before the annexes; the
+footer holding only the page number.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from planctl.examples import base_text
+from planctl.loader import load_file
+from planctl.model import Plan
+from planctl.render.api import render_file
+from planctl.render.content import build
+from planctl.render.docx import toc_entries
+from planctl.render.style import title_lines
+from planctl.rules import Options
+
+from .conftest import SAMPLES, TODAY, sample_plans, soffice
+
+OPTS = Options()
+OPTS.today = __import__("datetime").date.fromisoformat(TODAY)
+
+pytestmark = pytest.mark.skipif(soffice() is None, reason="LibreOffice not installed")
+
+
+def seventeen_parties(src: Path) -> dict:
+    """The river sample grown to 17+ parties: five more counties, each with a duty and a rule."""
+    data = yaml.safe_load(src.read_text("utf-8"))
+    data = copy.deepcopy(data)
+    counties = ["涉县", "磁县", "林州市", "安阳县", "平顺县", "黎城县"]
+    template = next(p for p in data["parties"] if p["id"] == "hd-gov")
+    for i, county in enumerate(counties):
+        pid = f"county-{i}"
+        party = copy.deepcopy(template)
+        party.update(
+            id=pid,
+            name=f"{county}人民政府",
+            short_name=f"{county}政府",
+            signatory={
+                "organ": f"{county}人民政府",
+                "title": "县长" if county.endswith("县") else "市长",
+            },
+        )
+        for c in party.get("contacts", []):
+            c["unit"] = f"{county}应急管理局值班室"
+            c["owner"] = f"{county}应急管理局办公室"
+            c["value"] = f"0310-66{i:02d}110"
+        for b in party.get("backup", []):
+            b["value"] = f"0310-66{i:02d}119"
+        data["parties"].append(party)
+        data["duties"][0].setdefault("support", []).append(pid)
+        data["notifications"]["rules"][0]["to"].append(pid)
+        data["command"]["body"]["members"].append(pid)
+    data["metadata"]["id"] = "zhuozhang-17"
+    assert len(data["parties"]) >= 17
+    return data
+
+
+@pytest.fixture(scope="module")
+def documents(tmp_path_factory) -> dict[str, tuple[dict, list[str]]]:
+    """name → (plan data, page texts of its PDF)."""
+    out = tmp_path_factory.mktemp("pdf")
+    plans: dict[str, Path] = {}
+    base = out / "base.yaml"
+    base.write_text(base_text(), encoding="utf-8")
+    plans["base"] = base
+    for p in sample_plans():
+        plans[p.stem] = p
+    big = out / "zhuozhang-17.yaml"
+    big.write_text(
+        yaml.safe_dump(
+            seventeen_parties(SAMPLES / "zhuozhang-water-pollution.yaml"), allow_unicode=True
+        ),
+        encoding="utf-8",
+    )
+    plans["zhuozhang-17"] = big
+    result = {}
+    for name, path in plans.items():
+        pdf = render_file(path, out / name, fmt="pdf", options=OPTS).output
+        assert pdf.with_suffix(".docx").is_file()  # the DOCX with page numbers is left behind
+        text = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True
+        ).stdout.decode("utf-8")
+        result[name] = (
+            load_file(path).data,
+            text.split("\f")[:-1] if text.endswith("\f") else text.split("\f"),
+        )
+    return result
+
+
+NAMES = ["base", *[p.stem for p in sample_plans()], "zhuozhang-17"]
+HEADER = {"征求意见稿"}
+PAGE_NO = re.compile(r"^—\s*\d+\s*—$")
+
+
+def _lines(page: str) -> list[str]:
+    return ["".join(x.split()) for x in page.splitlines() if "".join(x.split())]
+
+
+def _content_lines(page: str) -> list[str]:
+    """A page's lines without the running header and the page number."""
+    return [x for x in _lines(page) if x not in HEADER and not PAGE_NO.match(x)]
+
+
+def _body(pages: list[str]) -> str:
+    """Everything after the 目录, headers and page numbers removed, lines joined."""
+    toc = next(i for i, p in enumerate(pages) if "目录" in "".join(_lines(p)))
+    return "".join("".join(_content_lines(p)) for p in pages[toc + 1 :])
+
+
+def _sign_pages(pages: list[str]) -> list[int]:
+    return [i for i, p in enumerate(pages) if "联合签署页）" in "".join(_lines(p))]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_toc_lists_every_chapter_and_annex_with_a_page_number(documents, name) -> None:
+    data, pages = documents[name]
+    content = build(data, draft=True, figure=None)
+    toc = next(i for i, p in enumerate(pages) if "目录" in "".join(_lines(p)))
+    listing = "".join(_lines(pages[toc]))
+    entries = [e for e in toc_entries(content) if not e.startswith("附件6")]
+    for entry in entries:
+        key = "".join(entry.split())
+        assert re.search(re.escape(key) + r"[·.…]*\d+", listing), (entry, listing[:400])
+    assert "附件1" in listing and "附则" in listing
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_exactly_one_effect_clause(documents, name) -> None:
+    _, pages = documents[name]
+    body = _body(pages)
+    assert len(re.findall(r"本预案自[^。]{0,30}(施行|生效)", body)) == 1
+    assert "签署并加盖印章后生效" not in body
+
+
+def _ids(data: dict) -> set[str]:
+    plan = Plan(data)
+    ids = {p["id"] for p in plan.parties} | {d["id"] for d in plan.duties}
+    ids |= {r["id"] for r in plan.rules} | {r["id"] for r in plan.resources}
+    ids |= {t["id"] for t in plan.mutual_aid.get("compensation", [])}
+    ids |= {g["id"] for g in plan.groups}
+    ids |= {c["id"] for c in plan.mutual_aid.get("commitments", []) if "id" in c}
+    ids |= {q["id"] for q in plan.mutual_aid.get("requisitions", []) if "id" in q}
+    ids |= {a["id"] for a in (plan.geography or {}).get("areas", [])}
+    ids.add(plan.metadata["id"])
+    return ids
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_forbidden_pattern(documents, name) -> None:
+    data, pages = documents[name]
+    # signature blocks stand side by side: their "（盖章）（盖章）" is layout, not prose
+    sign = set(_sign_pages(pages))
+    prose = [p for i, p in enumerate(pages) if i not in sign]
+    text = "\n".join("\n".join(_content_lines(p)) for p in prose)
+    flat = "\n".join("".join(_content_lines(p)) for p in prose)
+    assert not re.search(r"[。；，、：]{2,}", flat), re.search(r".{10}[。；，、：]{2,}.{5}", flat)
+    assert not re.search(r"[。；，、][）)]", flat), re.search(r".{10}[。；，、][）)].{5}", flat)
+    assert "）（" not in flat, re.search(r".{10}）（.{5}", flat)
+    assert not re.search(r"每1[年月日天周季]", flat)
+    for pid in _ids(data):
+        # whole tokens only: the text has no ASCII word around an id
+        assert not re.search(rf"(?<![A-Za-z0-9_\-]){re.escape(pid)}(?![A-Za-z0-9_\-])", text), pid
+    for r in Plan(data).resources:  # every printed quantity carries its unit
+        for m in re.finditer(re.escape(r["name"]) + r"(\d+(?:\.\d+)?)(.)?", flat):
+            assert m.group(2) and not re.match(r"[，。；、）)\d]", m.group(2)), m.group(0)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_sentence_more_than_twice(documents, name) -> None:
+    _, pages = documents[name]
+    sign = set(_sign_pages(pages))
+    text = "".join("".join(_content_lines(p)) for i, p in enumerate(pages) if i not in sign)
+    counts = Counter(s for s in re.split(r"[。！？]", text) if len(s) >= 8)
+    repeated = {s: n for s, n in counts.items() if n > 2}
+    assert not repeated, repeated
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_short_names_introduced_before_use(documents, name) -> None:
+    data, pages = documents[name]
+    body = _body(pages)
+    for p in data["parties"]:
+        short = p.get("short_name")
+        if not short or short == p["name"] or p["name"].startswith(short):
+            continue  # a place name (长治市 for 长治市人民政府) is also used as a place
+        intro = body.find(f"（以下简称“{short}”）")
+        assert intro >= 0, short
+        first = body.find(short)
+        assert first >= intro, (short, body[max(0, first - 30) : first + 10])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_blank_page(documents, name) -> None:
+    _, pages = documents[name]
+    for i, page in enumerate(pages):
+        assert _content_lines(page), f"page {i + 1} is blank"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_cover_title_breaks_at_word_boundaries(documents, name) -> None:
+    data, pages = documents[name]
+    meta = data["metadata"]
+    expected = title_lines(meta["title"], meta.get("title_lines"))
+    cover = [x for x in _lines(pages[0]) if x not in HEADER]
+    joined = "".join(cover)
+    assert meta["title"] in joined
+    # each printed title line is one of the allowed lines (or the allowed line itself wrapped by width)
+    got = cover[: len(expected)]
+    assert got == ["".join(x.split()) for x in expected], (got, expected)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_signature_page_precedes_annexes_and_footer_is_only_the_page_number(
+    documents, name
+) -> None:
+    data, pages = documents[name]
+    sign = _sign_pages(pages)
+    annex = next(i for i, p in enumerate(pages) if _content_lines(p)[:1] == ["附件1"])
+    assert sign and max(sign) < annex
+    for i, page in enumerate(pages):
+        lines = _lines(page)
+        assert not any("SHA-256" in x or data["metadata"]["id"] in x for x in lines)
+        numbers = [x for x in lines if PAGE_NO.match(x)]
+        if i >= 2:  # body pages carry their number; cover and 目录 have none
+            assert len(numbers) == 1, (i, lines[-3:])
+        else:
+            assert not numbers
+    assert sum("文档校验码：" in "".join(_lines(p)) for p in pages) == 1
