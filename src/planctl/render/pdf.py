@@ -39,6 +39,11 @@ def convert(docx: bytes, workdir: Path) -> bytes:
     src = workdir / "plan.docx"
     src.write_bytes(docx)
     env = dict(os.environ, HOME=str(workdir))
+    from planctl.render.templates import template_dir
+
+    fonts = (template_dir() / "fonts" / "fonts.conf").resolve()
+    if fonts.is_file():  # free fonts of the right family for the GB/T 9704 font names
+        env["FONTCONFIG_FILE"] = str(fonts)
     proc = subprocess.run(
         [
             office,
