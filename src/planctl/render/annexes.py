@@ -25,7 +25,7 @@ LANDSCAPE_MM = 225.0
 #: table text is 小四 (12 pt): one CJK character is 4.23 mm, a digit or Latin letter about half
 CJK_MM, LATIN_MM, CELL_PAD_MM = 4.3, 2.3, 4.0
 #: the duty column needs this much room to stay readable next to the party columns
-TASK_MIN_MM = 62.0
+TASK_MIN_MM = 80.0
 #: more column groups than this and the matrix is no longer readable: use the office form
 MAX_GROUPS = 2
 

@@ -165,7 +165,7 @@ class DocxWriter:
         pg = f'<w:pgNumType w:start="{start}"/>' if start else ""
         return (
             f'<w:sectPr>{refs}<w:type w:val="nextPage"/>{size}{mar}{pg}'
-            '<w:cols w:space="720"/><w:docGrid w:type="lines" w:linePitch="579"/></w:sectPr>'
+            '<w:cols w:space="720"/><w:docGrid w:linePitch="579"/></w:sectPr>'
         )
 
     def end_section(self, sect: str) -> None:
