@@ -207,5 +207,7 @@ def test_render_of_a_repository_renders_the_plans_only(tmp_path: Path, base_text
         app, ["render", str(repo), "-o", str(out), "-f", "md", "--today", TODAY, "--no-progress"]
     )
     assert r.exit_code == 0, r.output
-    assert [p.suffix for p in out.iterdir()] == [".md"]
+    # one plan rendered: its Markdown, the flow charts next to it and the outputs manifest
+    assert [p.suffix for p in out.iterdir() if p.suffix == ".md"] == [".md"]
+    assert {p.suffix for p in out.iterdir()} <= {".md", ".png", ".json"}
     assert "mkdocs.yml: skipped" in r.output

@@ -17,28 +17,20 @@ import yaml
 
 PathT = tuple[str | int, ...]
 
-#: Event types in scope of a plan: short name for findings, the phrase used in documents.
-HAZARDS: dict[str, dict[str, str]] = {
-    "water_pollution": {"zh": "突发水污染", "en": "water pollution", "event": "突发水污染事件"},
-    "air_pollution": {"zh": "大气污染", "en": "air pollution", "event": "突发大气污染事件"},
-    "hazardous_chemicals": {
-        "zh": "危险化学品",
-        "en": "hazardous chemicals",
-        "event": "危险化学品事故",
-    },
-    "forest_fire": {"zh": "森林火灾", "en": "forest fire", "event": "森林火灾"},
-    "grassland_fire": {"zh": "草原火灾", "en": "grassland fire", "event": "草原火灾"},
-    "snow_ice": {"zh": "雨雪冰冻", "en": "snow and ice", "event": "雨雪冰冻灾害"},
-    "road_traffic": {"zh": "道路交通", "en": "road traffic", "event": "道路交通突发事件"},
-    "flood": {"zh": "洪涝", "en": "flood", "event": "洪涝灾害"},
-    "drought": {"zh": "干旱", "en": "drought", "event": "干旱灾害"},
-    "geological": {"zh": "地质灾害", "en": "geological hazard", "event": "地质灾害"},
-    "earthquake": {"zh": "地震", "en": "earthquake", "event": "地震灾害"},
-    "public_health": {"zh": "公共卫生", "en": "public health", "event": "突发公共卫生事件"},
-    "animal_epidemic": {"zh": "动物疫情", "en": "animal epidemic", "event": "动物疫情"},
-    "production_safety": {"zh": "生产安全", "en": "production safety", "event": "生产安全事故"},
-    "other": {"zh": "其他", "en": "other", "event": "其他突发事件"},
-}
+
+def _hazards() -> dict[str, dict[str, str]]:
+    """Event types in scope of a plan: short name for findings, the phrase used in documents.
+
+    Kept in the house style (templates/text/zh.yaml) with the rest of the document's
+    vocabulary, so an office rewording "突发水污染事件" edits one file.
+    """
+    from planctl.render.templates import template_dir
+
+    raw = yaml.safe_load((template_dir() / "text" / "zh.yaml").read_text("utf-8"))
+    return raw["vocabulary"]["hazards"]
+
+
+HAZARDS: dict[str, dict[str, str]] = _hazards()
 
 
 #: roles of a party that is kept informed but takes no duty and does not sign

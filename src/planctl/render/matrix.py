@@ -13,31 +13,17 @@ from typing import TypeVar
 from planctl import durations
 from planctl.model import Plan
 from planctl.placeholders import is_placeholder
+from planctl.render.style import vocab
 
 T = TypeVar("T")
 
-PHASES = [
-    ("prevention", "预防"),
-    ("warning", "预警"),
-    ("response", "应急响应"),
-    ("recovery", "后期处置"),
-]
+# the vocabulary lives in the house style (templates/text/zh.yaml), shared with the document
+PHASES = list(vocab("phases").items())
 PHASE_NAMES = dict(PHASES)
 LEAD, SUPPORT, INFORM = "牵头", "配合", "知会"
-CHANNELS = {
-    "phone": "电话",
-    "mobile": "手机",
-    "fax": "传真",
-    "written": "书面",
-    "system": "信息系统",
-    "sms": "短信",
-    "email": "电子邮件",
-    "radio": "无线电",
-    "satellite_phone": "卫星电话",
-    "meeting": "会商",
-}
-KINDS = {"team": "队伍", "equipment": "装备", "supply": "物资", "expert": "专家"}
-RULE_KINDS = {"report": "报告", "notify": "通报", "warning": "预警通报", "request": "支援请求"}
+CHANNELS: dict[str, str] = vocab("channels")
+KINDS: dict[str, str] = vocab("resource_kinds")
+RULE_KINDS: dict[str, str] = vocab("rule_kinds_short")
 
 
 def duration_zh(value: str | None) -> str:
