@@ -14,7 +14,6 @@ from functools import lru_cache
 from typing import Any
 
 import yaml
-from jinja2.sandbox import SandboxedEnvironment
 
 from planctl.render.templates import template_dir
 
@@ -29,6 +28,8 @@ def house_style() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _sentences() -> dict[str, Any]:
+    from jinja2.sandbox import SandboxedEnvironment  # only when a document is built
+
     env = SandboxedEnvironment(autoescape=False, keep_trailing_newline=False)
     return {k: env.from_string(v) for k, v in house_style()["sentences"].items()}
 
