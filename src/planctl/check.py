@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from planctl import profiles, schema
 from planctl.config import CONFIG_NAMES, Config
-from planctl.findings import Finding, display_path, severity_rank
+from planctl.findings import FileResult, Finding, Report, display_path
 from planctl.loader import Document, load_file, load_text
 from planctl.model import Plan
 from planctl.placeholders import without_placeholders
@@ -34,41 +34,6 @@ _SUPPRESS = re.compile(
 
 class UsageError(Exception):
     """Input planctl cannot work with at all (missing path, no plan files)."""
-
-
-@dataclass
-class FileResult:
-    path: str
-    findings: list[Finding]
-    rules_run: bool
-    #: the file's lines, for showing findings in context (empty when it was not read)
-    lines: list[str] = field(default_factory=list)
-    #: why the file was passed over as not a plan (a key of SKIP_REASONS), None when checked
-    skipped: str | None = None
-
-
-@dataclass
-class Report:
-    files: list[FileResult] = field(default_factory=list)
-
-    @property
-    def findings(self) -> list[Finding]:
-        return [f for r in self.files for f in r.findings]
-
-    @property
-    def checked(self) -> list[FileResult]:
-        """The files checked as plans (not those skipped as foreign YAML)."""
-        return [r for r in self.files if r.skipped is None]
-
-    @property
-    def skipped(self) -> list[FileResult]:
-        return [r for r in self.files if r.skipped is not None]
-
-    def count(self, severity: str) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
-
-    def failed(self, fail_on: str) -> bool:
-        return any(severity_rank(f.severity) >= severity_rank(fail_on) for f in self.findings)
 
 
 def _profile(plan: Plan, options: Options) -> profiles.Profile:

@@ -86,3 +86,40 @@ def display_path(path: Path | str) -> str:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     except UnicodeEncodeError:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+# The result of checking files lives next to the Finding it collects, so output
+# formats and library users need not import the engine to read a report.
+@dataclass
+class FileResult:
+    path: str
+    findings: list[Finding]
+    rules_run: bool
+    #: the file's lines, for showing findings in context (empty when it was not read)
+    lines: list[str] = field(default_factory=list)
+    #: why the file was passed over as not a plan (a key of SKIP_REASONS), None when checked
+    skipped: str | None = None
+
+
+@dataclass
+class Report:
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for r in self.files for f in r.findings]
+
+    @property
+    def checked(self) -> list[FileResult]:
+        """The files checked as plans (not those skipped as foreign YAML)."""
+        return [r for r in self.files if r.skipped is None]
+
+    @property
+    def skipped(self) -> list[FileResult]:
+        return [r for r in self.files if r.skipped is not None]
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    def failed(self, fail_on: str) -> bool:
+        return any(severity_rank(f.severity) >= severity_rank(fail_on) for f in self.findings)

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 from urllib.parse import quote
 
-from planctl.check import Report
-from planctl.findings import Finding
+from planctl.findings import Finding, Report
 
 _LABELS = {
     "zh": {
