@@ -137,3 +137,11 @@ def test_cli_check_and_write(tmp_path: Path) -> None:
     r = runner.invoke(cli.app, ["fmt", str(bad), str(plan)])
     assert r.exit_code == 2 and "bad.yaml" in r.output
     assert bad.read_text("utf-8") == "a: [1\n"
+
+
+def test_yaml_that_is_not_a_plan_is_left_alone(tmp_path: Path) -> None:
+    other = tmp_path / "mkdocs.yml"
+    other.write_text("site_name:   'Plans'\nnav: [ a, b ]\n", encoding="utf-8")
+    r = runner.invoke(cli.app, ["fmt", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    assert other.read_text("utf-8") == "site_name:   'Plans'\nnav: [ a, b ]\n"

@@ -43,6 +43,8 @@ class Formatted:
     path: Path
     original: str
     text: str
+    #: the file is YAML but not a plan, and was left alone
+    skipped: bool = False
 
     @property
     def changed(self) -> bool:
@@ -323,4 +325,10 @@ def format_file(path: str | Path) -> Formatted:
         text = decode(raw)
     except _LoadError:
         raise FormatError(f"{path}: not UTF-8 text; convert it first") from None
+    from planctl.check import recognize
+
+    doc = load_text(text, path)
+    if not doc.findings and doc.data is not None and recognize(doc) is not None:
+        # CI files, mkdocs.yml, planctl.yaml: not plans, so not laid out as plans
+        return Formatted(path, text, text, skipped=True)
     return Formatted(path, text, format_text(text, path))
