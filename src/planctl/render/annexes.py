@@ -13,6 +13,7 @@ where marks stop being readable it switches to the office form
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from planctl.model import Plan
@@ -56,8 +57,14 @@ def annex_plan(plan: Plan, with_figure: bool) -> AnnexPlan:
 
 
 def text_mm(text: str) -> float:
-    """Printed width of ``text`` in the table font."""
-    return sum(LATIN_MM if ord(ch) < 0x2000 else CJK_MM for ch in text)
+    """Printed width of ``text`` in the table font.
+
+    Word and LibreOffice add about a quarter em between CJK and Latin/digit runs
+    ("2026年10月12日" has four such gaps), so each change of script counts too.
+    """
+    wide = [ord(ch) >= 0x2000 for ch in text]
+    gaps = sum(1 for a, b in pairwise(wide) if a != b)
+    return sum(CJK_MM if w else LATIN_MM for w in wide) + 1.1 * gaps
 
 
 def _short(plan: Plan, pid: str) -> str:
@@ -259,8 +266,8 @@ def contacts(plan: Plan) -> Table:
     channels = vocab("channels")
     rows = []
     for p in plan.parties:
-        backup = (
-            "；".join(f"{channels[b['channel']]} {b['value']}" for b in p.get("backup", [])) or "—"
+        backup = (  # one channel a line, so a number is never split across lines
+            "\n".join(f"{channels[b['channel']]} {b['value']}" for b in p.get("backup", [])) or "—"
         )
         for c in p.get("contacts", []) or [None]:
             rows.append(
@@ -277,9 +284,9 @@ def contacts(plan: Plan) -> Table:
     return Table(
         ["单位", "值守机构", "方式", "号码", "维护部门", "核验日期", "备用渠道"],
         rows,
-        [34, 38, 14, 30, 36, 30, 43],
+        [28, 34, 12, 30, 28, 30, 50],
         merge=(0, 6),
-        nowrap=(3, 5),
+        nowrap=(2, 3, 5),
     )
 
 

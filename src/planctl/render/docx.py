@@ -434,7 +434,10 @@ class DocxWriter:
 
         total = self.text_width()
         # columns that must not wrap get the width of their longest value
-        need = {c: max((text_mm(r[c]) for r in [header, *rows]), default=0) + 4.2 for c in nowrap}
+        need = {
+            c: max((text_mm(x) for r in [header, *rows] for x in r[c].split("\n")), default=0) + 4.2
+            for c in nowrap
+        }
         rel = list(widths)
         mm_total = total / TWIPS_PER_MM
         fixed = sum(max(need[c], widths[c] * mm_total / sum(widths)) for c in nowrap)
@@ -483,9 +486,12 @@ class DocxWriter:
                     else ("Table Center" if len(value) <= 4 or c in nowrap else "Table Text")
                 )
                 bold = "<w:rPr><w:b/></w:rPr>" if r > 0 and value == "牵头" else ""
-                inner = _t(value)
+                inner = "<w:br/>".join(_t(x) for x in value.split("\n"))
                 if c in nowrap:  # a non-breaking hyphen keeps 0351-5238110 whole
-                    inner = "<w:noBreakHyphen/>".join(_t(x) for x in value.split("-"))
+                    inner = "<w:br/>".join(
+                        "<w:noBreakHyphen/>".join(_t(x) for x in line.split("-"))
+                        for line in value.split("\n")
+                    )
                 run = f"<w:r>{bold}{inner}</w:r>" if value else ""
                 parts.append(
                     f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{vm}<w:vAlign w:val="center"/></w:tcPr>'
