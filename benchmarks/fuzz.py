@@ -19,11 +19,31 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.fuzzing import dump, mutate_data, mutate_text  # noqa: E402
+from tests.fuzzing import HOSTILE_NAMES, dump, mutate_data, mutate_text  # noqa: E402
 
 from planctl.check import validate  # noqa: E402
 from planctl.examples import base_text  # noqa: E402
 from planctl.loader import load_text  # noqa: E402
+
+
+def output_all_formats(text: str, name: bytes) -> None:
+    """Write ``text`` under a hostile name, check the folder, render every format as UTF-8."""
+    import os
+    import tempfile
+
+    from planctl.check import UsageError, check_paths
+    from planctl.output import FORMATTERS, OutputContext, format_report
+
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(os.path.join(os.fsencode(tmp), name), "wb") as fh:
+            fh.write(text.encode("utf-8", "surrogatepass"))
+        try:
+            report = check_paths([tmp])
+        except UsageError:
+            return  # e.g. a name the file system refused: a clear message, not a crash
+        for fmt in FORMATTERS:
+            out = format_report(fmt, report, OutputContext(lang="zh"))
+            out.encode("utf-8")  # strict: a lone surrogate here would crash a UTF-8 stdout
 
 
 def main() -> int:
@@ -51,6 +71,14 @@ def main() -> int:
             if crashes <= 5:
                 traceback.print_exc()
             continue
+        if i % 50 == 0:  # a hostile file name through discovery and every output format
+            try:
+                output_all_formats(text, HOSTILE_NAMES[(i // 50) % len(HOSTILE_NAMES)])
+            except Exception:
+                crashes += 1
+                if crashes <= 5:
+                    traceback.print_exc()
+                continue
         dt = time.perf_counter() - t0
         if dt > slowest[0]:
             slowest = (dt, f"case {i}")

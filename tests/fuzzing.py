@@ -44,6 +44,53 @@ ODD_VALUES: list[Any] = [
     "NaN",
     float("inf"),
     10**30,
+    # issue #9: control characters, bidi/zero-width, huge and non-ASCII numbers, YAML 1.1 traps
+    "\x1b[31m\x1b]0;title\x07",
+    "a\n::error::forged\n::add-mask::x",
+    "\x85\u2028\u2029",
+    "0351-6000\u202e001",
+    "甲\u200b县",
+    "\u2066\u2069",
+    "PT" + "9" * 400 + "M",
+    "P" + "9" * 40 + "Y",
+    "9" * 5000,
+    -(10**200),
+    1e308,
+    "١.٠",
+    "PT٣٠M",
+    "22:30",
+    "0755",
+]
+
+#: raw text a hostile plan can carry (inserted by :func:`mutate_text`)
+HOSTILE_SNIPPETS = [
+    "\x00",
+    "\x1b[2J",
+    "\x07",
+    "\x7f",
+    "\x85",
+    "\u202e",
+    "\u200b",
+    "\u2028",
+    "\ufeff",
+    "：",
+    "9" * 400,
+    "1" * 5000,
+    "٣٠",
+    " *a",
+    " &a [*a]",
+    "\n::error::x\n",
+]
+
+#: file names that broke output before issue #9 (bytes: not all are valid UTF-8)
+HOSTILE_NAMES = [
+    "预案.yaml".encode("gbk"),
+    b"plan\x1b[31m.yaml",
+    b"plan\n::error::x.yaml",
+    b"-rf.yaml",
+    "\u202eplan.yaml".encode(),
+    b"a" * 200 + b".yaml",
+    b"plan\xff\xfe.yaml",
 ]
 
 
@@ -93,7 +140,18 @@ def mutate_data(data: dict[str, Any], rng: random.Random, steps: int = 3) -> dic
 
 def mutate_text(text: str, rng: random.Random) -> str:
     lines = text.splitlines(keepends=True)
-    op = rng.randrange(5)
+    op = rng.randrange(7)
+    if op == 5:  # a hostile character or number at a random place
+        pos = rng.randrange(len(text) + 1)
+        return text[:pos] + rng.choice(HOSTILE_SNIPPETS) + text[pos:]
+    if op == 6:  # a number or a key separator turned into something else
+        import re
+
+        spots = [m.span() for m in re.finditer(r"\d+|: ", text)]
+        if spots:
+            a, b = rng.choice(spots)
+            new = rng.choice(["9" * 400, "١٢", "：", "0755", "22:30", "yes", "1e999"])
+            return text[:a] + new + text[b:]
     if op == 0 and lines:
         del lines[rng.randrange(len(lines))]
     elif op == 1 and lines:

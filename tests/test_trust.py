@@ -437,3 +437,36 @@ def test_replacing_a_file_keeps_its_mode(tmp_path: Path) -> None:
     out.chmod(0o600)
     render_file(plan, tmp_path / "o", options=opts)
     assert out.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("index", range(7))
+def test_hostile_file_names_through_every_format(tmp_path: Path, index: int) -> None:
+    import os
+
+    from planctl.output import FORMATTERS, OutputContext, format_report
+
+    from .fuzzing import HOSTILE_NAMES
+
+    name = HOSTILE_NAMES[index]
+    with open(os.path.join(os.fsencode(tmp_path), name), "wb") as fh:
+        fh.write(base_text().replace("title: ", "title: yes #", 1).encode("utf-8"))
+    report = check_paths([tmp_path])
+    assert report.findings
+    for fmt in FORMATTERS:
+        out = format_report(fmt, report, OutputContext(lang="en"))
+        out.encode("utf-8")  # strict
+        assert "\x1b" not in out and "\n::error::x" not in out
+
+
+def test_link_swapped_in_after_discovery_is_not_followed(tmp_path: Path) -> None:
+    from planctl.loader import load_file
+
+    real = tmp_path / "real.yaml"
+    real.write_text(base_text(), encoding="utf-8")
+    link = tmp_path / "plan.yaml"
+    link.symlink_to(real)
+    assert load_file(link).data is not None  # a link the user named is followed
+    with pytest.raises(OSError):
+        load_file(link, follow_links=False)  # discovery saw a file; now it is a link
+    report = check_paths([tmp_path])  # a link inside the folder, to a file inside it
+    assert not report.findings

@@ -303,9 +303,11 @@ def check_paths(
     """Check every plan under ``paths``; foreign YAML is skipped (an FIL001 error if ``strict``)."""
     report = Report()
     refused: list[Path] = []
-    for path in discover(paths, config, refused):
+    found = discover(paths, config, refused)
+    linked = {p for p in found if p.is_symlink()}  # links as discovery saw them
+    for path in found:
         try:
-            doc = load_file(path)
+            doc = load_file(path, follow_links=path in linked)
         except OSError as exc:
             raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
         reason = recognize(doc)

@@ -81,11 +81,12 @@ def display_path(path: Path | str) -> str:
     except (ValueError, OSError):
         text = str(p)
     # a name that is not UTF-8 (GBK from a Windows zip) keeps its bytes visible as \xNN
-    # instead of crashing every output format on a UTF-8 stream
-    try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    # instead of crashing every output format on a UTF-8 stream; control and bidi
+    # characters in a name are shown as escapes in every format (a name with a line
+    # break must not start a "::error::" line in a CI log)
+    from planctl.textsafe import clean_path
+
+    return clean_path(text)
 
 
 # The result of checking files lives next to the Finding it collects, so output

@@ -406,10 +406,16 @@ def load_text(text: str, path: Path | str = "<string>") -> Document:
     return Document(path, data, builder.source, lines)
 
 
-def load_file(path: Path | str) -> Document:
-    """Load a plan file. Unreadable files raise ``OSError`` (that is a usage problem)."""
+def load_file(path: Path | str, *, follow_links: bool = True) -> Document:
+    """Load a plan file. Unreadable files raise ``OSError`` (that is a usage problem).
+
+    A link is followed only when ``follow_links`` (a link the user named, or one
+    discovery accepted); the file itself is opened without following a link,
+    so a file swapped for a link after discovery is refused, not read.
+    """
     path = Path(path)
-    raw = read_plan_bytes(path, MAX_BYTES)
+    target = path.resolve() if follow_links and path.is_symlink() else path
+    raw = read_plan_bytes(target, MAX_BYTES)
     if raw is None:
         size = path.stat().st_size
         err = _LoadError("YAML009", 1, 1, size=size, limit=MAX_BYTES)

@@ -60,8 +60,10 @@ def clean_path(path: object) -> str:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raw = text.encode("utf-8", "surrogateescape")
-        text = raw.decode("utf-8", "backslashreplace")
+        try:
+            text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:  # a surrogate that is no escaped byte
+            text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return escape_terminal(text)
 
 
