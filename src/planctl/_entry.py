@@ -20,13 +20,25 @@ def _terminate(signum: int, frame: object) -> None:
     raise Terminated(signum)
 
 
-def install_signal_handlers() -> None:
+def install_signal_handlers() -> dict[int, object]:
+    """Install the handlers; returns the previous ones (for :func:`restore_signal_handlers`)."""
+    previous: dict[int, object] = {}
     if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
     for name in ("SIGTERM", "SIGHUP"):
         sig = getattr(signal, name, None)
         if sig is not None and signal.getsignal(sig) is not signal.SIG_IGN:
-            signal.signal(sig, _terminate)
+            previous[sig] = signal.signal(sig, _terminate)
+    return previous
+
+
+def restore_signal_handlers(previous: dict[int, object]) -> None:
+    """Put back what was there: ``cli.main()`` called inside another program leaves no trace."""
+    for sig, handler in previous.items():
+        try:
+            signal.signal(sig, handler)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            pass
 
 
 def stopped(exc: BaseException) -> int:

@@ -941,9 +941,18 @@ def _wants_completion(argv: list[str]) -> bool:
 
 def main() -> None:
     """Console entry point: never let a traceback reach a planner."""
-    from planctl._entry import Terminated, install_signal_handlers, stopped
+    from planctl._entry import install_signal_handlers, restore_signal_handlers
 
-    install_signal_handlers()
+    previous = install_signal_handlers()
+    try:
+        _main()
+    finally:
+        restore_signal_handlers(previous)
+
+
+def _main() -> None:
+    from planctl._entry import Terminated, stopped
+
     if sys.stdout is None or sys.stderr is None:
         import os
 
