@@ -386,8 +386,9 @@ def test_interrupt_during_startup_prints_no_traceback(tmp_path: Path) -> None:
         p.send_signal(signal.SIGINT)
         _out, err = p.communicate(timeout=60)
         assert "Traceback" not in err, (delay, err)
-        assert p.returncode in (0, 130), (delay, p.returncode, err)
-        if p.returncode == 130:
+        # 130, or death by SIGINT (-2) when the interrupt lands during interpreter shutdown
+        assert p.returncode in (0, 130, -2), (delay, p.returncode, err)
+        if p.returncode != 0:
             assert "interrupted" in err
 
 
