@@ -375,7 +375,7 @@ def test_interrupt_during_startup_prints_no_traceback(tmp_path: Path) -> None:
     import time
 
     plan = _plan_repo(tmp_path)
-    for delay in (0.05, 0.15, 0.4):
+    for delay in (0.08, 0.15, 0.4):
         p = subprocess.Popen(
             [sys.executable, "-m", "planctl", "validate", str(plan), "--today", TODAY],
             stdout=subprocess.PIPE,
@@ -386,9 +386,10 @@ def test_interrupt_during_startup_prints_no_traceback(tmp_path: Path) -> None:
         p.send_signal(signal.SIGINT)
         _out, err = p.communicate(timeout=60)
         assert "Traceback" not in err, (delay, err)
-        # 130, or death by SIGINT (-2) when the interrupt lands during interpreter shutdown
+        # 130 with a message; or death by the signal itself (-2, silent) when it lands
+        # while the interpreter starts or shuts down, outside any Python code
         assert p.returncode in (0, 130, -2), (delay, p.returncode, err)
-        if p.returncode != 0:
+        if p.returncode == 130:
             assert "interrupted" in err
 
 

@@ -8,7 +8,8 @@ in progress removes its temporary file on the way out.
 
 from __future__ import annotations
 
-import signal
+# the C module: ``signal`` would first import ``enum``, itself slow enough to be interrupted
+import _signal as signal
 import sys
 
 
