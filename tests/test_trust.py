@@ -389,8 +389,27 @@ def test_interrupt_during_startup_prints_no_traceback(tmp_path: Path) -> None:
         # 130 with a message; or death by the signal itself (-2, silent) when it lands
         # while the interpreter starts or shuts down, outside any Python code
         assert p.returncode in (0, 130, -2), (delay, p.returncode, err)
-        if p.returncode == 130:
-            assert "interrupted" in err
+
+
+@pytest.mark.parametrize("kind", ["interrupt", "terminate"])
+def test_a_later_interrupt_says_so(monkeypatch, capsys, tmp_path: Path, kind: str) -> None:
+    from planctl import cli
+    from planctl._entry import Terminated
+
+    def stop(*a, **k):
+        raise KeyboardInterrupt if kind == "interrupt" else Terminated(15)
+
+    monkeypatch.setattr(cli, "check_paths", stop)
+    plan = _plan_repo(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["planctl", "validate", str(plan)])
+    with pytest.raises(SystemExit) as exc:
+        cli.main()
+    err = capsys.readouterr().err
+    if kind == "interrupt":
+        assert exc.value.code == 130 and "interrupted" in err
+    else:
+        assert exc.value.code == 143 and "terminated" in err
+    assert "Traceback" not in err
 
 
 def test_termination_during_a_write_removes_the_temporary(tmp_path: Path, monkeypatch) -> None:

@@ -974,6 +974,8 @@ def _main() -> None:
     try:
         # without standalone mode click hands back an Exit's code as the return value
         code = app(standalone_mode=False)
+        if code == 130:  # typer's own answer to Ctrl-C: silent unless we say it
+            sys.exit(stopped(KeyboardInterrupt()))
         sys.stdout.flush()
         sys.exit(code if isinstance(code, int) else 0)
     except typer.Exit as exc:
