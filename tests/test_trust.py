@@ -491,3 +491,10 @@ def test_link_swapped_in_after_discovery_is_not_followed(tmp_path: Path) -> None
         load_file(link, follow_links=False)  # discovery saw a file; now it is a link
     report = check_paths([tmp_path])  # a link inside the folder, to a file inside it
     assert not report.findings
+
+
+def test_config_linked_inside_the_repository_is_read(tmp_path: Path) -> None:
+    plan = _plan_repo(tmp_path)
+    (tmp_path / "shared.yaml").write_text("fail_on: warning\n", encoding="utf-8")
+    (tmp_path / "planctl.yaml").symlink_to(tmp_path / "shared.yaml")
+    assert config_mod.load(config_mod.find(plan)).fail_on == "warning"

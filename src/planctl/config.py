@@ -114,8 +114,11 @@ def load(path: Path | None) -> Config:
     from planctl.loader import load_text, read_plan_bytes
     from planctl.textsafe import escape_terminal
 
+    # a link the user named, or one find() checked stays in the repository, is followed;
+    # the file itself is then opened without following links (no swap after this point)
+    target = path.resolve() if path.is_symlink() else path
     try:
-        raw = read_plan_bytes(path, MAX_CONFIG_BYTES)
+        raw = read_plan_bytes(target, MAX_CONFIG_BYTES)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc.strerror or exc}") from None
     if raw is None:
