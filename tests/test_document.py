@@ -137,6 +137,17 @@ def test_toc_lists_every_chapter_and_annex_with_a_page_number(documents, name) -
         key = "".join(entry.split())
         assert re.search(re.escape(key) + r"[·.…]*\d+", listing), (entry, listing[:400])
     assert "附件1" in listing and "附则" in listing
+    # and each number is the one printed on the page where that chapter or annex starts
+    pos = toc + 1
+    for entry in entries:
+        key = "".join(entry.split())
+        printed = int(re.search(re.escape(key) + r"[·.…]*(\d+)", listing).group(1))
+        head = "".join(entry.split("　")[0].split()) if entry.startswith("附件") else key
+        page = next(i for i in range(pos, len(pages)) if head in _lines(pages[i]))
+        numbers = [x for x in _lines(pages[page]) if PAGE_NO.match(x)]
+        assert numbers, (entry, page)
+        assert int(re.sub(r"\D", "", numbers[-1])) == printed, (entry, printed, numbers)
+        pos = page
 
 
 @pytest.mark.parametrize("name", NAMES)

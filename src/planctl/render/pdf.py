@@ -100,15 +100,25 @@ def locate(entries: list[str], pages: list[str]) -> dict[str, int]:
     lines = [["".join(x.split()) for x in page.splitlines()] for page in pages]
     found: dict[str, int] = {}
     start: int | None = None
-    # skip the cover and the 目录: every entry is listed there too
-    toc = next((i for i, ls in enumerate(lines) if "目录" in "".join(ls)), -1)
-    pos = toc + 1
-    for entry in entries:
+    if not entries:
+        return found
+
+    def key(entry: str) -> str:
         # an annex starts where its label "附件N" stands on a line of its own
-        key = "".join(entry.split("　")[0].split()) if entry.startswith("附件") else entry
-        key = "".join(key.split())
+        head = entry.split("　")[0] if entry.startswith("附件") else entry
+        return "".join(head.split())
+
+    # Skip the cover and the 目录, which lists every entry too. The title "目　录" is
+    # letter-spaced, and pdftotext may put its two characters on separate lines, so
+    # the 目录 is found as the first page that carries the first entry while a later
+    # page carries it again (the body's first heading).
+    first = key(entries[0])
+    hits = [i for i, ls in enumerate(lines) if first in ls]
+    pos = hits[0] + 1 if len(hits) >= 2 else 0
+    for entry in entries:
+        k = key(entry)
         for i in range(pos, len(lines)):
-            if key in lines[i]:
+            if k in lines[i]:
                 if start is None:
                     start = i
                 found[entry] = i - start + 1
