@@ -141,12 +141,25 @@ def build(data: dict[str, Any], *, draft: bool, figure: bytes | Any | None = Non
     for number, key in enumerate(generated, 1):
         if key == "flow":
             w.blocks.append(Annex(number, plan_annexes.titles[key], False))
+            drawn = [c for c in charts if c.png]
+            if len(drawn) > 1:
+                # several charts: the annex's first page lists them (图1、图2…) and each
+                # chart takes a page of its own, so no chart is squeezed under the title
+                # and no caption is cut off from its chart
+                w.blocks.append(Para(say("figure_index", count=len(drawn)), "Plan Note"))
+                for n, chart in enumerate(drawn, 1):
+                    w.blocks.append(Para(f"图{n}　{chart.title}", "Plan Note"))
+            n = 0
             for chart in charts:
+                title = chart.title
+                if chart.png and len(drawn) > 1:
+                    n += 1
+                    title = f"图{n}　{title}"
                 w.blocks.append(
                     Figure(
                         chart.png,
                         chart.caption,
-                        chart.title,
+                        title,
                         chart.width_mm,
                         chart.height_mm,
                         getattr(chart, "reason", ""),

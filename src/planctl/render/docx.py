@@ -508,14 +508,21 @@ class DocxWriter:
         title (labels ≥ 9 pt at that size), so it is placed unscaled; a chart
         it could not draw is replaced by the reason and a pointer to the matrix.
         """
-        if self._figures_in_annex:
+        if not f.png:
+            # a chart that could not be drawn is one note line, never a page of its own
+            # (a page holding only a title and a note reads as blank to a reviewer)
+            self.add(f"{f.title}：{f.reason}。" if f.title else f"说明：{f.reason}。", "Plan Note")
+            return
+        from planctl.render.api import FIRST_CHART_MM
+
+        # a chart starts its own page, except a lone chart short enough to share the
+        # annex's first page with its label, title and caption
+        first_fits = (f.height_mm or 0) <= FIRST_CHART_MM and not f.title.startswith("图")
+        if self._figures_in_annex or not first_fits:
             self._pending_break = True
         self._figures_in_annex += 1
         if f.title:
             self.add(f.title, "Table Caption", ppr="<w:keepNext/>")
-        if not f.png:
-            self.add(f"说明：{f.reason}。", "Plan Note", ppr='<w:jc w:val="center"/>')
-            return
         g = self.g
         page_h = g["height"] - g["top"] - g["bottom"]
         width = int((f.width_mm or 150) * 36000)
