@@ -252,3 +252,22 @@ def test_signature_page_precedes_annexes_and_footer_is_only_the_page_number(
         else:
             assert not numbers
     assert sum("文档校验码：" in "".join(_lines(p)) for p in pages) == 1
+
+
+@pytest.mark.parametrize("name", [p.stem for p in sample_plans()])
+def test_every_flow_chart_of_a_sample_is_drawn_on_a_page_with_its_caption(documents, name) -> None:
+    """The flow annex shows every chart; none is replaced by a "not drawn" note.
+
+    Each chart's title ("图N　…") and the start of its caption ("自…最先获知起") stand on
+    the same page, so no caption is cut off from its chart.
+    """
+    _, pages = documents[name]
+    body = _body(pages)
+    assert "未绘制" not in body
+    start = max(i for i, p in enumerate(pages) if "信息报告与通报流程图" in "".join(_lines(p)))
+    chart_pages = [
+        p for p in pages[start + 1 :] if re.search(r"^图\d+", "\n".join(_lines(p)), re.M)
+    ]
+    for page in chart_pages:
+        text = "".join(_content_lines(page))
+        assert "最先获知起" in text, text[:200]
