@@ -665,6 +665,28 @@ def _ask_new(hazard: str | None, specs: list[str]) -> tuple[str, list]:
     return kind.key, parties
 
 
+def _check_profile(profile: str) -> None:
+    if profile not in profiles.available():
+        raise _fail(
+            f"unknown legal profile {profile!r}", f"available: {', '.join(profiles.available())}"
+        )
+
+
+def _hazard_and_parties(hazard: str | None, party: list[str] | None) -> tuple[str, list]:
+    """What `new` and `init` scaffold: asked in a terminal, taken from the options in CI.
+
+    Raises ScaffoldError when the options are incomplete or a --party is malformed.
+    """
+    from planctl import scaffold as sc
+
+    specs = list(party or [])
+    if _may_ask() and (hazard is None or len(specs) < 2):
+        return _ask_new(hazard, specs)
+    if hazard is None:
+        raise sc.ScaffoldError("--hazard is required (one of: " + ", ".join(sc.KINDS) + ")")
+    return hazard, [sc.parse_party(s) for s in specs]
+
+
 @app.command()
 def new(
     hazard: Annotated[
@@ -695,23 +717,14 @@ def new(
     from planctl import scaffold as sc
     from planctl.write import atomic_write_text
 
-    specs = list(party or [])
-    if profile not in profiles.available():
-        raise _fail(
-            f"unknown legal profile {profile!r}", f"available: {', '.join(profiles.available())}"
-        )
+    _check_profile(profile)
     if output is not None:
         if output.is_dir():
             raise _fail(f"--output is a directory: {output}")
         if output.exists() and not force:
             raise _fail(f"{output} exists; use --force to replace it")
     try:
-        if _may_ask() and (hazard is None or len(specs) < 2):
-            hazard, parties = _ask_new(hazard, specs)
-        else:
-            if hazard is None:
-                raise sc.ScaffoldError("--hazard is required (one of: " + ", ".join(sc.KINDS) + ")")
-            parties = [sc.parse_party(s) for s in specs]
+        hazard, parties = _hazard_and_parties(hazard, party)
         text = sc.scaffold(hazard, parties, profile)
     except sc.ScaffoldError as exc:
         raise _fail(
@@ -843,18 +856,9 @@ def init_command(
     from planctl import repo
     from planctl import scaffold as sc
 
-    specs = list(party or [])
-    if profile not in profiles.available():
-        raise _fail(
-            f"unknown legal profile {profile!r}", f"available: {', '.join(profiles.available())}"
-        )
+    _check_profile(profile)
     try:
-        if _may_ask() and (hazard is None or len(specs) < 2):
-            hazard, parties = _ask_new(hazard, specs)
-        else:
-            if hazard is None:
-                raise sc.ScaffoldError("--hazard is required (one of: " + ", ".join(sc.KINDS) + ")")
-            parties = [sc.parse_party(s) for s in specs]
+        hazard, parties = _hazard_and_parties(hazard, party)
         created = repo.init(directory, hazard, parties, profile, force=force)
     except (sc.ScaffoldError, repo.InitError) as exc:
         raise _fail(
