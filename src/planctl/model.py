@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import cache, cached_property
 from importlib import resources
 from typing import Any
@@ -122,6 +123,16 @@ def _tier_from_name(name: str, rules: dict[str, Any]) -> str | None:
     return best[1] if best else None
 
 
+def _day(value: Any) -> date | None:
+    """A schema-valid date field as a date; None for absent or placeholder values."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 @dataclass
 class Plan:
     data: dict[str, Any]
@@ -190,6 +201,25 @@ class Plan:
     @property
     def hazards(self) -> list[str]:
         return self.metadata.get("hazards", [])
+
+    # -- validity ---------------------------------------------------------
+    @property
+    def valid_from(self) -> date | None:
+        """First day in force: ``effective``, or ``issued`` when it takes effect on issue."""
+        meta = self.metadata
+        eff = meta.get("effective")
+        return _day(eff if eff and eff != "on issue" else meta.get("issued"))
+
+    @property
+    def valid_until(self) -> date | None:
+        """Last day in force: ``metadata.valid_until``, defaulting to ``review_due``.
+
+        Rotation and cross-plan checks need an end to the plan's term; most plans
+        state none and are meant to hold until their next review. None when the
+        date is missing or still a placeholder.
+        """
+        meta = self.metadata
+        return _day(meta.get("valid_until") or meta.get("review_due"))
 
     # -- lookups ----------------------------------------------------------
     @cached_property

@@ -507,10 +507,12 @@ def effect_clause(meta: dict[str, Any]) -> str:
         if sup.get("version")
         else ""
     )
+    # Only a validity the plan states is printed; the review date it defaults to is not a term.
+    until = mx.date_zh(meta.get("valid_until"))
     eff = meta.get("effective")
     if eff and eff != "on issue":
-        return say("effective_date", date=mx.date_zh(eff), old=old)
-    return say("effective_on_issue", old=old)
+        return say("effective_date", date=mx.date_zh(eff), old=old, until=until)
+    return say("effective_on_issue", old=old, until=until)
 
 
 def closing(w: Writer) -> None:

@@ -14,6 +14,7 @@ from planctl.rules import (  # noqa: F401  (imported for registration)
     structure,
     syntax,
     text,
+    validity,
 )
 from planctl.rules.base import Context, Options, Problem, Rule, registry
 
