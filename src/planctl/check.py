@@ -17,6 +17,7 @@ from typing import Any
 
 from planctl import profiles, schema
 from planctl.config import CONFIG_NAMES, Config
+from planctl.discover import UsageError, discover
 from planctl.findings import FileResult, Finding, Report, display_path
 from planctl.loader import Document, load_file, load_text
 from planctl.model import Plan
@@ -24,16 +25,11 @@ from planctl.placeholders import without_placeholders
 from planctl.plugins import canonical
 from planctl.rules import Context, Options, registry
 
-PLAN_SUFFIXES = (".yaml", ".yml")
 _SUPPRESS = re.compile(
     r"#\s*planctl:\s*ignore\s*\[?\s*([A-Za-z]+(?:-[A-Za-z]+)?\d+"
     r"(?:\s*[, ]\s*[A-Za-z]+(?:-[A-Za-z]+)?\d+)*)\s*\]?"
     r"(?:\s*(?:--|—|:|：)?\s*(\S.*?))?\s*$"
 )
-
-
-class UsageError(Exception):
-    """Input planctl cannot work with at all (missing path, no plan files)."""
 
 
 def _profile(plan: Plan, options: Options) -> profiles.Profile:
@@ -218,61 +214,6 @@ def recognize(doc: Document) -> str | None:
     return "foreign"
 
 
-def discover(
-    paths: Iterable[str | Path], config: Config | None = None, refused: list[Path] | None = None
-) -> list[Path]:
-    """Expand files and directories (recursively) into plan files, in a stable order.
-
-    Inside a directory, a link that leads out of it is not followed: a plan
-    repository must not make CI read files elsewhere on the machine. Such
-    paths go to ``refused`` (reported as PTH001).
-    """
-    config = config or Config()
-    found: list[Path] = []
-    for raw in paths:
-        if not str(raw).strip():
-            # `planctl validate "$PLAN"` with an unset variable must not check the cwd
-            raise UsageError("empty path given (an unset variable?)")
-        p = Path(raw)
-        if not p.exists():
-            raise UsageError(f"no such file or directory: {raw}")
-        if p.is_dir():
-            for link in sorted(x for x in p.rglob("*") if x.is_symlink() and x.is_dir()):
-                rel = link.relative_to(p)
-                if any(part.startswith(".") for part in rel.parts):
-                    continue
-                if not link.resolve().is_relative_to(p.resolve()) and refused is not None:
-                    refused.append(link)  # a linked folder elsewhere on the machine: not walked
-            for child in sorted(p.rglob("*")):
-                rel = child.relative_to(p)
-                if any(part.startswith(".") for part in rel.parts):
-                    continue
-                if child.suffix in PLAN_SUFFIXES and child.is_file():
-                    if child.name in CONFIG_NAMES:
-                        continue
-                    if any(child.match(g) for g in config.exclude):
-                        continue
-                    if not child.resolve().is_relative_to(p.resolve()):
-                        if refused is not None:
-                            refused.append(child)
-                        continue
-                    found.append(child)
-        elif p.is_file():
-            found.append(p)
-        else:
-            raise UsageError(f"not a regular file: {raw}")
-    seen: set[Path] = set()
-    unique = []
-    for f in found:
-        key = f.resolve()
-        if key not in seen:
-            seen.add(key)
-            unique.append(f)
-    if not unique and not refused:
-        raise UsageError("no plan files (*.yaml, *.yml) found in: " + ", ".join(map(str, paths)))
-    return unique
-
-
 def split_plans(files: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
     """Plans to work on, and the files passed over with their SKIP_REASONS key.
 
@@ -302,12 +243,10 @@ def check_paths(
 ) -> Report:
     """Check every plan under ``paths``; foreign YAML is skipped (an FIL001 error if ``strict``)."""
     report = Report()
-    refused: list[Path] = []
-    found = discover(paths, config, refused)
-    linked = {p for p in found if p.is_symlink()}  # links as discovery saw them
-    for path in found:
+    found = discover(paths, config)
+    for path in found.files:
         try:
-            doc = load_file(path, follow_links=path in linked)
+            doc = load_file(path, follow_links=found.follow_links(path))
         except OSError as exc:
             raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
         reason = recognize(doc)
@@ -327,7 +266,8 @@ def check_paths(
             )
             continue
         report.files.append(check_document(doc, options, config))
-    for path in refused:
+    for skip in found.skipped:  # a link leading out of the directory
+        path = skip.path
         finding = registry.get("PTH001").finding(
             file=display_path(path), line=1, col=1, params={"target": str(path.resolve())}
         )

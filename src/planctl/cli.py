@@ -249,7 +249,7 @@ def render(
     ] = None,
 ) -> None:
     """Render plans to DOCX (GB/T 9704) or Markdown. Drafts are marked 征求意见稿."""
-    from planctl.check import discover
+    from planctl.discover import discover
     from planctl.render.api import RenderRefused, render_file
 
     try:
@@ -261,7 +261,7 @@ def render(
     reference = _reference(reference_docx, cfg)
     language = (lang.value if lang else None) or cfg.lang or default_lang()
     try:
-        files = discover(plans, cfg)
+        files = discover(plans, cfg).files
     except UsageError as exc:
         raise _fail(str(exc)) from None
     from planctl.check import SKIP_REASONS, split_plans
@@ -793,13 +793,13 @@ def fmt_command(
     ] = False,
 ) -> None:
     """Lay plans out one way (schema key order, indentation, quoting), keeping comments."""
-    from planctl.check import discover
+    from planctl.discover import discover
     from planctl.fmt import FormatError, format_file
     from planctl.write import atomic_write_text
 
     try:
         cfg = config_mod.load(config_mod.find())
-        files = discover(paths, cfg)
+        files = discover(paths, cfg).files
     except (config_mod.ConfigError, UsageError) as exc:
         raise _fail(str(exc)) from None
     changed = failed = 0
