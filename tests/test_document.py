@@ -91,6 +91,7 @@ def documents(tmp_path_factory) -> dict[str, tuple[dict, list[str]]]:
     result = {}
     for name, path in plans.items():
         pdf = render_file(path, out / name, fmt="pdf", options=OPTS).output
+        PDFS[name] = pdf
         assert pdf.with_suffix(".docx").is_file()  # the DOCX with page numbers is left behind
         text = subprocess.run(
             ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True
@@ -102,6 +103,8 @@ def documents(tmp_path_factory) -> dict[str, tuple[dict, list[str]]]:
     return result
 
 
+#: name → the rendered PDF, for tests that read positions (pdftotext -bbox)
+PDFS: dict[str, Path] = {}
 NAMES = ["base", *[p.stem for p in sample_plans()], "zhuozhang-17"]
 HEADER = {"征求意见稿"}
 PAGE_NO = re.compile(r"^—\s*\d+\s*—$")
@@ -271,3 +274,66 @@ def test_every_flow_chart_of_a_sample_is_drawn_on_a_page_with_its_caption(docume
     for page in chart_pages:
         text = "".join(_content_lines(page))
         assert "最先获知起" in text, text[:200]
+
+
+MM = 72 / 25.4
+
+
+def _number_boxes(
+    pdf: Path,
+) -> list[tuple[float, float, int, tuple[float, float, float, float], list]]:
+    """Per page: (width, height, printed number, its box x0 y0 x1 y1, its words), in points.
+
+    The number is the run of words "—", digits, "—" that stands outside the type
+    area; pages without one (cover, 目录) are left out.
+    """
+    xml = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8")
+    out = []
+    for page in re.findall(r"<page (.*?)</page>", xml, re.S):
+        w, h = (float(x) for x in re.findall(r'(?:width|height)="([\d.]+)"', page)[:2])
+        words = [
+            (float(a), float(b), float(c), float(d), t)
+            for a, b, c, d, t in re.findall(
+                r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+                page,
+            )
+        ]
+        for i in range(len(words) - 2):
+            a, n, b = words[i : i + 3]
+            if a[4] == b[4] == "—" and n[4].isdigit():
+                group = [a, n, b]
+                box = (
+                    min(x[0] for x in group),
+                    min(x[1] for x in group),
+                    max(x[2] for x in group),
+                    max(x[3] for x in group),
+                )
+                out.append((w, h, int(n[4]), box, group))
+                break
+    return out
+
+
+@pytest.mark.parametrize("name", ["zhuozhang-water-pollution", "zhuozhang-17"])
+def test_landscape_page_number_sits_where_the_portrait_one_does(documents, name) -> None:
+    """GB/T 9704: a landscape table page, turned back to portrait for binding, has its number
+    where portrait pages have theirs: on the landscape page's left edge, reading downwards,
+    near the foot on odd pages and the head on even ones."""
+    numbers = _number_boxes(PDFS[name])
+    portrait = {n % 2: box for w, h, n, box, _ in numbers if h > w}
+    landscape = [(w, h, n, box, g) for w, h, n, box, g in numbers if w > h]
+    assert landscape and set(portrait) == {0, 1}
+    for w, _h, n, (x0, y0, x1, y1), group in landscape:
+        px0, py0, px1, py1 = portrait[n % 2]
+        # the sheet turned clockwise: portrait y → landscape x from the left edge, x → y
+        assert abs(x0 - (w - py1)) < 1.5 * MM and abs(x1 - (w - py0)) < 1.5 * MM, (n, x0, x1)
+        if n % 2:  # odd: the end of the number one character in from the foot
+            assert abs(y1 - px1) < 1.5 * MM, (n, y1, px1)
+        else:
+            assert abs(y0 - px0) < 1.5 * MM, (n, y0, px0)
+        # read downwards: dash, number, dash stacked in one column, each box as wide as the line
+        assert [round(g[0]) for g in group] == [round(x0)] * 3
+        assert group[0][3] <= group[1][1] + 0.5 and group[1][3] <= group[2][1] + 0.5
+    # and the landscape pages' feet (the long edge) carry no number
+    assert all(box[0] < 40 * MM for w, h, n, box, g in landscape)

@@ -54,6 +54,8 @@ TWIPS_PER_MM = 56.6929
 #: GB/T 9704: 28 characters a line in the 156 mm type area. 3号 (16 pt) glyphs are
 #: 28 × 16 pt = 158 mm wide, so each character is drawn 0.25 pt closer (w:spacing −5)
 CHAR_SPACING_TWIPS = -5
+#: portrait footer distance: the page number's line from the sheet's bottom edge
+FOOTER_MM = 23
 #: signature blocks a row, and rows a page (each block leaves room for a 42 mm seal)
 SIGN_COLS, SIGN_ROWS = 3, 3
 #: fallbacks for the font names GB/T 9704 documents use, when a PC lacks them
@@ -150,9 +152,10 @@ class DocxWriter:
         g = {k: int(v / 635) for k, v in self.g.items()}
         if landscape:
             size = f'<w:pgSz w:w="{g["height"]}" w:h="{g["width"]}" w:orient="landscape"/>'
+            # the sheet turned clockwise: portrait left → top, bottom → left, top → right
             mar = (
-                f'<w:pgMar w:top="{int(28 * TWIPS_PER_MM)}" w:right="{g["bottom"]}" '
-                f'w:bottom="{int(26 * TWIPS_PER_MM)}" w:left="{g["top"]}" '
+                f'<w:pgMar w:top="{g["left"]}" w:right="{g["top"]}" '
+                f'w:bottom="{g["right"]}" w:left="{g["bottom"]}" '
                 f'w:header="{int(10 * TWIPS_PER_MM)}" w:footer="{int(12 * TWIPS_PER_MM)}" w:gutter="0"/>'
             )
         else:
@@ -160,7 +163,7 @@ class DocxWriter:
             mar = (
                 f'<w:pgMar w:top="{g["top"]}" w:right="{g["right"]}" w:bottom="{g["bottom"]}" '
                 f'w:left="{g["left"]}" w:header="{int(15 * TWIPS_PER_MM)}" '
-                f'w:footer="{int(23 * TWIPS_PER_MM)}" w:gutter="0"/>'
+                f'w:footer="{int(FOOTER_MM * TWIPS_PER_MM)}" w:gutter="0"/>'
             )
         pg = f'<w:pgNumType w:start="{start}"/>' if start else ""
         return (
@@ -178,8 +181,8 @@ class DocxWriter:
         )
 
     # --- page furniture ----------------------------------------------------------
-    def _furniture(self) -> tuple[str, str]:
-        """Header/footer references: (cover and 目录: no number, body: "— n —")."""
+    def _furniture(self) -> tuple[str, str, str]:
+        """Header/footer references: cover and 目录 (no number), body ("— n —"), landscape pages."""
         body = self.final
         self._fill(body, numbered=True)
         refs_body = "".join(
@@ -187,14 +190,35 @@ class DocxWriter:
             for el in body._sectPr
             if el.tag in (qn("w:headerReference"), qn("w:footerReference"))
         )
-        front_el = parse_xml(f"<w:sectPr {nsdecls('w', 'r')}/>")
-        front = Section(front_el, self.doc.part)
-        self._fill(front, numbered=False)
-        refs_front = "".join(parse_xml_str(el) for el in front_el)
-        return refs_front, refs_body
+        refs = []
+        for numbered, landscape in ((False, False), (True, True)):
+            el = parse_xml(f"<w:sectPr {nsdecls('w', 'r')}/>")
+            self._fill(Section(el, self.doc.part), numbered=numbered, landscape=landscape)
+            refs.append("".join(parse_xml_str(x) for x in el))
+        return refs[0], refs_body, refs[1]
 
-    def _fill(self, s: Section, numbered: bool) -> None:
+    def _fill(self, s: Section, numbered: bool, landscape: bool = False) -> None:
+        """Page numbers and draft mark of one kind of section.
+
+        A landscape page carries its number where the portrait pages have it once
+        the sheet is turned back to portrait for binding (GB/T 9704-2012 §10.1:
+        the table's top towards the binding edge of odd pages, the cut edge of
+        even ones, so every landscape sheet turns the same way): on the left edge,
+        reading downwards, near the foot on odd pages and the head on even ones.
+        """
         s.different_first_page_header_footer = False
+        if landscape:
+            for footer in (s.footer, s.even_page_footer):
+                footer.is_linked_to_previous = False
+                footer.paragraphs[0].style = self.doc.styles["Footer"]
+            for header, odd in ((s.header, True), (s.even_page_header, False)):
+                header.is_linked_to_previous = False
+                para = header.paragraphs[0]
+                para.style = self.doc.styles["Header"]
+                if self.c.draft:
+                    para.add_run(DRAFT_MARK)
+                para._p.append(parse_xml(self._side_number(odd)))
+            return
         for footer, align in ((s.footer, "right"), (s.even_page_footer, "left")):
             footer.is_linked_to_previous = False
             para = footer.paragraphs[0]
@@ -222,9 +246,54 @@ class DocxWriter:
             if self.c.draft:
                 para.add_run(DRAFT_MARK)
 
+    def _side_number(self, odd: bool) -> str:
+        """A text box on the left edge of a landscape page holding "— PAGE —", turned 90°.
+
+        Its place is the portrait number's place mapped onto the turned sheet:
+        portrait y becomes landscape x (measured from the other edge), portrait x
+        becomes landscape y. The box spans the type area's height; the number sits
+        at its foot (odd pages) or head (even pages), one character in.
+        """
+        g = self.g  # portrait geometry in EMU
+        emu_mm = 36000
+        depth = 7 * emu_mm  # the number's line: 4号 digits and dashes
+        # the portrait footer's line starts FOOTER_MM above the bottom edge (the
+        # number's top then lies about 7 mm below the type area, GB/T 9704 §8)
+        x = FOOTER_MM * emu_mm
+        y = g["left"]
+        cy = g["width"] - g["left"] - g["right"]
+        jc = "right" if odd else "left"
+        ind = '<w:ind w:right="280"/>' if odd else '<w:ind w:left="280"/>'
+        fld = '<w:fldSimple w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'
+        para = (
+            f'<w:p><w:pPr><w:pStyle w:val="{self.sid("Footer")}"/>'
+            f'<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>{ind}<w:jc w:val="{jc}"/></w:pPr>'
+            f"<w:r>{_t('— ')}</w:r>{fld}<w:r>{_t(' —')}</w:r></w:p>"
+        )
+        return (
+            f"<w:r {nsdecls('w', 'wp', 'a')} "
+            'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+            "<w:drawing>"
+            '<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="251659264" '
+            'behindDoc="0" locked="1" layoutInCell="1" allowOverlap="1">'
+            '<wp:simplePos x="0" y="0"/>'
+            f'<wp:positionH relativeFrom="page"><wp:posOffset>{x}</wp:posOffset></wp:positionH>'
+            f'<wp:positionV relativeFrom="page"><wp:posOffset>{y}</wp:posOffset></wp:positionV>'
+            f'<wp:extent cx="{depth}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/>'
+            f'<wp:docPr id="{9000 + int(odd)}" name="{"Odd" if odd else "Even"} page number"/>'
+            "<wp:cNvGraphicFramePr/>"
+            '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+            '<wps:wsp><wps:cNvSpPr txBox="1"/><wps:spPr>'
+            f'<a:xfrm><a:off x="0" y="0"/><a:ext cx="{depth}" cy="{cy}"/></a:xfrm>'
+            '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>'
+            f"<wps:txbx><w:txbxContent>{para}</w:txbxContent></wps:txbx>"
+            '<wps:bodyPr rot="0" vert="vert" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="t">'
+            "<a:noAutofit/></wps:bodyPr></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></w:r>"
+        )
+
     # --- blocks ------------------------------------------------------------------
     def write(self) -> bytes:
-        refs_front, refs_body = self._furniture()
+        refs_front, refs_body, refs_land = self._furniture()
         started_body = False
         for block in self.c.blocks:
             if isinstance(block, TitlePage):
@@ -245,7 +314,8 @@ class DocxWriter:
                     self.end_section(self._sect(False, refs_body, start=1))
                     started_body = True
                 elif block.landscape != self.landscape:
-                    self.end_section(self._sect(self.landscape))
+                    refs = refs_land if self.landscape else refs_body
+                    self.end_section(self._sect(self.landscape, refs))
                 else:
                     self._pending_break = True
                 self.landscape = block.landscape
@@ -265,18 +335,13 @@ class DocxWriter:
             self.end_section(self._sect(False, refs_body, start=1))
         # the last section's properties live on the body; match its orientation
         final = parse_xml(
-            self._sect(self.landscape, refs_body if not started_body else "").replace(
+            self._sect(self.landscape, refs_land if self.landscape else refs_body).replace(
                 "<w:sectPr>", f"<w:sectPr {nsdecls('w', 'r')}>", 1
             )
         )
         xml = f"<w:body {nsdecls('w', 'r', 'wp', 'a', 'pic')}>{''.join(self.parts)}</w:body>"
         new_body = parse_xml(xml)
         body = self.doc.element.body
-        old_sect = body.find(qn("w:sectPr"))
-        # keep the reference part relations that the final sectPr points at
-        for el in list(old_sect):
-            if el.tag in (qn("w:headerReference"), qn("w:footerReference")):
-                final.insert(0, el)
         for child in list(body):
             body.remove(child)
         for child in list(new_body):
