@@ -50,6 +50,7 @@ RECORD_VERSION = 1
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 _CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
@@ -438,9 +439,16 @@ def snapshot(z: zipfile.ZipFile) -> Snapshot:
             if raw is None:
                 continue
             root = _xml(raw, part)
+            # a text box (the landscape pages' turned page number) is its own text: an
+            # office writes it twice (DrawingML and a VML fallback) and moves its anchor
+            for fallback in list(root.iter(f"{{{_MC}}}Fallback")):
+                fallback.getparent().remove(fallback)
+            boxes = list(root.iter(_w("txbxContent")))
+            for box in boxes:
+                box.getparent().remove(box)
             walker = _Walker({})
             texts = []
-            for p in root.iter(_w("p")):
+            for p in [*root.iter(_w("p")), *(q for b in boxes for q in b.iter(_w("p")))]:
                 text, fmt = walker.paragraph(p)
                 if text.strip():
                     texts.append(f"{text}\x00{fmt}" if fmt else text)
