@@ -278,6 +278,26 @@ def test_matrix_command_outputs(tmp_path: Path) -> None:
     assert run("matrix", str(BROKEN / "yaml-syntax.yaml")).returncode == 2
 
 
+def test_matrix_reads_the_configuration_like_validate(tmp_path: Path, base_text: str) -> None:
+    """planctl.yaml next to the plan sets matrix's language; a broken one exits 2, and
+    --config names another."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(base_text, encoding="utf-8")
+    (tmp_path / ".git").mkdir()  # the repository root: the search stops here
+    (tmp_path / "planctl.yaml").write_text("lang: zh\n", encoding="utf-8")
+    r = run("matrix", str(plan), "-f", "csv", "-o", str(tmp_path / "m.csv"), cwd=tmp_path)
+    assert r.returncode == 0 and "已写入" in r.stderr, r.stderr
+    r = run("matrix", str(plan), "-f", "csv", "-o", str(tmp_path / "n.csv"), "--lang", "en")
+    assert r.returncode == 0 and "wrote" in r.stderr, r.stderr
+    other = tmp_path / "other.yaml"
+    other.write_text("lang: en\n", encoding="utf-8")
+    r = run("matrix", str(plan), "-f", "csv", "-o", str(tmp_path / "o.csv"), "--config", str(other))
+    assert r.returncode == 0 and "wrote" in r.stderr, r.stderr
+    (tmp_path / "planctl.yaml").write_text("lang: fr\n", encoding="utf-8")
+    r = run("matrix", str(plan), cwd=tmp_path)
+    assert r.returncode == 2 and "lang" in r.stderr and not r.stdout
+
+
 def test_sarif_and_junit_outputs() -> None:
     import xml.etree.ElementTree as ET
 

@@ -183,6 +183,36 @@ def test_internal_error_exits_2_with_hint_and_debug_traceback(
         assert ("Traceback" in err) is traceback_shown
 
 
+def test_debug_is_per_run_and_reaches_the_rules(monkeypatch, capsys, tmp_path: Path) -> None:
+    """--debug lives on the typer context: it does not leak into the next main() call,
+    and it makes a crashing rule raise (a traceback) instead of becoming INT001."""
+    from planctl import cli
+    from planctl.rules import registry
+
+    rule = registry.get("MNT001")
+
+    def boom(ctx):
+        raise RuntimeError("simulated rule bug")
+        yield  # a generator like every rule
+
+    monkeypatch.setattr(rule, "check_fn", boom)
+    plan = tmp_path / "p.yaml"
+    plan.write_text(base_text(), encoding="utf-8")
+    for argv, traceback_shown in (
+        (["planctl", "--debug", "validate", str(plan)], True),
+        (["planctl", "validate", "--format", "json", str(plan)], False),
+    ):
+        monkeypatch.setattr(sys, "argv", argv)
+        with pytest.raises(SystemExit) as exc:
+            cli.main()
+        captured = capsys.readouterr()
+        assert ("Traceback" in captured.err) is traceback_shown
+        if traceback_shown:
+            assert exc.value.code == 2 and "simulated rule bug" in captured.err
+        else:
+            assert "INT001" in captured.out
+
+
 # --- regressions found by an adversarial review ---------------------------------------
 def _cli(*args: str, cwd: Path):
     env = {k: v for k, v in os.environ.items() if k not in ("LANG", "LC_ALL")}

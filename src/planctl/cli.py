@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import traceback
+from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from pathlib import Path
@@ -31,7 +32,21 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-_STATE = {"debug": False}
+
+@dataclass
+class RunState:
+    """Settings of one run from the top-level options, carried as the typer context's ``obj``.
+
+    Not a module global: ``main()`` is also called inside test runners and by
+    other programs, and one run's ``--debug`` must not leak into the next.
+    """
+
+    debug: bool = False
+
+
+def _debug(ctx: typer.Context) -> bool:
+    state = ctx.find_object(RunState)
+    return state is not None and state.debug
 
 
 class Lang(str, Enum):
@@ -83,6 +98,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
@@ -90,7 +106,7 @@ def _root(
         bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
     ] = False,
 ) -> None:
-    _STATE["debug"] = debug
+    ctx.ensure_object(RunState).debug = debug
 
 
 def _config_near(paths: list[str]) -> Path | None:
@@ -100,6 +116,16 @@ def _config_near(paths: list[str]) -> Path | None:
     if start is not None and not start.exists():
         start = None  # discovery reports the missing path itself
     return config_mod.find(start)
+
+
+def _load_config(option: Path | None, paths: list[str]) -> config_mod.Config:
+    """--config, else the planctl.yaml of the plans' repository; a bad one exits 2."""
+    if option is not None and not option.exists():
+        raise _fail(f"no such configuration file: {option}")
+    try:
+        return config_mod.load(option if option else _config_near(paths))
+    except config_mod.ConfigError as exc:
+        raise _fail(str(exc)) from None
 
 
 def _parse_today(value: str | None) -> date | None:
@@ -113,6 +139,7 @@ def _parse_today(value: str | None) -> date | None:
 
 @app.command()
 def validate(
+    ctx: typer.Context,
     paths: Annotated[
         list[str], typer.Argument(help="Plan files or directories (searched recursively).")
     ],
@@ -152,19 +179,14 @@ def validate(
     YAML that is clearly not a plan (CI files, mkdocs.yml) is skipped with a note.
     """
     _report_pack_errors()
-    if config is not None and not config.exists():
-        raise _fail(f"no such configuration file: {config}")
-    try:
-        cfg = config_mod.load(config if config else _config_near(paths))
-    except config_mod.ConfigError as exc:
-        raise _fail(str(exc)) from None
+    cfg = _load_config(config, paths)
     if profile and profile not in profiles.available():
         raise _fail(
             f"unknown legal profile {profile!r}", f"available: {', '.join(profiles.available())}"
         )
     language = (lang.value if lang else None) or cfg.lang or default_lang()
     options = make_options(_parse_today(today), profile, cfg)
-    options.debug = _STATE["debug"]
+    options.debug = _debug(ctx)
     try:
         report = check_paths(paths, options, cfg, strict=strict)
     except UsageError as exc:
@@ -221,6 +243,7 @@ class DocFormat(str, Enum):
 
 @app.command()
 def render(
+    ctx: typer.Context,
     plans: Annotated[list[str], typer.Argument(help="Plan files or directories.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Output directory.")] = Path("out"),
     final: Annotated[
@@ -257,7 +280,7 @@ def render(
     except config_mod.ConfigError as exc:
         raise _fail(str(exc)) from None
     options = make_options(_parse_today(today), None, cfg)
-    options.debug = _STATE["debug"]
+    options.debug = _debug(ctx)
     reference = _reference(reference_docx, cfg)
     language = (lang.value if lang else None) or cfg.lang or default_lang()
     try:
@@ -459,12 +482,14 @@ def matrix(
     lang: Annotated[
         Lang | None, typer.Option("--lang", help="Message language (default: from locale).")
     ] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="planctl.yaml to use.")] = None,
 ) -> None:
     """Show the cross-region matrices (the same computation the DOCX annexes use)."""
     from planctl.render.tables import MatrixError, plan_tables, with_quantities, write_tables
 
-    language = lang.value if lang else default_lang()
     _need_file(plan)
+    cfg = _load_config(config, [str(plan)])
+    language = (lang.value if lang else None) or cfg.lang or default_lang()
     try:
         model, tables = plan_tables(plan)
     except OSError as exc:
@@ -975,9 +1000,11 @@ def _main() -> None:
         except (AttributeError, ValueError):
             pass
     app._add_completion = _wants_completion(sys.argv)  # typer reads it when building the command
+    state = RunState()
     try:
-        # without standalone mode click hands back an Exit's code as the return value
-        code = app(standalone_mode=False)
+        # without standalone mode click hands back an Exit's code as the return value;
+        # the state object outlives the context, so --debug still counts below
+        code = app(standalone_mode=False, obj=state)
         if code == 130:  # typer's own answer to Ctrl-C: silent unless we say it
             sys.exit(stopped(KeyboardInterrupt()))
         sys.stdout.flush()
@@ -997,7 +1024,7 @@ def _main() -> None:
         if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
             exc.show()
             sys.exit(2)
-        if _STATE["debug"]:
+        if state.debug:
             traceback.print_exc()
         plain = _environment_message(exc)
         if plain is not None:
