@@ -7,6 +7,7 @@ import codecs
 import pytest
 
 from planctl import loader as load_mod
+from planctl.check import load_findings
 from planctl.loader import load_text
 
 
@@ -31,7 +32,7 @@ def test_dates_stay_text_and_keys_are_strings() -> None:
 
 def test_duplicate_key_is_an_error_at_the_second_key() -> None:
     doc = load_text("metadata:\n  id: a\n  title: 预案\n  id: b\n")
-    [f] = doc.findings
+    [f] = load_findings(doc)
     assert (f.code, f.line, f.col) == ("YAML002", 4, 3)
     assert "line 2" in f.text("en") and "第 2 行" in f.text("zh")
     assert doc.data is None
@@ -39,7 +40,7 @@ def test_duplicate_key_is_an_error_at_the_second_key() -> None:
 
 def test_duplicate_key_detected_in_nested_flow_mapping() -> None:
     doc = load_text("rules:\n  - {id: N-1, to: [a], to: [b]}\n")
-    assert [f.code for f in doc.findings] == ["YAML002"]
+    assert [f.code for f in load_findings(doc)] == ["YAML002"]
 
 
 def test_utf8_bom_and_crlf_are_accepted() -> None:
@@ -47,14 +48,14 @@ def test_utf8_bom_and_crlf_are_accepted() -> None:
     text = load_mod.decode(raw)
     doc = load_text(text)
     assert doc.data == {"metadata": {"id": "浊漳河"}}
-    assert doc.findings == []
+    assert load_findings(doc) == []
 
 
 def test_gbk_is_named_with_a_hint(tmp_path) -> None:
     p = tmp_path / "gbk.yaml"
     p.write_bytes("metadata:\n  title: 浊漳河流域突发水污染事件联合应急预案\n".encode("gbk"))
     doc = load_mod.load_file(p)
-    [f] = doc.findings
+    [f] = load_findings(doc)
     assert f.code == "YAML003" and f.line == 2
     assert "GBK" in f.text("en") and "iconv" in f.hint_text("zh")
 
@@ -62,7 +63,7 @@ def test_gbk_is_named_with_a_hint(tmp_path) -> None:
 def test_binary_file_is_refused(tmp_path) -> None:
     p = tmp_path / "seal.yaml"
     p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    [f] = load_mod.load_file(p).findings
+    [f] = load_findings(load_mod.load_file(p))
     assert f.code == "YAML003" and "binary" in f.text("en")
 
 
@@ -78,7 +79,7 @@ def test_binary_file_is_refused(tmp_path) -> None:
 )
 def test_tags_and_merge_keys_are_refused(text: str) -> None:
     doc = load_text(text)
-    assert [f.code for f in doc.findings] == ["YAML004"]
+    assert [f.code for f in load_findings(doc)] == ["YAML004"]
     assert doc.data is None
 
 
@@ -87,36 +88,36 @@ def test_alias_bomb_is_refused_quickly() -> None:
     for i in range(1, 10):
         text += f"l{i}: &l{i} [" + ", ".join([f"*{'a' if i == 1 else f'l{i - 1}'}"] * 10) + "]\n"
     doc = load_text(text)
-    assert [f.code for f in doc.findings] == ["YAML005"]
+    assert [f.code for f in load_findings(doc)] == ["YAML005"]
 
 
 def test_deep_nesting_is_refused_without_recursion_error() -> None:
     doc = load_text("a: " + "[" * 10000 + "]" * 10000)
-    assert [f.code for f in doc.findings] == ["YAML006"]
+    assert [f.code for f in load_findings(doc)] == ["YAML006"]
     doc = load_text("a:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 400)))
-    assert [f.code for f in doc.findings] == ["YAML006"]
+    assert [f.code for f in load_findings(doc)] == ["YAML006"]
 
 
 def test_empty_and_comment_only_files() -> None:
-    assert [f.code for f in load_text("").findings] == ["YAML007"]
-    assert [f.code for f in load_text("# 预案\n").findings] == ["YAML007"]
+    assert [f.code for f in load_findings(load_text(""))] == ["YAML007"]
+    assert [f.code for f in load_findings(load_text("# 预案\n"))] == ["YAML007"]
 
 
 def test_multiple_documents_are_refused() -> None:
     doc = load_text("a: 1\n---\nb: 2\n")
-    [f] = doc.findings
+    [f] = load_findings(doc)
     assert f.code == "YAML008" and f.line == 2
 
 
 def test_syntax_error_points_at_the_opening_quote() -> None:
     doc = load_text("metadata:\n  title: '浊漳河\n  id: x\n")
-    [f] = doc.findings
+    [f] = load_findings(doc)
     assert (f.code, f.line, f.col) == ("YAML001", 2, 10)
 
 
 def test_tab_indentation_is_a_syntax_error_with_position() -> None:
     doc = load_text("metadata:\n\tid: x\n")
-    [f] = doc.findings
+    [f] = load_findings(doc)
     assert f.code == "YAML001" and f.line == 2
 
 
@@ -124,7 +125,7 @@ def test_oversized_file_is_refused_before_parsing(tmp_path, monkeypatch) -> None
     monkeypatch.setattr(load_mod, "MAX_BYTES", 1000)
     p = tmp_path / "big.yaml"
     p.write_text("a: " + "x" * 2000 + "\n", encoding="utf-8")
-    [f] = load_mod.load_file(p).findings
+    [f] = load_findings(load_mod.load_file(p))
     assert f.code == "YAML009"
 
 
@@ -134,3 +135,31 @@ def test_folded_chinese_text_has_no_stray_spaces() -> None:
     )
     assert doc.data["a"] == "接报后立即联合启动，成立联合指挥部。 Joint HQ opens."
     assert doc.data["b"] == "第一行\n第二行\n"
+
+
+def test_the_loader_reports_a_plain_error_and_never_imports_the_rules() -> None:
+    """No loader ↔ rules cycle: the loader's error is data; the engine makes the finding."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from planctl.loader import LoadError, load_text\n"
+        "doc = load_text('a: 1\\na: 2\\n')\n"
+        "assert isinstance(doc.error, LoadError), doc.error\n"
+        "assert (doc.error.code, doc.error.line, doc.error.col) == ('YAML002', 2, 1)\n"
+        "assert doc.data is None\n"
+        "assert not any(m.startswith('planctl.rules') for m in sys.modules), 'rules imported'\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert load_text("a: 1\n").error is None
+
+
+def test_the_engine_turns_the_load_error_into_a_located_finding() -> None:
+    from planctl.check import check_document
+
+    doc = load_text("metadata:\n  id: a\n  id: b\n", "plan.yaml")
+    [f] = check_document(doc).findings
+    assert (f.code, f.line, f.col, f.file) == ("YAML002", 3, 3, "plan.yaml")
+    assert f.severity == "error" and "line 2" in f.text("en")

@@ -50,7 +50,12 @@ def __getattr__(name: str) -> object:
 
 
 def load(path: str) -> object:
-    """Load a plan file with its source map; problems are in ``doc.findings``."""
+    """Load a plan file with its source map.
+
+    A file that cannot be loaded has ``doc.error`` (a plain
+    :class:`~planctl.loader.LoadError`); ``planctl.validate(doc)`` reports it as
+    a located finding.
+    """
     from planctl.loader import load_file
 
     return load_file(path)

@@ -109,12 +109,27 @@ def _suppressions(doc: Document, findings: list[Finding]) -> list[Finding]:
     return out
 
 
+def load_findings(doc: Document) -> list[Finding]:
+    """The loader's plain error (if any) as a located finding of its YAML rule.
+
+    The loader reports a :class:`~planctl.loader.LoadError` and knows no rules;
+    turning it into a bilingual finding happens here, in the engine.
+    """
+    err = doc.error
+    if err is None:
+        return []
+    rule = registry.get(err.code)
+    return [
+        rule.finding(file=doc.path, line=err.line, col=err.col, json_path=(), params=err.params)
+    ]
+
+
 def check_document(
     doc: Document, options: Options | None = None, config: Config | None = None
 ) -> FileResult:
     options = options or Options()
     config = config or Config()
-    findings = list(doc.findings)
+    findings = load_findings(doc)
     rules_run = False
     if doc.data is not None:
         findings += schema.check(doc)
@@ -174,7 +189,7 @@ def _top_keys(doc: Document) -> set[str] | None:
         if isinstance(doc.data, dict):
             return {str(k) for k in doc.data}
         return set()  # a list or a scalar at the top: certainly not a plan
-    if not doc.findings or any(f.code != "YAML004" for f in doc.findings):
+    if doc.error is None or doc.error.code != "YAML004":
         return None
     import yaml
 

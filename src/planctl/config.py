@@ -133,8 +133,10 @@ def load(path: Path | None) -> Config:
             "save it as UTF-8 (请以 UTF-8 编码保存)"
         ) from None
     doc = load_text(text, path)  # same loader as plans: duplicate keys and tags are errors
-    if doc.findings and doc.findings[0].code != "YAML007":
-        f = doc.findings[0]
+    if doc.error is not None and doc.error.code != "YAML007":
+        from planctl.check import load_findings
+
+        [f] = load_findings(doc)
         raise ConfigError(f"{path}:{f.line}:{f.col}: {escape_terminal(f.text('en'))}")
     raw = doc.data or {}
     if not isinstance(raw, dict):

@@ -147,8 +147,10 @@ def read_version(spec: str, cwd: Path | None = None) -> Document:
         except UnicodeDecodeError:
             raise DiffError(f"{spec} is not UTF-8 text") from None
         doc = load_text(text, spec)
-    if doc.findings:
-        f = doc.findings[0]
+    if doc.error is not None:
+        from planctl.check import load_findings
+
+        [f] = load_findings(doc)
         raise DiffError(f"{spec}:{f.line}:{f.col}: {f.code} {f.text('en')}")
     if not isinstance(doc.data, dict):
         raise DiffError(f"{spec} is not a plan (not a mapping)")

@@ -265,8 +265,10 @@ def format_text(text: str, path: str | Path = "<string>") -> str:
     """The formatted text, or FormatError when it cannot be formatted safely."""
     path = Path(path)
     before = load_text(text, path)
-    if before.findings:
-        f = before.findings[0]
+    if before.error is not None:
+        from planctl.check import load_findings
+
+        [f] = load_findings(before)
         raise FormatError(f"{path}:{f.line}:{f.col}: {f.code} {f.text('en')} (fix it first)")
     if before.data is None:
         raise FormatError(f"{path}: empty file")
@@ -289,7 +291,7 @@ def format_text(text: str, path: str | Path = "<string>") -> str:
     result = out.getvalue()
     result = "\n".join(line.rstrip() for line in result.splitlines()) + "\n"
     after = load_text(result, path)
-    if after.findings or after.data != before.data:
+    if after.error is not None or after.data != before.data:
         where = _first_difference(before.data, after.data)
         raise FormatError(
             f"{path}: formatting would change what planctl reads{where}; left as it is "
@@ -328,7 +330,7 @@ def format_file(path: str | Path) -> Formatted:
     from planctl.check import recognize
 
     doc = load_text(text, path)
-    if not doc.findings and doc.data is not None and recognize(doc) is not None:
+    if doc.error is None and doc.data is not None and recognize(doc) is not None:
         # CI files, mkdocs.yml, planctl.yaml: not plans, so not laid out as plans
         return Formatted(path, text, text, skipped=True)
     return Formatted(path, text, format_text(text, path))

@@ -22,8 +22,6 @@ from typing import Any
 
 import yaml
 
-from planctl.findings import Finding
-
 try:  # the C composer is several times faster; fall back quietly if absent
     _Loader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
@@ -116,21 +114,41 @@ class SourceMap:
         return _NO_STYLE
 
 
+@dataclass(frozen=True)
+class LoadError:
+    """Why a file could not be loaded: a YAML-layer rule code, where, and the message's values.
+
+    Plain data, so the loader does not depend on the rules: the engine
+    (:func:`planctl.check.load_findings`) turns it into a located finding.
+    """
+
+    code: str
+    line: int
+    col: int
+    params: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass
 class Document:
-    """One loaded YAML file: its data, where things are, and its text."""
+    """One loaded YAML file: its data, where things are, and its text.
+
+    ``error`` is set (and ``data`` is None) when the file could not be loaded.
+    """
 
     path: Path
     data: Any
     source: SourceMap
     lines: list[str]
-    findings: list[Finding] = field(default_factory=list)
+    error: LoadError | None = None
 
 
 class _LoadError(Exception):
     def __init__(self, code: str, line: int, col: int, **params: Any) -> None:
         super().__init__(code)
         self.code, self.line, self.col, self.params = code, line, col, params
+
+    def plain(self) -> LoadError:
+        return LoadError(self.code, self.line, self.col, self.params)
 
 
 def decode(raw: bytes) -> str:
@@ -381,17 +399,17 @@ def load_text(text: str, path: Path | str = "<string>") -> Document:
         builder = _Builder()
         data = builder.build(root, (), 0)
     except _LoadError as err:
-        return Document(path, None, SourceMap(), lines, [_finding(path, err)])
+        return Document(path, None, SourceMap(), lines, err.plain())
     except yaml.composer.ComposerError as exc:
         line, col, problem = _yaml_error_mark(exc)
         code = "YAML008" if "single document" in str(exc) else "YAML001"
         err = _LoadError(code, line, col, problem=problem)
-        return Document(path, None, SourceMap(), lines, [_finding(path, err)])
+        return Document(path, None, SourceMap(), lines, err.plain())
     except yaml.reader.ReaderError as exc:
         line, col = _position(text, exc.position)
         code = f"{exc.character:04X}" if isinstance(exc.character, int) else "?"
         err = _LoadError("YAML001", line, col, problem=_CONTROL_PROBLEM.format(code=code))
-        return Document(path, None, SourceMap(), lines, [_finding(path, err)])
+        return Document(path, None, SourceMap(), lines, err.plain())
     except yaml.YAMLError as exc:
         line, col, problem = _yaml_error_mark(exc)
         line, col, problem = _full_width_colon(lines, line, col, problem)
@@ -399,10 +417,10 @@ def load_text(text: str, path: Path | str = "<string>") -> Document:
             err = _LoadError("YAML006", line, col, depth=MAX_DEPTH)
         else:
             err = _LoadError("YAML001", line, col, problem=problem)
-        return Document(path, None, SourceMap(), lines, [_finding(path, err)])
+        return Document(path, None, SourceMap(), lines, err.plain())
     except RecursionError:
         err = _LoadError("YAML006", 1, 1, depth=MAX_DEPTH)
-        return Document(path, None, SourceMap(), lines, [_finding(path, err)])
+        return Document(path, None, SourceMap(), lines, err.plain())
     return Document(path, data, builder.source, lines)
 
 
@@ -419,11 +437,11 @@ def load_file(path: Path | str, *, follow_links: bool = True) -> Document:
     if raw is None:
         size = path.stat().st_size
         err = _LoadError("YAML009", 1, 1, size=size, limit=MAX_BYTES)
-        return Document(path, None, SourceMap(), [], [_finding(path, err)])
+        return Document(path, None, SourceMap(), [], err.plain())
     try:
         text = decode(raw)
     except _LoadError as err:
-        return Document(path, None, SourceMap(), [], [_finding(path, err)])
+        return Document(path, None, SourceMap(), [], err.plain())
     return load_text(text, path)
 
 
@@ -447,16 +465,3 @@ def read_plan_bytes(path: Path | str, limit: int) -> bytes | None:
 
 #: public name for callers that decode other YAML files (configuration)
 LoadProblem = _LoadError
-
-
-def _finding(path: Path, err: _LoadError) -> Finding:
-    from planctl.rules import registry
-
-    rule = registry.get(err.code)
-    return rule.finding(
-        file=path,
-        line=err.line,
-        col=err.col,
-        json_path=(),
-        params=err.params,
-    )

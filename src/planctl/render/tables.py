@@ -47,7 +47,7 @@ def plan_tables(path: Path) -> tuple[Any, Tables]:
     from planctl.schema import check as schema_check
 
     doc = load_file(path)
-    if doc.findings or schema_check(doc):
+    if doc.error is not None or schema_check(doc):
         raise MatrixError(f"{path} has YAML or schema errors; run planctl validate first")
     plan = Plan(doc.data)
     tables: Tables = {
