@@ -17,7 +17,11 @@ import pytest
 from .conftest import ROOT
 
 SCHEMAS = ROOT / "schemas"
-DOCS = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in SCHEMAS.glob("*.json")}
+# the plan's sections and the configuration schema (planctl.yaml): both feed editors
+DOCS = {
+    p.name: json.loads(p.read_text(encoding="utf-8"))
+    for p in [*SCHEMAS.glob("*.json"), SCHEMAS / "config" / "config.schema.json"]
+}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # two English words in a row: enum ids and units inside Chinese text (PT30M, mg/L) are not English
 ENGLISH = re.compile(r"[A-Za-z]{2,}[,;:]?\s+[A-Za-z]{2,}")

@@ -7,11 +7,14 @@ upwards. Unknown keys are an error, not a silent no-op.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import difflib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
-
-from planctl.findings import SEVERITIES
 
 CONFIG_NAMES = ("planctl.yaml", ".planctl.yaml")
 
@@ -40,19 +43,6 @@ class Config:
         if self.select and not any(code.startswith(s) for s in self.select):
             return False
         return not any(code.startswith(s) for s in self.ignore)
-
-
-_KEYS = {
-    "profile": str,
-    "fail_on": str,
-    "lang": str,
-    "contact_max_age_months": int,
-    "select": list,
-    "ignore": list,
-    "severity": dict,
-    "exclude": list,
-    "reference_docx": str,
-}
 
 
 #: a configuration is a few lines; anything larger is not one (and /dev/zero never ends)
@@ -138,57 +128,43 @@ def load(path: Path | None) -> Config:
 
         [f] = load_findings(doc)
         raise ConfigError(f"{path}:{f.line}:{f.col}: {escape_terminal(f.text('en'))}")
-    raw = doc.data or {}
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: configuration must be a mapping")
-    cfg = Config(path=path)
-    for key, value in raw.items():
-        if key not in _KEYS:
-            raise ConfigError(f"{path}: unknown key '{key}' (allowed: {', '.join(_KEYS)})")
-        if not isinstance(value, _KEYS[key]):
-            raise ConfigError(f"{path}: '{key}' must be {_KEYS[key].__name__}")
-        setattr(cfg, key, value)
-    if cfg.fail_on not in SEVERITIES:
-        raise ConfigError(f"{path}: fail_on must be one of {', '.join(SEVERITIES)}")
-    for code, sev in cfg.severity.items():
-        if sev not in SEVERITIES:
-            raise ConfigError(f"{path}: severity of {code} must be one of {', '.join(SEVERITIES)}")
-    for key in ("select", "ignore", "exclude"):
-        if not all(isinstance(x, str) for x in getattr(cfg, key)):
-            raise ConfigError(f"{path}: {key} must be a list of text")
-    if any(not x.strip() for x in cfg.exclude):
-        raise ConfigError(f"{path}: exclude has an empty pattern (an unset variable?)")
+    data = {} if doc.data is None else doc.data
+    _check_schema(path, doc, data)
+    cfg = Config(path=path, **data)
     from planctl import profiles
     from planctl.plugins import canonical
     from planctl.rules import registry
 
+    def at(where: tuple[str | int, ...], key: bool = False) -> str:
+        mark = doc.source.key(where) if key else doc.source.value(where)
+        return f"{path}:{mark.line}:{mark.col}"
+
     codes = [r.code for r in registry]
     for key in ("select", "ignore"):
         cleaned = []
-        for item in getattr(cfg, key):
-            text = canonical(str(item))  # a renamed rule's old code follows its redirect
-            # an empty or mistyped entry would silently switch every check on or off
-            if not text or not any(code.startswith(text) for code in codes):
+        for i, item in enumerate(getattr(cfg, key)):
+            text = canonical(item)  # a renamed rule's old code follows its redirect
+            # a mistyped entry would silently switch every check on or off
+            if not any(code.startswith(text) for code in codes):
                 raise ConfigError(
-                    f"{path}: {key} entry {item!r} matches no rule (see `planctl rules`)"
+                    f"{at((key, i))}: {key} entry {item!r} matches no rule (see `planctl rules`)"
                 )
             cleaned.append(text)
         setattr(cfg, key, cleaned)
     severity = {}
     for code, sev in cfg.severity.items():
-        if canonical(str(code)) not in codes:
-            raise ConfigError(f"{path}: severity for unknown rule {code!r}")
-        severity[canonical(str(code))] = sev
+        if canonical(code) not in codes:
+            raise ConfigError(
+                f"{at(('severity', code), key=True)}: severity for unknown rule {code!r}"
+            )
+        severity[canonical(code)] = sev
     cfg.severity = severity
-    _refuse_silencing(path, cfg, {r.code: r.layer for r in registry})
-    if cfg.lang is not None and cfg.lang not in ("zh", "en"):
-        raise ConfigError(f"{path}: lang must be zh or en, not {cfg.lang!r}")
+    _refuse_silencing(at, cfg, {r.code: r.layer for r in registry})
     if cfg.profile is not None and cfg.profile not in profiles.available():
         raise ConfigError(
-            f"{path}: unknown legal profile {cfg.profile!r} (available: {', '.join(profiles.available())})"
+            f"{at(('profile',))}: unknown legal profile {cfg.profile!r} "
+            f"(available: {', '.join(profiles.available())})"
         )
-    if isinstance(cfg.contact_max_age_months, bool) or not 1 <= cfg.contact_max_age_months <= 120:
-        raise ConfigError(f"{path}: contact_max_age_months must be a whole number from 1 to 120")
     return cfg
 
 
@@ -201,7 +177,9 @@ def is_protected(code: str) -> bool:
     return code.startswith(("YAML", "SCH")) or code in PROTECTED_CODES
 
 
-def _refuse_silencing(path: Path, cfg: Config, layers: dict[str, str]) -> None:
+def _refuse_silencing(
+    at: Callable[[tuple[str | int, ...], bool], str], cfg: Config, layers: dict[str, str]
+) -> None:
     """A config must not turn an unreadable or malformed plan into "no problems found".
 
     YAML and schema errors stop the rules from running; ignoring or
@@ -212,18 +190,111 @@ def _refuse_silencing(path: Path, cfg: Config, layers: dict[str, str]) -> None:
         c for c, layer in layers.items() if layer in PROTECTED_LAYERS or is_protected(c)
     )
     for code in protected:
-        entry = next((s for s in cfg.ignore if code.startswith(s)), None)
-        if entry is not None:
+        i = next((i for i, s in enumerate(cfg.ignore) if code.startswith(s)), None)
+        if i is not None:
+            entry = cfg.ignore[i]
             raise ConfigError(
-                f"{path}: ignore entry {entry!r} would switch off {code}; YAML, schema, path and internal "
+                f"{at(('ignore', i), False)}: ignore entry {entry!r} would switch off {code}; YAML, schema, path and internal "
                 "errors cannot be ignored (YAML/schema 错误不能忽略：它们表示文件无法检查)"
             )
         if code in cfg.severity and cfg.severity[code] != "error":
             raise ConfigError(
-                f"{path}: severity of {code} cannot be changed; YAML, schema, path and internal "
+                f"{at(('severity', code), True)}: severity of {code} cannot be changed; YAML, schema, path and internal "
                 "errors are always errors (YAML/schema 错误不能降级)"
             )
 
 
 def as_dict(cfg: Config) -> dict[str, Any]:
-    return {k: getattr(cfg, k) for k in _KEYS}
+    return {k: getattr(cfg, k) for k in KEYS}
+
+
+# -- the configuration schema ------------------------------------------------------------
+#: the keys a planctl.yaml may have, in the order of the schema
+KEYS = tuple(f.name for f in fields(Config) if f.name != "path")
+
+
+def schema_path() -> Path:
+    """``config.schema.json``: inside the installed package, or the source tree."""
+    packaged = resources.files("planctl") / "schemas" / "config" / "config.schema.json"
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "schemas" / "config" / "config.schema.json"
+
+
+@lru_cache(maxsize=1)
+def config_schema() -> dict[str, Any]:
+    """The configuration schema: it checks planctl.yaml and gives editors completion."""
+    data: dict[str, Any] = json.loads(schema_path().read_text(encoding="utf-8"))
+    return data
+
+
+@lru_cache(maxsize=1)
+def _fast() -> Any:
+    """A compiled yes/no check (fastjsonschema, as for plans); jsonschema only explains."""
+    import fastjsonschema
+
+    schema = dict(config_schema())
+    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+    schema.pop("$id", None)
+    return fastjsonschema.compile(schema)
+
+
+def _check_schema(path: Path, doc: Any, data: Any) -> None:
+    """Raise ConfigError at file:line:col for the first schema error in the file.
+
+    The wording comes from the schema's ``x-planctl.message`` (English, then
+    Chinese), so the file that checks the configuration also says what is wrong;
+    an unknown key is named with the allowed keys and a close match.
+    """
+    try:
+        _fast()(data)
+        return
+    except Exception:  # JsonSchemaException: let jsonschema say where and what
+        pass
+    import jsonschema
+
+    from planctl.textsafe import escape_terminal
+
+    validator = jsonschema.Draft202012Validator(config_schema())
+    located = []
+    for err in validator.iter_errors(data):
+        where = tuple(err.absolute_path)
+        key_name: Any = None
+        if "propertyNames" in err.schema_path:
+            key_name = err.instance  # a bad key: point at the key itself
+            mark = doc.source.key((*where, key_name))
+            message = _message(err, where, key_name)
+        elif err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            allowed = list(err.schema.get("properties", {}))
+            key_name = next(k for k in err.instance if k not in allowed)
+            mark = doc.source.key((*where, key_name))
+            close = difflib.get_close_matches(str(key_name), allowed, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            message = (
+                f"unknown key '{escape_terminal(str(key_name))}'{hint} (allowed: {', '.join(allowed)}) "
+                "(未知的配置键)"
+            )
+        else:
+            mark = doc.source.value(where)
+            message = _message(err, where, err.instance)
+        located.append(((mark.line, mark.col), message, mark))
+    if not located:  # the two validators disagree: say so rather than pass silently
+        raise ConfigError(f"{path}: does not match the configuration schema")
+    (_, message, mark) = min(located, key=lambda x: x[0])
+    raise ConfigError(f"{path}:{mark.line}:{mark.col}: {message}")
+
+
+def _message(err: Any, where: tuple[Any, ...], value: Any) -> str:
+    """The failing schema node's own ``x-planctl.message``, filled in; a plain one if none."""
+    from planctl.textsafe import escape_terminal
+
+    key = next((str(p) for p in reversed(where) if isinstance(p, str)), "configuration")
+    shown = escape_terminal(str(value)[:60])
+    text = (
+        (err.schema.get("x-planctl") or {}).get("message") if isinstance(err.schema, dict) else None
+    )
+    if text is None:
+        return f"'{key}': {escape_terminal(err.message)}"
+    en = text["en"].format(key=key, value=shown)
+    zh = text["zh"].format(key=key, value=shown)
+    return f"{en} ({zh})"

@@ -94,6 +94,30 @@ def bundled_schema() -> dict[str, Any]:
     return out
 
 
+#: what ``planctl schema KIND`` prints: the plan, planctl.yaml, or a legal profile file
+SCHEMA_KINDS = ("plan", "config", "profile")
+
+
+def editor_schema(kind: str = "plan") -> dict[str, Any]:
+    """One self-contained schema document of ``kind`` (see :data:`SCHEMA_KINDS`).
+
+    The same files check the input, so completion in an editor and ``validate``
+    cannot disagree about what a plan, a configuration or a profile may hold.
+    """
+    if kind == "plan":
+        return bundled_schema()
+    if kind == "config":
+        from planctl.config import config_schema
+
+        return dict(config_schema())
+    if kind == "profile":
+        from planctl.profiles import schema_path
+
+        data: dict[str, Any] = json.loads(schema_path().read_text(encoding="utf-8"))
+        return data
+    raise ValueError(f"unknown schema kind {kind!r} (one of: {', '.join(SCHEMA_KINDS)})")
+
+
 def _rewrite_ref(ref: str, current: str) -> str:
     target, _, frag = ref.partition("#")
     name = target.removesuffix(".schema.json") if target else current
