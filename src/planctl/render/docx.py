@@ -438,8 +438,36 @@ class DocxWriter:
                 "<w:tblGrid>" + f'<w:gridCol w:w="{cell}"/>' * cols + "</w:tblGrid>"
             ]
             for row in rows:
+                # Two table rows per line of parties: the names (bottom-aligned, so a
+                # two-line name does not push its neighbours' 盖章/签字 lines out of
+                # step), then the seal, signature and date lines, which then align
+                # across the whole row as on a hand-drawn 会签页.
                 xml.append(
-                    '<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="2750" w:hRule="atLeast"/></w:trPr>'
+                    '<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="900" w:hRule="atLeast"/>'
+                    "</w:trPr>"
+                )
+                for k in range(cols):
+                    party = row[k] if k < len(row) else None
+                    xml.append(
+                        f'<w:tc><w:tcPr><w:tcW w:w="{cell}" w:type="dxa"/>'
+                        '<w:vAlign w:val="bottom"/></w:tcPr>'
+                    )
+                    if party is None:
+                        xml.append(
+                            f'<w:p><w:pPr><w:pStyle w:val="{sid}"/><w:keepNext/></w:pPr></w:p>'
+                        )
+                    else:
+                        sig = party.get("signatory", {})
+                        name = sig.get("organ") or party["name"]
+                        xml.append(
+                            f'<w:p><w:pPr><w:pStyle w:val="{sid}"/><w:keepNext/></w:pPr>'
+                            f'<w:r><w:rPr><w:b/><w:sz w:val="28"/></w:rPr>{_t(name)}</w:r></w:p>'
+                        )
+                    xml.append("</w:tc>")
+                xml.append("</w:tr>")
+                xml.append(
+                    '<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="1850" w:hRule="atLeast"/>'
+                    "</w:trPr>"
                 )
                 for k in range(cols):
                     party = row[k] if k < len(row) else None
@@ -449,14 +477,13 @@ class DocxWriter:
                         continue
                     sig = party.get("signatory", {})
                     lines = [
-                        (sig.get("organ") or party["name"], '<w:b/><w:sz w:val="28"/>'),
-                        ("（盖章）", ""),
-                        (f"{sig.get('title') or '负责人'}（签字）：", ""),
-                        ("", ""),
-                        ("年　　月　　日", ""),
+                        "（盖章）",
+                        f"{sig.get('title') or '负责人'}（签字）：",
+                        "",
+                        "年　　月　　日",
                     ]
-                    for text, rpr in lines:
-                        r = f"<w:r><w:rPr>{rpr}</w:rPr>{_t(text)}</w:r>" if text else ""
+                    for text in lines:
+                        r = f"<w:r>{_t(text)}</w:r>" if text else ""
                         xml.append(f'<w:p><w:pPr><w:pStyle w:val="{sid}"/></w:pPr>{r}</w:p>')
                     xml.append("</w:tc>")
                 xml.append("</w:tr>")
