@@ -83,3 +83,56 @@ def test_wrong_lead_type_gives_one_readable_error() -> None:
     findings = schema.check(load_text(text))
     assert len(findings) == 1
     assert findings[0].code in ("SCH003", "SCH004")
+
+
+def _pattern_nodes(node, path=""):
+    if isinstance(node, dict):
+        if "pattern" in node:
+            yield path, node
+        for key, sub in node.items():
+            yield from _pattern_nodes(sub, f"{path}/{key}")
+    elif isinstance(node, list):
+        for i, sub in enumerate(node):
+            yield from _pattern_nodes(sub, f"{path}/{i}")
+
+
+def test_every_pattern_says_what_it_is_for() -> None:
+    """Messages follow the ``x-planctl`` annotation, not the regex text: a pattern
+    added without one (or with an unknown kind) fails here instead of getting the raw
+    regex as its message."""
+    seen = set()
+    for path in sorted(schema.schema_dir().glob("*.schema.json")):
+        doc = json.loads(path.read_text("utf-8"))
+        for where, node in _pattern_nodes(doc):
+            kind = schema.pattern_kind(node)
+            assert kind in schema.PATTERN_KINDS, f"{path.name}{where}: x-planctl.kind {kind!r}"
+            seen.add(kind)
+    assert seen == set(schema.PATTERN_KINDS)
+
+
+def test_the_wording_follows_the_annotation_not_the_regex() -> None:
+    from planctl.schema import _describe
+
+    for kind, words in (
+        ("duration", "ISO 8601 duration"),
+        ("date", "is not a date"),
+        ("version", "is not a version"),
+        ("id", "is not a valid id"),
+        ("blank", "must not be blank"),
+    ):
+        node = {"type": "string", "pattern": "^zz$", "x-planctl": {"kind": kind}}
+        [err] = jsonschema.Draft202012Validator(node).iter_errors("abc")
+        assert words in _describe(err)[1], kind
+    [err] = jsonschema.Draft202012Validator({"pattern": "^zz$"}).iter_errors("abc")
+    assert "does not match ^zz$" in _describe(err)[1]  # no annotation: plain, never wrong
+
+
+def test_a_version_written_with_other_digits_is_named_as_a_version() -> None:
+    """metadata.supersedes.version uses its own regex (\\d+): it still reads as a version."""
+    from planctl.examples import base_data, render
+
+    data = base_data()
+    data["metadata"]["supersedes"] = {"version": "v1"}
+    doc = load_text(render(data), "plan.yaml")
+    [f] = [f for f in schema.check(doc) if f.json_path[-1:] == ("version",)]
+    assert "'v1' is not a version" in f.text("en") and "1.0" in f.hint_text("en")
