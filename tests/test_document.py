@@ -34,7 +34,10 @@ from .conftest import SAMPLES, TODAY, sample_plans, soffice
 OPTS = Options()
 OPTS.today = __import__("datetime").date.fromisoformat(TODAY)
 
-pytestmark = pytest.mark.skipif(soffice() is None, reason="LibreOffice not installed")
+pytestmark = [
+    pytest.mark.slow,  # LibreOffice prints every document (CI runs it; -m "not slow" skips it)
+    pytest.mark.skipif(soffice() is None, reason="LibreOffice not installed"),
+]
 
 
 def seventeen_parties(src: Path) -> dict:

@@ -235,6 +235,7 @@ def test_benign_resave_is_not_an_edit(original, tmp_path: Path) -> None:
     assert not produced_unchanged(edited)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice not installed")
 def test_libreoffice_resave_keeps_content_and_is_not_overwritten(original, tmp_path: Path) -> None:
     docx, plan = original

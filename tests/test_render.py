@@ -232,6 +232,7 @@ def test_many_parties_split_into_column_groups() -> None:
     assert [len(g) for g in groups] == [6, 5]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     soffice() is None and not os.environ.get("CI"), reason="LibreOffice not installed"
 )
