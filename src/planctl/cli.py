@@ -192,8 +192,8 @@ def validate(
     except UsageError as exc:
         raise _fail(str(exc)) from None
     threshold = fail_on.value if fail_on else cfg.fail_on
-    ctx = OutputContext(language, threshold, color=output is None and use_color(sys.stdout))
-    text = format_report(fmt.value, report, ctx)
+    shown = OutputContext(language, threshold, color=output is None and use_color(sys.stdout))
+    text = format_report(fmt.value, report, shown)
     if output is None:
         sys.stdout.write(text)
     else:
