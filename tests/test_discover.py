@@ -109,3 +109,26 @@ def test_check_still_exports_usage_error() -> None:
     from planctl import check
 
     assert check.UsageError is UsageError
+
+
+def test_render_and_fmt_say_which_links_they_did_not_follow(tmp_path: Path, base_text: str) -> None:
+    from typer.testing import CliRunner
+
+    from planctl.cli import app
+
+    repo, elsewhere = tmp_path / "repo", tmp_path / "elsewhere"
+    repo.mkdir()
+    elsewhere.mkdir()
+    (repo / "plan.yaml").write_text(base_text, encoding="utf-8")
+    (elsewhere / "secret.yaml").write_text(base_text, encoding="utf-8")
+    (repo / "evil.yaml").symlink_to(elsewhere / "secret.yaml")
+    runner = CliRunner()
+    r = runner.invoke(
+        app, ["render", str(repo), "-o", str(tmp_path / "out"), "--lang", "en", "-f", "md"]
+    )
+    assert r.exit_code == 0, r.output
+    assert "evil.yaml: skipped (a link leading out of the given folder; not read)" in r.output
+    assert [p.name for p in (tmp_path / "out").glob("*.md")] != []
+    assert not any("secret" in p.name or "evil" in p.name for p in (tmp_path / "out").iterdir())
+    r = runner.invoke(app, ["fmt", "--check", str(repo)])
+    assert "evil.yaml: skipped" in r.output

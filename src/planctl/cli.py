@@ -284,15 +284,17 @@ def render(
     reference = _reference(reference_docx, cfg)
     language = (lang.value if lang else None) or cfg.lang or default_lang()
     try:
-        files = discover(plans, cfg).files
+        found = discover(plans, cfg)
     except UsageError as exc:
         raise _fail(str(exc)) from None
     from planctl.check import SKIP_REASONS, split_plans
+    from planctl.discover import WHY_SKIPPED
     from planctl.textsafe import clean_path, escape_terminal
 
-    files, passed_over = split_plans(files)
-    for path, reason in passed_over:
-        why = SKIP_REASONS[reason][language]
+    files, recognised = split_plans(found.files)
+    passed_over = [(s.path, WHY_SKIPPED[s.reason][language]) for s in found.skipped]
+    passed_over += [(path, SKIP_REASONS[reason][language]) for path, reason in recognised]
+    for path, why in passed_over:
         typer.echo(
             _say(
                 language,
@@ -838,9 +840,15 @@ def fmt_command(
 
     try:
         cfg = config_mod.load(config_mod.find())
-        files = discover(paths, cfg).files
+        found = discover(paths, cfg)
     except (config_mod.ConfigError, UsageError) as exc:
         raise _fail(str(exc)) from None
+    from planctl.discover import WHY_SKIPPED
+    from planctl.textsafe import clean_path
+
+    files = found.files
+    for skip in found.skipped:
+        typer.echo(f"{clean_path(skip.path)}: skipped ({WHY_SKIPPED[skip.reason]['en']})", err=True)
     changed = failed = 0
     for path in files:
         try:

@@ -18,6 +18,15 @@ from planctl.config import CONFIG_NAMES, Config
 PLAN_SUFFIXES = (".yaml", ".yml")
 
 
+#: what a skipped path's ``reason`` means, for commands that say so (render, fmt)
+WHY_SKIPPED = {
+    "outside": {
+        "zh": "链接指向所给目录之外，未读取",
+        "en": "a link leading out of the given folder; not read",
+    },
+}
+
+
 class UsageError(Exception):
     """Input planctl cannot work with at all (missing path, no plan files)."""
 
