@@ -145,3 +145,29 @@ def test_fast_and_full_validators_agree_on_the_examples(tmp_path: Path) -> None:
         except Exception:
             fast_ok = False
         assert fast_ok == validator.is_valid(data), data
+
+
+@pytest.mark.parametrize("command", [["explain", "NOT001"], ["rules"], ["profiles"]])
+def test_lang_in_the_configuration_sets_the_language_of_every_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """README: --lang, else lang: in planctl.yaml, else the locale — for these commands too."""
+    from typer.testing import CliRunner
+
+    from planctl.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    monkeypatch.setenv("PLANCTL_LANG", "en")
+    outputs = {}
+    for lang in ("zh", "en"):
+        (tmp_path / "planctl.yaml").write_text(f"lang: {lang}\n", encoding="utf-8")
+        r = CliRunner().invoke(app, command)
+        assert r.exit_code == 0, r.output
+        outputs[lang] = r.output
+    cjk = [sum("\u4e00" <= c <= "\u9fff" for c in outputs[lang]) for lang in ("zh", "en")]
+    assert cjk[0] > cjk[1], command
+    assert CliRunner().invoke(app, [*command, "--lang", "zh"]).output == outputs["zh"]
+    (tmp_path / "planctl.yaml").write_text("lang: fr\n", encoding="utf-8")
+    r = CliRunner().invoke(app, command)
+    assert r.exit_code == 2 and "lang must be zh or en" in r.output

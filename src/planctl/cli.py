@@ -128,6 +128,16 @@ def _load_config(option: Path | None, paths: list[str]) -> config_mod.Config:
         raise _fail(str(exc)) from None
 
 
+def _language(lang: Lang | None, cfg: config_mod.Config | None = None) -> str:
+    """--lang, else ``lang:`` in planctl.yaml (the one for the working directory when no
+    configuration was loaded for the command), else the locale."""
+    if lang is not None:
+        return lang.value
+    if cfg is None:
+        cfg = _load_config(None, [])
+    return cfg.lang or default_lang()
+
+
 def _parse_today(value: str | None) -> date | None:
     if value is None:
         return None
@@ -184,7 +194,7 @@ def validate(
         raise _fail(
             f"unknown legal profile {profile!r}", f"available: {', '.join(profiles.available())}"
         )
-    language = (lang.value if lang else None) or cfg.lang or default_lang()
+    language = _language(lang, cfg)
     options = make_options(_parse_today(today), profile, cfg)
     options.debug = _debug(ctx)
     try:
@@ -282,7 +292,7 @@ def render(
     options = make_options(_parse_today(today), None, cfg)
     options.debug = _debug(ctx)
     reference = _reference(reference_docx, cfg)
-    language = (lang.value if lang else None) or cfg.lang or default_lang()
+    language = _language(lang, cfg)
     try:
         found = discover(plans, cfg)
     except UsageError as exc:
@@ -491,7 +501,7 @@ def matrix(
 
     _need_file(plan)
     cfg = _load_config(config, [str(plan)])
-    language = (lang.value if lang else None) or cfg.lang or default_lang()
+    language = _language(lang, cfg)
     try:
         model, tables = plan_tables(plan)
     except OSError as exc:
@@ -539,7 +549,7 @@ def explain(
     from planctl.explain import explain_text
     from planctl.rules import registry
 
-    language = lang.value if lang else default_lang()
+    language = _language(lang)
     rule = registry.find(code)
     if rule is None:
         known = ", ".join(r.code for r in registry)
@@ -556,7 +566,7 @@ def list_rules(
     from planctl.rules import registry
 
     _report_pack_errors()
-    language = lang.value if lang else default_lang()
+    language = _language(lang)
     if fmt is RulesFormat.json:
         data = [
             {
@@ -629,7 +639,7 @@ def schema(
 @app.command("profiles")
 def list_profiles(lang: Annotated[Lang | None, typer.Option("--lang")] = None) -> None:
     """Show the legal profiles: every limit with whom it binds, its clock start and citation."""
-    language = lang.value if lang else default_lang()
+    language = _language(lang)
     for pid in profiles.available():
         typer.echo("\n".join(profiles.describe_profile(profiles.get(pid), language)))
 
