@@ -331,4 +331,6 @@ def make_options(
         today=today or date.today(),
         profile=profile or config.profile,
         contact_max_age_months=contact_max_age_months or config.contact_max_age_months,
+        inventory_max_age_months=config.inventory_max_age_months,
+        training_cycle_months=config.training_cycle_months,
     )

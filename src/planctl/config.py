@@ -30,6 +30,10 @@ class Config:
     fail_on: str = "error"
     lang: str | None = None
     contact_max_age_months: int = 6
+    #: policy, not law: a resource stock not counted for this long is stale (RES003)
+    inventory_max_age_months: int = 12
+    #: policy default joint training cycle where a plan sets none (PRE003)
+    training_cycle_months: int = 12
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     severity: dict[str, str] = field(default_factory=dict)

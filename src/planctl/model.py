@@ -195,6 +195,23 @@ class Plan:
         return self.data.get("maintenance", {})
 
     @property
+    def public_info(self) -> dict[str, Any] | None:
+        """信息发布 section, or None when the plan says nothing about public information."""
+        return self.data.get("public_info")
+
+    @property
+    def aftermath(self) -> dict[str, Any]:
+        return self.data.get("aftermath", {})
+
+    @property
+    def links(self) -> dict[str, Any]:
+        return self.data.get("links", {})
+
+    @property
+    def commitments(self) -> list[dict[str, Any]]:
+        return self.mutual_aid.get("commitments", [])
+
+    @property
     def geography(self) -> dict[str, Any] | None:
         return self.data.get("geography")
 

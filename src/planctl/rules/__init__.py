@@ -1,16 +1,21 @@
 """All rules, one module per family. Importing this package registers them."""
 
 from planctl.rules import (  # noqa: F401  (imported for registration)
+    aftermath,
     command,
     contacts,
     document,
     duties,
     internal,
     legal,
+    links,
     maintenance,
     mutual_aid,
     notification,
+    prevention,
+    public_info,
     references,
+    resources,
     structure,
     syntax,
     text,

@@ -33,6 +33,10 @@ class Options:
     today: date = field(default_factory=date.today)
     #: contacts not verified within this many months are flagged (CON002)
     contact_max_age_months: int = 6
+    #: resources not counted (盘点) within this many months are flagged (RES003)
+    inventory_max_age_months: int = 12
+    #: default joint training cycle in months when the plan sets none (PRE003)
+    training_cycle_months: int = 12
     #: profile id to use instead of the plan's ``metadata.legal_profile``
     profile: str | None = None
     #: re-raise internal errors instead of reporting INT001

@@ -23,6 +23,7 @@ DEFINITIONS: dict[str, list[str]] = {
     "resource": ["resources.*.id"],
     "terms": ["mutual_aid.compensation.*.id"],
     "commitment": ["mutual_aid.commitments.*.id", "mutual_aid.requisitions.*.id"],
+    "related_plan": ["links.related_plans.*.id"],
 }
 
 #: where ids are used: path pattern -> (namespace, allowed kinds of level or None)
@@ -69,9 +70,29 @@ REFERENCES: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "mutual_aid.compensation.*.payer": ("party", None),
     "maintenance.drills.*.participants.*": ("party", None),
     "maintenance.drills.*.actions.*.owner": ("party", None),
+    "maintenance.training.*.participants.*": ("party", None),
+    "mutual_aid.compensation.*.split.*.party": ("party", None),
+    "mutual_aid.compensation.*.advance.by": ("party", None),
+    "resources.*.co_owners.*": ("party", None),
+    "public_info.releaser": ("party", None),
+    "public_info.consult.*": ("party", None),
+    "aftermath.investigation.lead": ("party", None),
+    "aftermath.investigation.with.*": ("party", None),
+    "aftermath.relief.*.by": ("party", None),
+    "links.related_plans.*.party": ("party", None),
+    "links.related_plans.*.level_map.*.joint": ("level", ("response",)),
+    "links.platforms.*.operator": ("party", None),
+    "links.platforms.*.parties.*": ("party", None),
 }
 
-_PAYER_WORDS = {"requesting", "providing", "shared"}
+#: words a slot accepts besides an id
+_KEYWORDS = {
+    "mutual_aid.compensation.*.payer": {"requesting", "providing", "shared", "liable"},
+    "mutual_aid.compensation.*.split.*.party": {"requesting", "providing", "liable"},
+    "mutual_aid.compensation.*.advance.by": {"requesting", "origin"},
+    "public_info.releaser": {"origin"},
+    "aftermath.investigation.lead": {"origin"},
+}
 
 _KIND_NAMES = {
     "grade": {"zh": "事件分级", "en": "event grade"},
@@ -89,6 +110,7 @@ _NS_NAMES = {
     "resource": {"zh": "资源", "en": "resource"},
     "terms": {"zh": "补偿条款", "en": "compensation terms"},
     "commitment": {"zh": "支援承诺或征用", "en": "commitment or requisition"},
+    "related_plan": {"zh": "相关预案", "en": "related plan"},
 }
 
 
@@ -176,7 +198,7 @@ def check_references(ctx: Context) -> Iterator[Problem]:
         for path, value in walk(data, pattern):
             if not isinstance(value, str):
                 continue
-            if pattern.endswith("payer") and value in _PAYER_WORDS:
+            if value in _KEYWORDS.get(pattern, ()):
                 continue
             if value in defined[ns] and (allowed is None or kinds.get(value) in allowed):
                 continue
