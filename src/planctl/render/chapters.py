@@ -17,6 +17,7 @@ from planctl import durations
 from planctl.model import Plan
 from planctl.placeholders import is_placeholder
 from planctl.render import matrix as mx
+from planctl.render import outward
 from planctl.render.blocks import Block, Heading, Para
 from planctl.render.style import Namer, cn, join, normalize, roman, say, sentence, strip_end, vocab
 
@@ -169,6 +170,7 @@ def general(w: Writer) -> None:
         w.h(2, "工作原则")
         for pr in meta["principles"]:
             w.p(f"{strip_end(pr['name'])}。{sentence(pr['text'])}")
+    outward.related_plans(w)
 
 
 def command(w: Writer) -> None:
@@ -353,6 +355,7 @@ def notification(w: Writer) -> None:
         w.p(say("ack_rule", ack=f"附件{annex}规定的时限"))
     if any(r.get("follow_up") or r.get("final_report") for r in plan.rules):
         w.p(say("follow_rule", annex=annex))
+    outward.sender_rank(w)
     w.p(say("rules_detail", annex=annex))
 
 
@@ -376,10 +379,14 @@ def response(w: Writer) -> None:
         w.items([duty_line(w, d) for d in duties])
     if "responsibility" in w.annex and plan.duties:
         w.p(say("duty_detail", annex=w.cite("responsibility")))
+    outward.public_info(w)
     recovery = [d for d in plan.duties if d["phase"] == "recovery"]
-    if recovery:
+    if recovery or outward.has_aftermath(w):
         w.h(1, "后期处置")
+        if recovery and plan.aftermath:
+            w.h(2, "恢复措施")
         w.items([duty_line(w, d) for d in recovery])
+        outward.aftermath(w)
 
 
 def support(w: Writer) -> None:
@@ -401,6 +408,7 @@ def support(w: Writer) -> None:
             w.p(say("resources_owner", owner=name(owner), things=join(things)))
     if plan.resources and "resources" in w.annex:
         w.p(say("resources_detail", annex=w.cite("resources")))
+    outward.resources_held(w)
     aid = plan.mutual_aid
     w.h(2, "相互支援")
     req = aid["request"]
@@ -439,11 +447,10 @@ def support(w: Writer) -> None:
             )
         )
     w.h(2, "补偿与结算")
-    payers = vocab("payers")
     applies = vocab("applies")
     lines = []
     for t in aid["compensation"]:
-        payer = payers.get(t["payer"]) or f"由{name(t['payer'])}承担费用"
+        payer = outward.payer(w, t)
         lines.append(
             say(
                 "compensation",
@@ -455,6 +462,7 @@ def support(w: Writer) -> None:
             )
         )
     w.items(lines)
+    outward.platforms(w)
 
 
 def management(w: Writer) -> None:
@@ -476,6 +484,7 @@ def management(w: Writer) -> None:
                 findings="；".join(strip_end(x) for x in d.get("findings", [])),
             )
         )
+    outward.training(w)
     w.h(2, "评估与修订")
     w.p(
         say(

@@ -62,9 +62,11 @@ PARTY_WITHOUT_DUTY = rule(
         "en": "A signatory with no duty is the classic joint plan 'for show'. Observer and "
         "informed parties are told but do not sign, so they need no duty.",
     },
-    fail="duties.1.lead: jia\nduties.1.support: <delete>\ncommand.groups.0.lead: jia\n"
+    fail="duties.1.lead: jia\nduties.1.support: <delete>\nduties.2.support: <delete>\n"
+    "command.groups.0.lead: jia\n"
     "duties.0.support: <delete>",
-    passes="duties.1.lead: jia\nduties.1.support: <delete>\ncommand.groups.0.lead: jia\n"
+    passes="duties.1.lead: jia\nduties.1.support: <delete>\nduties.2.support: <delete>\n"
+    "command.groups.0.lead: jia\n"
     "duties.0.support: <delete>\nparties.1.roles: [downstream, informed]",
 )
 
