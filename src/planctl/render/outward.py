@@ -172,10 +172,18 @@ def resources_held(w: Writer) -> None:
     if counted:
         from planctl.render.chapters import quantity
 
+        # "活性炭（80吨，2026年10月31日）": the number never follows the name directly,
+        # so a line or page break cannot part it from its unit
         items = [
-            f"{w.name(r['owner'])}{strip_end(r.get('name', ''))}"
-            f"{quantity(r.get('quantity'), r.get('unit'), r.get('kind', ''))}"
-            f"（{mx.date_zh(r['inventoried_on'])}）"
+            f"{w.name(r['owner'])}{strip_end(r.get('name', ''))}（"
+            + join(
+                [
+                    quantity(r.get("quantity"), r.get("unit"), r.get("kind", "")),
+                    mx.date_zh(r["inventoried_on"]),
+                ],
+                "，",
+            )
+            + "）"
             for r in counted
         ]
         w.p(say("inventory", items="；".join(items)))
