@@ -37,7 +37,7 @@ def restore_signal_handlers(previous: dict[int, object]) -> None:
     """Put back what was there: ``cli.main()`` called inside another program leaves no trace."""
     for sig, handler in previous.items():
         try:
-            signal.signal(sig, handler)  # type: ignore[arg-type]
+            signal.signal(sig, handler)
         except (TypeError, ValueError):
             pass
 

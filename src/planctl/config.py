@@ -16,6 +16,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from planctl.findings import Severity
+
 CONFIG_NAMES = ("planctl.yaml", ".planctl.yaml")
 
 
@@ -36,7 +38,7 @@ class Config:
     training_cycle_months: int = 12
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
-    severity: dict[str, str] = field(default_factory=dict)
+    severity: dict[str, Severity] = field(default_factory=dict)
     exclude: list[str] = field(default_factory=list)
     #: an office's own letterhead/styles DOCX, relative to this file (``render``)
     reference_docx: str | None = None

@@ -18,7 +18,7 @@ import codecs
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -221,7 +221,7 @@ class _Builder:
             if node.tag != "tag:yaml.org,2002:seq":
                 raise self._bad_tag(node)
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        return self._scalar(node, path)
+        return self._scalar(cast(yaml.ScalarNode, node), path)
 
     def _bad_tag(self, node: yaml.Node) -> _LoadError:
         return _LoadError(
@@ -403,24 +403,24 @@ def load_text(text: str, path: Path | str = "<string>") -> Document:
     except yaml.composer.ComposerError as exc:
         line, col, problem = _yaml_error_mark(exc)
         code = "YAML008" if "single document" in str(exc) else "YAML001"
-        err = _LoadError(code, line, col, problem=problem)
-        return Document(path, None, SourceMap(), lines, err.plain())
+        failure = _LoadError(code, line, col, problem=problem)
+        return Document(path, None, SourceMap(), lines, failure.plain())
     except yaml.reader.ReaderError as exc:
         line, col = _position(text, exc.position)
         code = f"{exc.character:04X}" if isinstance(exc.character, int) else "?"
-        err = _LoadError("YAML001", line, col, problem=_CONTROL_PROBLEM.format(code=code))
-        return Document(path, None, SourceMap(), lines, err.plain())
+        failure = _LoadError("YAML001", line, col, problem=_CONTROL_PROBLEM.format(code=code))
+        return Document(path, None, SourceMap(), lines, failure.plain())
     except yaml.YAMLError as exc:
         line, col, problem = _yaml_error_mark(exc)
         line, col, problem = _full_width_colon(lines, line, col, problem)
         if "maximum nesting depth" in problem:  # libyaml's own depth limit
-            err = _LoadError("YAML006", line, col, depth=MAX_DEPTH)
+            failure = _LoadError("YAML006", line, col, depth=MAX_DEPTH)
         else:
-            err = _LoadError("YAML001", line, col, problem=problem)
-        return Document(path, None, SourceMap(), lines, err.plain())
+            failure = _LoadError("YAML001", line, col, problem=problem)
+        return Document(path, None, SourceMap(), lines, failure.plain())
     except RecursionError:
-        err = _LoadError("YAML006", 1, 1, depth=MAX_DEPTH)
-        return Document(path, None, SourceMap(), lines, err.plain())
+        failure = _LoadError("YAML006", 1, 1, depth=MAX_DEPTH)
+        return Document(path, None, SourceMap(), lines, failure.plain())
     return Document(path, data, builder.source, lines)
 
 

@@ -235,6 +235,8 @@ def _to_findings(doc: Document, err: ValidationError) -> list[Finding]:
     src = doc.source
     kind = err.validator
     instance = err.instance
+    value: Any = err.validator_value  # typed Unset-or-Any by jsonschema; set on every error
+    node: Any = err.schema
 
     def make(code: str, p: tuple[Any, ...], params: dict[str, Any], at_key: bool) -> Finding:
         mark = src.key(p) if at_key else src.value(p)
@@ -244,13 +246,13 @@ def _to_findings(doc: Document, err: ValidationError) -> list[Finding]:
         )
 
     if kind == "required" and isinstance(instance, dict):
-        missing = [k for k in err.validator_value if k not in instance]
+        missing = [k for k in value if k not in instance]
         return [
             make("SCH001", path, {"where": _where(path), "field": k}, at_key=bool(path))
             for k in missing
         ]
     if kind in ("additionalProperties", "unevaluatedProperties") and isinstance(instance, dict):
-        allowed = sorted(err.schema.get("properties", {}))
+        allowed = sorted(node.get("properties", {}))
         extras = [k for k in instance if k not in allowed]
         out = []
         for k in extras:
@@ -265,8 +267,7 @@ def _to_findings(doc: Document, err: ValidationError) -> list[Finding]:
         return out
     note = _yaml11_note(doc, path, instance)
     if kind == "type":
-        expected = err.validator_value
-        names = expected if isinstance(expected, list) else [expected]
+        names = value if isinstance(value, list) else [value]
         exp = {
             lang: " / ".join(_TYPE_NAMES.get(n, {"zh": n, "en": n})[lang] for n in names)
             for lang in ("zh", "en")
@@ -324,7 +325,8 @@ def _yaml11_note(doc: Document, path: tuple[Any, ...], value: Any) -> dict[str, 
 
 def _describe(err: ValidationError) -> tuple[str, str, str, str]:
     """Bilingual detail and hint for value-level schema errors."""
-    kind, value, inst = err.validator, err.validator_value, err.instance
+    kind, inst = err.validator, err.instance
+    value: Any = err.validator_value  # typed Unset-or-Any by jsonschema; set on every error
     shown = str(inst)[:60]
     if kind == "enum":
         opts = ", ".join(str(v) for v in value)
