@@ -21,7 +21,7 @@ import heapq
 import re
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from planctl import durations
 from planctl.model import HAZARDS, Plan
@@ -153,7 +153,7 @@ def origins(plan: Plan) -> list[Origin]:
                 first = first[0] if first else None
             source = str(first) if first else members[0]
             if geo.get("kind") == "river_basin":
-                seen: list[str] = [area.get("id")]
+                seen: list[str] = [cast(str, area.get("id"))]
                 queue = deque(area.get("downstream") or [])
                 while queue:
                     aid = queue.popleft()
@@ -192,7 +192,7 @@ def applies(rule: Any, hazard: str | None, level: str | None, level_kind: str) -
         return False
     if rule["kind"] == "warning" and level_kind != "warning":
         return False
-    when = rule.get("when") if isinstance(rule.get("when"), dict) else {}
+    when = rule["when"] if isinstance(rule.get("when"), dict) else {}
     if when.get("hazards") and hazard is not None and hazard not in when["hazards"]:
         return False
     return not (when.get("levels") and level is not None and level not in when["levels"])
@@ -307,8 +307,8 @@ def _levels_phrase(plan: Plan, group: list[tuple[str | None, str | None, str]]) 
             continue
         # hazards with the same levels share one phrase: "较大、一般雨雪冰冻灾害、道路交通突发事件"
         by_levels: dict[tuple[str, ...], list[str | None]] = {}
-        for h, lvs in per_hazard.items():
-            by_levels.setdefault(tuple(lvs), []).append(h)
+        for h, hazard_levels in per_hazard.items():
+            by_levels.setdefault(tuple(hazard_levels), []).append(h)
         for lvs, hs in by_levels.items():
             if len(lvs) == len(table) and len(table) > 1:
                 levels = "各级"
@@ -388,10 +388,10 @@ def specs(plan: Plan) -> list[ChartSpec]:
                 events = {HAZARDS.get(h or "", {}).get("event", "突发事件") for h in hazards}
                 what = "发生" + (events.pop() if len(events) == 1 else "突发事件")
             start = [s for s in (origin.label, what) if s]
-            g = build_graph(plan, origin, rules, start)
-            key = g.signature()
+            graph = build_graph(plan, origin, rules, start)
+            key = graph.signature()
             groups.setdefault(key, []).append((hazard, level, kind))
-            graphs.setdefault(key, g)
+            graphs.setdefault(key, graph)
             first_seen.setdefault(key, si)
         for key, group in groups.items():
             spec = _spec(plan, origin, group, graphs[key], len(all_origins))

@@ -43,7 +43,7 @@ def _glyphs(
     FreeType renders each once.
     """
     font = _font(path, index, pt)
-    x0, y0, x1, y1 = font.getbbox(s, anchor=anchor, stroke_width=halo)
+    x0, y0, x1, y1 = (int(v) for v in font.getbbox(s, anchor=anchor, stroke_width=halo))
     mask = Image.new("L", (max(1, x1 - x0), max(1, y1 - y0)), 0)
     ImageDraw.Draw(mask).text(
         (-x0, -y0), s, font=font, fill=255, anchor=anchor, stroke_width=halo, stroke_fill=255

@@ -188,7 +188,7 @@ def _order(rows: list[list[int]], edges: list[tuple[int, int]]) -> tuple[list[li
         nbrs = up if downward else down
         for r in order:
             rows[r].sort(
-                key=lambda v, nb=nbrs: (
+                key=lambda v, nb=nbrs: (  # type: ignore[misc]  # (mypy cannot type a default)
                     sum(pos[m] for m in nb[v]) / len(nb[v]) if nb.get(v) else pos[v],
                     pos[v],
                 )

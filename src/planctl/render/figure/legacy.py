@@ -554,8 +554,8 @@ def _render(
             for g in range(nlayers - 1)
         ]
         starts = [0.0]
-        for g in gaps:
-            starts.append(starts[-1] + m_size + g)
+        for gap in gaps:
+            starts.append(starts[-1] + m_size + gap)
         main_ext = starts[-1] + m_size
         w_u, h_u = (main_ext, cross_ext) if horizontal else (cross_ext, main_ext)
         w_u, h_u = w_u + 2 * _MARGIN, h_u + 2 * _MARGIN
@@ -661,9 +661,9 @@ def _render(
     for path_ in xy_paths:
         draw.line([px(p) for p in path_], fill=_LINE_INK, width=line_w, joint="curve")
     box_w_px = max(2, round(0.08 * k))
-    for b in boxes:
-        x0, y0 = px((b[0], b[1]))
-        x1, y1 = px((b[2], b[3]))
+    for box in boxes:
+        x0, y0 = px((box[0], box[1]))
+        x1, y1 = px((box[2], box[3]))
         draw.rounded_rectangle(
             (x0, y0, x1, y1), radius=0.35 * k, fill=_BOX_FILL, outline=_INK, width=box_w_px
         )
@@ -697,8 +697,8 @@ def _render(
             fill=_INK,
             anchor="mm",
         )
-    for v, b in enumerate(boxes):
-        cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+    for v, box in enumerate(boxes):
+        cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
         ls = lines[v]
         for j, text in enumerate(ls):
             draw.text(
