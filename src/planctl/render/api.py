@@ -17,6 +17,7 @@ from planctl.integrity import remember, seal_text, stamp_docx
 from planctl.loader import load_file
 from planctl.model import Plan
 from planctl.placeholders import MARK, has_placeholder
+from planctl.render.blocks import Figure
 from planctl.render.content import build
 from planctl.rules import Options
 from planctl.rules.text import PLACEHOLDER, strings
@@ -219,7 +220,7 @@ def render_file(
 
         names = figure_names(content, target.stem)
         data = seal_text(render_markdown(content, names))
-        pngs = [b.png for b in content.blocks if type(b).__name__ == "Figure"]
+        pngs = [b.png for b in content.blocks if isinstance(b, Figure)]
         for name, png in zip(names, pngs, strict=True):
             if png:  # the figure as an image file next to the Markdown
                 _write_guarded(target.parent / name, png, force)

@@ -424,14 +424,16 @@ def support(w: Writer) -> None:
     terms_no = {t["id"]: str(i) for i, t in enumerate(aid["compensation"], 1)}
     default = aid.get("default_terms", "")
     for cm in aid.get("commitments", []):
-        res = plan.resource.get(cm["resource"], {})
+        committed = plan.resource.get(cm["resource"], {})
         w.p(
             say(
                 "commitment",
-                owner=name(res.get("owner", "")),
+                owner=name(committed.get("owner", "")),
                 to=name.many(cm["to"]),
-                resource=resource_label(res),
-                quantity=quantity(cm.get("quantity"), res.get("unit"), res.get("kind", "")),
+                resource=resource_label(committed),
+                quantity=quantity(
+                    cm.get("quantity"), committed.get("unit"), committed.get("kind", "")
+                ),
                 within=duration(cm["within"]),
                 terms=terms_no.get(cm.get("terms") or default, ""),
             )

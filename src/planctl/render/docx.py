@@ -21,7 +21,7 @@ import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from xml.sax.saxutils import escape
 
 from docx import Document
@@ -29,7 +29,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.section import Section
-from docx.shared import Mm, Pt
+from docx.shared import Length, Mm, Pt
 
 from planctl import __version__
 from planctl.render.blocks import (
@@ -70,6 +70,17 @@ FONT_FALLBACKS = {
 }
 
 
+if TYPE_CHECKING:
+    from docx.oxml.section import CT_SectPr
+
+
+def _emu(length: Length | None) -> int:
+    """A page size or margin of the reference document, in EMU; every section states them."""
+    if length is None:
+        raise ValueError("the reference document's first section has no page size or margins")
+    return int(length)
+
+
 def _t(text: str) -> str:
     return f'<w:t xml:space="preserve">{escape(text)}</w:t>'
 
@@ -103,12 +114,12 @@ class DocxWriter:
         self.final = self.doc.sections[0]
         s = self.final
         self.g = {
-            "width": int(s.page_width),
-            "height": int(s.page_height),
-            "top": int(s.top_margin),
-            "bottom": int(s.bottom_margin),
-            "left": int(s.left_margin),
-            "right": int(s.right_margin),
+            "width": _emu(s.page_width),
+            "height": _emu(s.page_height),
+            "top": _emu(s.top_margin),
+            "bottom": _emu(s.bottom_margin),
+            "left": _emu(s.left_margin),
+            "right": _emu(s.right_margin),
         }
         self.parts: list[str] = []
         self.landscape = False
@@ -193,7 +204,11 @@ class DocxWriter:
         refs = []
         for numbered, landscape in ((False, False), (True, True)):
             el = parse_xml(f"<w:sectPr {nsdecls('w', 'r')}/>")
-            self._fill(Section(el, self.doc.part), numbered=numbered, landscape=landscape)
+            self._fill(
+                Section(cast("CT_SectPr", el), self.doc.part),
+                numbered=numbered,
+                landscape=landscape,
+            )
             refs.append("".join(parse_xml_str(x) for x in el))
         return refs[0], refs_body, refs[1]
 

@@ -150,7 +150,8 @@ def to_xlsx(tables: Tables) -> bytes:
     from openpyxl.worksheet.properties import PageSetupProperties
 
     wb = Workbook()
-    wb.remove(wb.active)
+    if wb.active is not None:  # the empty sheet a new workbook starts with
+        wb.remove(wb.active)
     for key, (header, rows) in tables.items():
         ws = wb.create_sheet(TABLE_TITLES[key][:31])
         widths = [0] * len(header)
