@@ -323,8 +323,8 @@ def _command_levels(data: Any) -> dict[str, dict[str, Any]]:
 def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     """Every change from ``old`` to ``new``, section by section, in plan order."""
     out: list[Change] = []
-    ma = old.get("metadata") if isinstance(old.get("metadata"), dict) else {}
-    mb = new.get("metadata") if isinstance(new.get("metadata"), dict) else {}
+    ma = old["metadata"] if isinstance(old.get("metadata"), dict) else {}
+    mb = new["metadata"] if isinstance(new.get("metadata"), dict) else {}
     out += _field_changes("metadata", "metadata", ma, mb, skip=())
     pa, pb = _items(old, "parties"), _items(new, "parties")
     out += _id_section("parties", pa, pb, skip=("id", "contacts", "backup"))
@@ -341,22 +341,22 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
         _items(old, "notifications", "rules"),
         _items(new, "notifications", "rules"),
     )
-    ca = old.get("command") if isinstance(old.get("command"), dict) else {}
-    cb = new.get("command") if isinstance(new.get("command"), dict) else {}
+    ca = old["command"] if isinstance(old.get("command"), dict) else {}
+    cb = new["command"] if isinstance(new.get("command"), dict) else {}
     if isinstance(ca.get("body"), dict) and isinstance(cb.get("body"), dict):
         out += _field_changes("command", "body", ca["body"], cb["body"], skip=())
     out += _id_section("command", _command_levels(old), _command_levels(new), skip=("response",))
     out += _id_section("command", _items(ca, "groups"), _items(cb, "groups"))
     out += _duties(old, new)
     out += _id_section("resources", _items(old, "resources"), _items(new, "resources"))
-    aa = old.get("mutual_aid") if isinstance(old.get("mutual_aid"), dict) else {}
-    ab = new.get("mutual_aid") if isinstance(new.get("mutual_aid"), dict) else {}
+    aa = old["mutual_aid"] if isinstance(old.get("mutual_aid"), dict) else {}
+    ab = new["mutual_aid"] if isinstance(new.get("mutual_aid"), dict) else {}
     if isinstance(aa.get("request"), dict) and isinstance(ab.get("request"), dict):
         out += _field_changes("mutual_aid", "request", aa["request"], ab["request"], skip=())
     for part in ("commitments", "requisitions", "compensation"):
         out += _id_section("mutual_aid", _items(aa, part), _items(ab, part))
-    xa = old.get("maintenance") if isinstance(old.get("maintenance"), dict) else {}
-    xb = new.get("maintenance") if isinstance(new.get("maintenance"), dict) else {}
+    xa = old["maintenance"] if isinstance(old.get("maintenance"), dict) else {}
+    xb = new["maintenance"] if isinstance(new.get("maintenance"), dict) else {}
     out += _field_changes(
         "maintenance", "maintenance", xa, xb, skip=("revisions",)
     )  # drills, reviews, cycles and filing; revisions are the record of this very diff

@@ -256,7 +256,7 @@ def _field(instr: str) -> str:
     tokens = _FIELD_TOKEN.findall(instr)
     if not tokens:
         return "{}"
-    head, groups = tokens[0].upper(), []
+    head, groups = tokens[0].upper(), list[str]()
     for tok in tokens[1:]:
         if tok.startswith("\\") or not groups:
             groups.append(tok)
@@ -738,7 +738,7 @@ def verify_docx(docx_path: str | Path, plan_path: str | Path, lang: str = "en") 
         for name in snap.parts:
             if name.startswith("word/media/") and name.endswith(".png"):
                 figure = _read(z, name)
-    recorded = record.get("digests") if isinstance(record.get("digests"), dict) else {}
+    recorded = record["digests"] if isinstance(record.get("digests"), dict) else {}
     now = snap.digests()
     changes: list[Change] = []
     old_items = _recorded_items(record)
@@ -767,7 +767,7 @@ def verify_docx(docx_path: str | Path, plan_path: str | Path, lang: str = "en") 
             if key == "properties":
                 detail += f": {json.dumps(snap.core, ensure_ascii=False)}"
             changes.append(Change(key, None, detail, "part"))
-    status = record.get("status") if record.get("status") in ("draft", "final") else "unknown"
+    status = str(record["status"]) if record.get("status") in ("draft", "final") else "unknown"
     v = Verification(
         status=status,
         document_id=snap.core.get("identifier"),

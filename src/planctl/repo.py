@@ -51,7 +51,7 @@ def layout(hazard: str, parties: list[Party], profile: str = "national") -> dict
 
 def _release() -> str:
     """The version to pin in CI: this one when it is a release, else the first release."""
-    v = __version__
+    v = str(__version__)
     return v if v[:1].isdigit() and "+" not in v and "dev" not in v else "0.1.0"
 
 

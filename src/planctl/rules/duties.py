@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -144,7 +144,7 @@ def check_single_lead(ctx: Context) -> Iterator[Problem]:
 
 def _leads(duty: dict[str, Any]) -> list[str]:
     lead = duty.get("lead")
-    return lead if isinstance(lead, list) else [lead]
+    return lead if isinstance(lead, list) else [cast(str, lead)]
 
 
 @PARTY_WITHOUT_DUTY.check

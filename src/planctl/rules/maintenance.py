@@ -97,7 +97,7 @@ def legal_cycle(ctx: Context, kind: str) -> Cycle | None:
     return strictest_cycle(ctx.profile, kind, ctx.plan.hazards, signers)
 
 
-def _cycle(ctx: Context, kind: str) -> tuple[str, dict[str, str], Cycle | None]:
+def _cycle(ctx: Context, kind: str) -> tuple[str | None, dict[str, str], Cycle | None]:
     """The stricter of the plan's cycle and the legal one, and where it comes from."""
     own = ctx.plan.maintenance.get(f"{kind}_cycle")
     legal = legal_cycle(ctx, kind)
