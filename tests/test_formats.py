@@ -233,3 +233,20 @@ def test_rules_refuses_report_formats() -> None:
         r = runner.invoke(app, ["rules", "--format", fmt])
         assert r.exit_code == 2, (fmt, r.output)
     assert runner.invoke(app, ["rules", "--format", "json"]).exit_code == 0
+
+
+def test_write_report_is_library_policy(tmp_path) -> None:
+    """The CLI only words it: the library refuses a folder, a YAML name or a checked file."""
+    import pytest
+
+    from planctl.output import ReportRefused, write_report
+
+    plan = tmp_path / "plan.txt"
+    plan.write_bytes((BROKEN / "two-leads.yaml").read_bytes())
+    report = check_paths([plan], config=None)
+    for target in (tmp_path, tmp_path / "report.yaml", tmp_path / "x.YML", plan):
+        with pytest.raises(ReportRefused):
+            write_report(target, "{}", report)
+    assert plan.read_bytes() == (BROKEN / "two-leads.yaml").read_bytes()
+    write_report(tmp_path / "report.json", "{}\n", report)
+    assert (tmp_path / "report.json").read_text("utf-8") == "{}\n"

@@ -21,6 +21,7 @@ import typer
 from planctl import __version__, profiles
 from planctl import config as config_mod
 from planctl.check import UsageError, check_paths, make_options
+from planctl.findings import Report
 from planctl.output import FORMATTERS, OutputContext, default_lang, format_report, use_color
 
 app = typer.Typer(
@@ -211,21 +212,15 @@ def validate(
     raise typer.Exit(1 if report.failed(threshold) else 0)
 
 
-def _write_report(output: Path, text: str, report: object) -> None:
-    """Write a report file; never over a plan, a folder or a file being checked."""
-    from planctl.write import atomic_write_text
+def _write_report(output: Path, text: str, report: Report) -> None:
+    from planctl.output import ReportRefused, write_report
 
-    checked = {Path(r.path).resolve() for r in getattr(report, "files", [])}
-    if output.is_dir():
-        raise _fail(f"--output is a directory: {output}")
-    if output.suffix.lower() in (".yaml", ".yml") or output.resolve() in checked:
-        raise _fail(f"refusing to write the report over a plan file: {output}")
     try:
-        atomic_write_text(output, text)
+        write_report(output, text, report)
+    except ReportRefused as exc:
+        raise _fail(str(exc)) from None
     except OSError as exc:
-        raise _fail(
-            f"cannot write {output or 'standard output'}: {_environment_message(exc)}"
-        ) from None
+        raise _fail(f"cannot write {output}: {_environment_message(exc)}") from None
 
 
 def _reference(option: Path | None, cfg: config_mod.Config) -> Path | None:

@@ -16,6 +16,7 @@ import sys
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
 
@@ -518,3 +519,24 @@ def _gitlab(report: Report, ctx: OutputContext) -> str:
         escape_json_text(json.dumps(to_gitlab(report, ctx.lang), ensure_ascii=False, indent=2))
         + "\n"
     )
+
+
+class ReportRefused(ValueError):
+    """A report file that must not be written there (a folder, a plan, a file being checked)."""
+
+
+def write_report(output: Path, text: str, report: Report) -> None:
+    """Write a report file atomically; never over a plan, a folder or a file being checked.
+
+    ``validate -o plan.yaml`` is one typo away from ``-o report.json``: it must
+    not replace the plan with its own findings. Raises :class:`ReportRefused`,
+    or ``OSError`` when the machine refuses the write.
+    """
+    from planctl.write import atomic_write_text
+
+    checked = {Path(r.path).resolve() for r in report.files}
+    if output.is_dir():
+        raise ReportRefused(f"--output is a directory: {output}")
+    if output.suffix.lower() in (".yaml", ".yml") or output.resolve() in checked:
+        raise ReportRefused(f"refusing to write the report over a plan file: {output}")
+    atomic_write_text(output, text)
