@@ -563,17 +563,9 @@ def list_rules(
     _report_pack_errors()
     language = _language(lang)
     if fmt is RulesFormat.json:
-        data = [
-            {
-                "code": r.code,
-                "name": r.name,
-                "severity": r.severity,
-                "layer": r.layer,
-                "title": r.title,
-                "citation": r.citation,
-            }
-            for r in registry
-        ]
+        from planctl.explain import rule_record
+
+        data = [rule_record(r) for r in registry]
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     for r in registry:

@@ -150,3 +150,15 @@ def explain_markdown(rule: Rule, lang: str, run_example: bool = True) -> str:
         if result:
             out += ["", f"→ {_md_escape(result)}"]
     return "\n".join(out)
+
+
+def rule_record(rule: Rule) -> dict[str, object]:
+    """A rule as data (``planctl rules -f json``): code, name, severity, layer, title, citation."""
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "severity": rule.severity,
+        "layer": rule.layer,
+        "title": rule.title,
+        "citation": rule.citation,
+    }
