@@ -3,6 +3,10 @@
 A plan repository shared by several regions agrees once on how strict CI is;
 the file sits at the repository root and is found from the working directory
 upwards. Unknown keys are an error, not a silent no-op.
+
+The file is checked against ``schemas/config/config.schema.json`` — the same
+schema ``planctl schema config`` gives editors — and only what a schema cannot
+know (rule codes, rule packs, profiles, protected codes) is checked here.
 """
 
 from __future__ import annotations
