@@ -212,7 +212,7 @@ def sender_rank(w: Writer) -> None:
     ranks = vocab("sender_ranks")
     by_rank: dict[str, list[str]] = {}
     for r in w.plan.rules:
-        rank = r.get("sender_rank")
+        rank = r.get("sender_rank") or ""
         if rank in ranks and r.get("from") not in by_rank.setdefault(rank, []):
             by_rank[rank].append(r["from"])
     for rank, senders in by_rank.items():
