@@ -12,6 +12,7 @@ footer holding only the page number.
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 import subprocess
 from collections import Counter
@@ -340,3 +341,39 @@ def test_landscape_page_number_sits_where_the_portrait_one_does(documents, name)
         assert group[0][3] <= group[1][1] + 0.5 and group[1][3] <= group[2][1] + 0.5
     # and the landscape pages' feet (the long edge) carry no number
     assert all(box[0] < 40 * MM for w, h, n, box, g in landscape)
+
+
+def _number_splits(pdf: Path) -> list[tuple[int, str, str]]:
+    """Places where a number is broken across two lines of one text block ("5月2｜0日").
+
+    Read from pdftotext's blocks, so neighbouring table columns are not mistaken for
+    one line; a line whose first word sits well left of the previous line's start
+    belongs to another column. Two phone numbers in a row are two numbers.
+    """
+    xml = subprocess.run(
+        ["pdftotext", "-bbox-layout", "-enc", "UTF-8", str(pdf), "-"],
+        capture_output=True,
+        check=True,
+    ).stdout.decode("utf-8")
+    out = []
+    for page_no, page in enumerate(re.findall(r"<page .*?</page>", xml, re.S), 1):
+        for block in re.findall(r"<block .*?</block>", page, re.S):
+            lines = [
+                re.findall(r'<word xMin="([\d.]+)"[^>]*>([^<]*)</word>', line)
+                for line in re.findall(r"<line .*?</line>", block, re.S)
+            ]
+            for a, b in itertools.pairwise(lines):
+                if not a or not b:
+                    continue
+                ta, tb = "".join(t for _, t in a), "".join(t for _, t in b)
+                same_column = float(b[0][0]) >= float(a[0][0]) - 35  # first-line indent
+                phones = re.search(r"\d{7,}$", ta) and re.match(r"[\d-]{7,}", tb)
+                if same_column and re.search(r"\d$", ta) and re.match(r"\d", tb) and not phones:
+                    out.append((page_no, ta[-12:], tb[:10]))
+    return out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_number_is_broken_across_lines(documents, name) -> None:
+    """A date, quantity or boundary-marker number never wraps in the middle, in prose or tables."""
+    assert not _number_splits(PDFS[name])

@@ -709,7 +709,10 @@ def toc_entries(content: Content) -> list[str]:
 
 # --- package-level fixes, whatever reference.docx an office supplies ----------------
 def _lang(xml: str) -> str:
-    lang = '<w:lang w:val="zh-CN" w:eastAsia="zh-CN" w:bidi="ar-SA"/>'
+    # Latin text (digits, "G4", "GB 3838") is tagged en-US and East-Asian text zh-CN, as
+    # Chinese Word writes it: with digits tagged zh-CN, LibreOffice breaks a number
+    # across lines ("5月2｜0日"), which Word never does.
+    lang = '<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/>'
     xml = re.sub(r"<w:lang\b[^>]*/>", lang, xml)
     # docDefaults without a w:lang get one
     if "<w:rPrDefault>" in xml and lang not in xml.split("</w:rPrDefault>")[0]:

@@ -231,6 +231,10 @@ def training(w: Writer) -> None:
     if mnt.get("training_cycle"):
         w.p(say("training_cycle", cycle=cycle_zh(mnt["training_cycle"])))
     for t in records:
+        kind = vocab("training_kinds").get(t.get("kind", ""), "")
+        topic = strip_end(t.get("topic", ""))
+        if kind and topic.endswith(kind):
+            kind = ""  # "…联合培训" is not printed as "…联合培训培训"
         w.p(
             say(
                 "training_record",
@@ -238,8 +242,8 @@ def training(w: Writer) -> None:
                 participants=w.name.many(
                     [x for x in t.get("participants", []) if isinstance(x, str)]
                 ),
-                kind=vocab("training_kinds").get(t.get("kind", ""), ""),
-                topic=strip_end(t.get("topic", "")),
+                kind=kind,
+                topic=topic,
                 audience=strip_end(t.get("audience", "")),
             )
         )
