@@ -132,10 +132,14 @@ def check_document(
     findings = load_findings(doc)
     rules_run = False
     if doc.data is not None:
+        from planctl.registry import annotate, resolve
+
+        findings += resolve(doc)  # entries a plan uses from shared registries
         findings += schema.check(doc)
         if not findings:
             findings += run_rules(doc, options, config)
             rules_run = True
+        findings = annotate(doc, findings)
     findings = [f for f in findings if config.enabled(f.code)]
     findings = [
         replace(f, severity=config.severity[f.code]) if f.code in config.severity else f
@@ -173,6 +177,10 @@ SKIP_REASONS = {
     "foreign": {
         "zh": "没有 planctl: 键，也不像预案",
         "en": "no planctl: key and nothing plan-like",
+    },
+    "registry": {
+        "zh": "共享登记册，不是预案",
+        "en": "shared registry, not a plan",
     },
 }
 
@@ -222,6 +230,8 @@ def recognize(doc: Document) -> str | None:
     if doc.path.name in CONFIG_NAMES:
         return "config"
     keys = _top_keys(doc)
+    if keys is not None and "planctl-registry" in keys:
+        return "registry"
     if keys is None or "planctl" in keys:
         return None
     if any(_looks_like_marker(k) for k in keys) or len(keys & PLAN_SECTIONS) >= 2:
@@ -257,7 +267,10 @@ def check_paths(
     strict: bool = False,
 ) -> Report:
     """Check every plan under ``paths``; foreign YAML is skipped (an FIL001 error if ``strict``)."""
+    from planctl.crossplan import apply_repository, plan_facts
+
     report = Report()
+    facts: dict[str, dict[str, Any]] = {}
     found = discover(paths, config)
     for path in found.files:
         try:
@@ -265,6 +278,11 @@ def check_paths(
         except OSError as exc:
             raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
         reason = recognize(doc)
+        if reason == "registry":
+            from planctl.registry import check_registry
+
+            report.files.append(check_registry(doc, config))
+            continue
         if reason is not None:
             findings = []
             if strict:
@@ -280,7 +298,11 @@ def check_paths(
                 FileResult(display_path(path), findings, False, doc.lines, skipped=reason)
             )
             continue
-        report.files.append(check_document(doc, options, config))
+        result = check_document(doc, options, config)
+        report.files.append(result)
+        if result.rules_run:
+            facts[result.path] = plan_facts(doc)
+    apply_repository(report, facts, config)  # cross-plan checks (XPL)
     for skip in found.skipped:  # a link leading out of the directory
         path = skip.path
         finding = registry.get("PTH001").finding(

@@ -576,13 +576,17 @@ class SchemaKind(str, Enum):
     plan = "plan"
     config = "config"
     profile = "profile"
+    registry = "registry"
 
 
 @app.command()
 def schema(
     kind: Annotated[
         SchemaKind,
-        typer.Argument(help="plan (default), config (planctl.yaml) or profile (legal profile)."),
+        typer.Argument(
+            help="plan (default), config (planctl.yaml), profile (legal profile) or "
+            "registry (shared parties and resources)."
+        ),
     ] = SchemaKind.plan,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file.")

@@ -180,7 +180,8 @@ def load(path: Path | None) -> Config:
 
 #: findings that mean "this file could not be checked at all": never configurable
 PROTECTED_LAYERS = ("yaml", "schema")
-PROTECTED_CODES = ("PTH001", "INT001")
+#: a plan whose registry entries could not be resolved was not checked either
+PROTECTED_CODES = ("PTH001", "INT001", "PTH002", "REG002", "REG003", "REG004")
 
 
 def is_protected(code: str) -> bool:

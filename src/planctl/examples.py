@@ -89,3 +89,61 @@ def example_text(rule: Rule, which: str) -> str | None:
     if patch is None:
         return None if which == "fail" else base_text()
     return render(apply_patch(base_data(), patch))
+
+
+def is_literal(spec: str) -> bool:
+    """A repository example file given as its text (a plan or registry), not a patch."""
+    first = next((x for x in spec.splitlines() if x.strip() and not x.startswith("#")), "")
+    return first.startswith(("planctl:", "planctl-registry:"))
+
+
+def repo_files(rule: Rule, which: str) -> dict[str, str] | None:
+    """The files of a rule's repository example (``repo_fail`` / ``repo_passes``).
+
+    Rules that compare files (registries, cross-plan checks) cannot show their
+    problem in one plan. Their example is a small repository: relative path →
+    the file's text, or, for a plan, a patch to the example base plan (an empty
+    patch is the base plan itself). A repository example always has a root
+    (a ``.git`` folder), so registries resolve as in a real repository.
+    """
+    spec = rule.repo_fail if which == "fail" else rule.repo_passes
+    if spec is None:
+        return None
+    return {
+        rel: text if is_literal(text) else render(apply_patch(base_data(), text))
+        for rel, text in spec.items()
+    }
+
+
+def run_repo(files: dict[str, str], today: str = "2026-11-28") -> list[Any]:
+    """Validate a repository example in a temporary folder; paths shown relative to it."""
+    import tempfile
+    from dataclasses import replace
+    from datetime import date
+    from pathlib import Path
+
+    from planctl.check import check_paths
+    from planctl.config import Config
+    from planctl.rules import Options
+
+    with tempfile.TemporaryDirectory(prefix="planctl-example-") as tmp:
+        root = Path(tmp).resolve()
+        (root / ".git").mkdir()
+        for rel, text in files.items():
+            target = root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        report = check_paths([root], Options(today=date.fromisoformat(today)), Config())
+    prefix = f"{root}/"
+
+    def local(text: str) -> str:
+        return text.replace(prefix, "")
+
+    return [
+        replace(
+            f,
+            file=local(f.file),
+            message={k: local(v) for k, v in f.message.items()},
+        )
+        for f in report.findings
+    ]

@@ -28,6 +28,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "fail": "不通过的示例",
         "passes": "通过的示例",
         "patch": "（对示例基础预案的修改）",
+        "repo": "（示例仓库；预案文件写作对示例基础预案的修改）",
     },
     "en": {
         "severity": "severity",
@@ -37,11 +38,22 @@ _WORDS: dict[str, dict[str, str]] = {
         "fail": "failing example",
         "passes": "passing example",
         "patch": "(changes to the example base plan)",
+        "repo": "(a repository; plan files as changes to the example base plan)",
     },
 }
 _LAYERS: dict[str, dict[str, str]] = {
-    "zh": {"yaml": "YAML", "schema": "结构（JSON Schema）", "plan": "预案规则"},
-    "en": {"yaml": "yaml", "schema": "schema", "plan": "plan"},
+    "zh": {
+        "yaml": "YAML",
+        "schema": "结构（JSON Schema）",
+        "plan": "预案规则",
+        "repository": "仓库（登记册与跨预案）",
+    },
+    "en": {
+        "yaml": "yaml",
+        "schema": "schema",
+        "plan": "plan",
+        "repository": "repository (registries, across plans)",
+    },
 }
 
 
@@ -75,7 +87,12 @@ def example_finding(rule: Rule, lang: str) -> str | None:
 
     text = example_text(rule, "fail")
     if text is None:
-        return None
+        from planctl.examples import repo_files, run_repo
+
+        files = repo_files(rule, "fail")
+        found = run_repo(files) if files else []
+        hits = [f for f in found if f.code == rule.code]
+        return f"{hits[0].file}: {hits[0].text(lang)}" if hits else None
     hits = [
         f
         for f in validate(load_text(text, "example.yaml"), today="2026-11-28")
@@ -101,6 +118,16 @@ def explain_rule(rule: Rule, lang: str, run_example: bool = True) -> Explanation
         title = words[which] if rule.layer == "yaml" else words[which] + joiner + words["patch"]
         result = example_finding(rule, lang) if which == "fail" and run_example else None
         examples.append((title, snippet.rstrip(), result))
+    for which in ("fail", "passes"):
+        spec = rule.repo_fail if which == "fail" else rule.repo_passes
+        if spec is None:
+            continue
+        joiner = "" if lang == "zh" else " "
+        snippet = "\n".join(
+            f"# {rel}\n{text.rstrip() or '# ' + words['patch']}" for rel, text in spec.items()
+        )
+        result = example_finding(rule, lang) if which == "fail" and run_example else None
+        examples.append((words[which] + joiner + words["repo"], snippet, result))
     return Explanation(
         heading=f"{rule.code} ({rule.name}) — {rule.title[lang]}",
         facts=facts,

@@ -140,6 +140,10 @@ class Document:
     source: SourceMap
     lines: list[str]
     error: LoadError | None = None
+    #: plan entries taken from a shared registry: ("parties", 2) -> registry, id, stock
+    #: (filled by planctl.registry.resolve, which merges the entries into ``data``)
+    origins: dict[PathT, dict[str, Any]] = field(default_factory=dict)
+    resolved: bool = False
 
 
 class _LoadError(Exception):

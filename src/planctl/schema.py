@@ -62,13 +62,17 @@ def validator() -> jsonschema.Draft202012Validator:
     )
 
 
-def bundled_schema() -> dict[str, Any]:
+#: the documents a file can be: a plan, or a shared registry (planctl.registry)
+ROOTS = ("plan", "registry")
+
+
+def bundled_schema(root: str = "plan") -> dict[str, Any]:
     """One self-contained schema document for editors (all sections under $defs)."""
-    schema, _ = _load()
+    schema = json.loads((schema_dir() / f"{root}.schema.json").read_text(encoding="utf-8"))
     out = dict(schema)
     defs: dict[str, Any] = {}
     for path in sorted(schema_dir().glob("*.schema.json")):
-        if path.name == "plan.schema.json":
+        if path.name.removesuffix(".schema.json") in ROOTS:
             continue
         doc = json.loads(path.read_text(encoding="utf-8"))
         defs[path.name.removesuffix(".schema.json")] = doc
@@ -79,7 +83,7 @@ def bundled_schema() -> dict[str, Any]:
             new = {}
             for k, v in node.items():
                 if k == "$ref" and isinstance(v, str):
-                    new[k] = _rewrite_ref(v, current)
+                    new[k] = _rewrite_ref(v, current, root)
                 elif k in ("$id", "$schema") and node is not out:
                     continue
                 else:
@@ -89,13 +93,13 @@ def bundled_schema() -> dict[str, Any]:
             return [rewrite(x, current) for x in node]
         return node
 
-    out["properties"] = rewrite(out["properties"], "plan")
+    out["properties"] = rewrite(out["properties"], root)
     out["$defs"] = {name: rewrite(doc, name) for name, doc in defs.items()}
     return out
 
 
 #: what ``planctl schema KIND`` prints: the plan, planctl.yaml, or a legal profile file
-SCHEMA_KINDS = ("plan", "config", "profile")
+SCHEMA_KINDS = ("plan", "config", "profile", "registry")
 
 
 def editor_schema(kind: str = "plan") -> dict[str, Any]:
@@ -104,8 +108,8 @@ def editor_schema(kind: str = "plan") -> dict[str, Any]:
     The same files check the input, so completion in an editor and ``validate``
     cannot disagree about what a plan, a configuration or a profile may hold.
     """
-    if kind == "plan":
-        return bundled_schema()
+    if kind in ("plan", "registry"):
+        return bundled_schema(kind)
     if kind == "config":
         from planctl.config import config_schema
 
@@ -118,10 +122,10 @@ def editor_schema(kind: str = "plan") -> dict[str, Any]:
     raise ValueError(f"unknown schema kind {kind!r} (one of: {', '.join(SCHEMA_KINDS)})")
 
 
-def _rewrite_ref(ref: str, current: str) -> str:
+def _rewrite_ref(ref: str, current: str, root: str = "plan") -> str:
     target, _, frag = ref.partition("#")
     name = target.removesuffix(".schema.json") if target else current
-    if name == "plan":
+    if name == root:
         return f"#{frag}" if frag else "#"
     return f"#/$defs/{name}{frag}"
 

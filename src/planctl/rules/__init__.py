@@ -4,6 +4,7 @@ from planctl.rules import (  # noqa: F401  (imported for registration)
     aftermath,
     command,
     contacts,
+    crossplan,
     document,
     duties,
     internal,

@@ -93,6 +93,10 @@ class Rule:
     #: changes to the example base plan that make the rule fire / stay quiet
     fail: str | None = None
     passes: str | None = None
+    #: for rules that need several files (registries, cross-plan checks): a small
+    #: repository, relative path -> file text or patch (see planctl.examples)
+    repo_fail: dict[str, str] | None = None
+    repo_passes: dict[str, str] | None = None
     check_fn: Check | None = None
     #: the rule checks text as text, so it must see 【待填：…】 markers that every
     #: other rule sees as absent values (see planctl.placeholders)

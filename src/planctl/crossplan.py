@@ -1,0 +1,342 @@
+"""Checks across the plans of a repository (XPL rules).
+
+Per file, :func:`plan_facts` keeps the little a repository check needs: each
+party's 24-hour lines, each commitment of a registry resource, hazards, areas
+and validity, every item with its line and column. The record is small and
+JSON-serialisable, so a result cache can store it with the file's findings and
+a re-run compares plans without parsing unchanged files again.
+:func:`check_repository` then compares the records:
+
+- XPL001: one party (by full name) has different 24-hour lines on one channel
+  in different files. A file that lists an extra line is no conflict.
+- XPL002: a registry resource is committed, in total, beyond its stock by
+  plans that could be active at once.
+- XPL003: two plans could be active at once.
+
+"Could be active at once": neither is superseded, they share a hazard, an area
+(``geography.areas`` compared by name) and a day of validity (``effective``
+to ``valid_until``, which defaults to ``review_due``). A plan without
+geography overlaps no other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from planctl.findings import Finding
+from planctl.placeholders import is_placeholder
+
+#: bump when the shape of the facts record changes (result caches key on it)
+FACTS_VERSION = 1
+_PHONE_NOISE = re.compile(r"[\s\-—–－()（）]")
+_SPACE = re.compile(r"\s+")
+
+
+def _text(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip() or is_placeholder(value):
+        return None
+    return value.strip()
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _date(value: Any) -> str | None:
+    if hasattr(value, "isoformat"):
+        value = value.isoformat()
+    text = _text(value)
+    return text[:10] if text and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text[:10]) else None
+
+
+def _at(doc: Any, path: tuple[Any, ...]) -> list[int]:
+    mark = doc.source.value(path)
+    return [mark.line, mark.col]
+
+
+def plan_facts(doc: Any) -> dict[str, Any]:
+    """What cross-plan checks need from one resolved, schema-valid plan document."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    facts: dict[str, Any] = {
+        "v": FACTS_VERSION,
+        "id": _text(meta.get("id")),
+        "status": _text(meta.get("status")),
+        "hazards": sorted(h for h in meta.get("hazards") or [] if _text(h)),
+        "validity": _validity(data),
+        "at": _at(doc, ("metadata", "id")),
+        "areas": [],
+        "contacts": [],
+        "commitments": [],
+    }
+    geo = data.get("geography")
+    if isinstance(geo, dict) and isinstance(geo.get("areas"), list):
+        for i, area in enumerate(geo["areas"]):
+            name = _text(area.get("name")) if isinstance(area, dict) else None
+            if name:
+                facts["areas"].append(
+                    [_SPACE.sub("", name), *_at(doc, ("geography", "areas", i, "name"))]
+                )
+    parties = data.get("parties") if isinstance(data.get("parties"), list) else []
+    for i, party in enumerate(parties):
+        name = _text(party.get("name")) if isinstance(party, dict) else None
+        if not name:
+            continue
+        for j, c in enumerate(party.get("contacts") or []):
+            if not isinstance(c, dict) or c.get("kind") != "duty_24h":
+                continue
+            value = _text(c.get("value")) if isinstance(c.get("value"), str) else None
+            if value is None:
+                continue
+            facts["contacts"].append(
+                {
+                    "party": _SPACE.sub("", name),
+                    "channel": _text(c.get("channel")) or "phone",
+                    "value": value,
+                    "key": _PHONE_NOISE.sub("", value).lower(),
+                    "at": _at(doc, ("parties", i, "contacts", j, "value")),
+                }
+            )
+    resources = data.get("resources") if isinstance(data.get("resources"), list) else []
+    for (section, i), origin in sorted(doc.origins.items(), key=lambda x: str(x[0])):
+        stock = origin.get("stock")
+        if section != "resources" or not _number(stock) or i >= len(resources):
+            continue
+        res = resources[i]
+        quantity = res.get("quantity")
+        facts["commitments"].append(
+            {
+                "key": f"{origin['path']}#{origin['id']}",
+                "registry": f"{origin['registry']}:{origin['line']}",
+                "id": origin["id"],
+                "name": _text(res.get("name")) or origin["id"],
+                "unit": _text(res.get("unit")) or "",
+                "stock": stock,
+                "quantity": quantity if _number(quantity) else stock,
+                "at": _at(doc, ("resources", i, "quantity")),
+            }
+        )
+    return facts
+
+
+def _validity(data: dict[str, Any]) -> list[str | None]:
+    """[first day, last day] in force (``Plan.valid_from`` / ``valid_until``), None if unknown."""
+    from planctl.model import Plan
+
+    plan = Plan(data)
+    try:
+        start, end = plan.valid_from, plan.valid_until
+    except (TypeError, ValueError, AttributeError):  # a value the schema let through oddly
+        return [None, None]
+    return [_date(start), _date(end)]
+
+
+def _active(facts: dict[str, Any]) -> bool:
+    return facts.get("status") != "superseded"
+
+
+def _overlap(a: dict[str, Any], b: dict[str, Any]) -> tuple[list[str], list[str]] | None:
+    """Shared hazards and areas when two plans could be active at once, else None."""
+    if not (_active(a) and _active(b)):
+        return None
+    hazards = sorted(set(a["hazards"]) & set(b["hazards"]))
+    areas = sorted({x[0] for x in a["areas"]} & {x[0] for x in b["areas"]})
+    if not hazards or not areas:
+        return None
+    a_start, a_end = a["validity"]
+    b_start, b_end = b["validity"]
+    if a_start and b_end and b_end < a_start:
+        return None
+    if b_start and a_end and a_end < b_start:
+        return None
+    return hazards, areas
+
+
+def check_repository(facts_by_file: dict[str, dict[str, Any]]) -> list[Finding]:
+    """Cross-plan findings, each in the file that holds the offending line."""
+    files = {
+        f: facts
+        for f, facts in sorted(facts_by_file.items())
+        if facts and facts.get("v") == FACTS_VERSION
+    }
+    out: list[Finding] = []
+    out += _contact_conflicts(files)
+    concurrent: dict[str, dict[str, tuple[list[str], list[str]]]] = defaultdict(dict)
+    names = sorted(files)
+    for n, a in enumerate(names):
+        for b in names[n + 1 :]:
+            hit = _overlap(files[a], files[b])
+            if hit is not None:
+                concurrent[a][b] = hit
+                concurrent[b][a] = hit
+    out += _over_committed(files, concurrent)
+    out += _overlapping(files, concurrent)
+    return out
+
+
+def _rule(code: str) -> Any:
+    from planctl.rules import registry
+
+    return registry.get(code)
+
+
+def _contact_conflicts(files: dict[str, dict[str, Any]]) -> list[Finding]:
+    groups: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] = defaultdict(dict)
+    for f, facts in files.items():
+        if not _active(facts):
+            continue
+        for c in facts["contacts"]:
+            groups[(c["party"], c["channel"])].setdefault(f, []).append(c)
+    out = []
+    for (party, channel), by_file in sorted(groups.items()):
+        if len(by_file) < 2:
+            continue
+        sets = {f: frozenset(c["key"] for c in cs) for f, cs in by_file.items()}
+        counts = Counter(sets.values())
+        top = max(counts.values())
+        agreed = [s for s in counts if counts[s] == top]
+        for f, s in sorted(sets.items()):
+            # against the lines most files agree on; without a majority, every file is
+            # flagged against the first file that disagrees with it
+            refs = agreed if len(agreed) == 1 else [sets[g] for g in sorted(sets) if g != f]
+            ref = next((r for r in refs if not (s <= r or r <= s)), None)
+            if ref is None:
+                continue
+            ref_file = next(g for g in sorted(sets) if sets[g] == ref and g != f)
+            mine = sorted(by_file[f], key=lambda c: c["at"])
+            line, col = next(c["at"] for c in mine if c["key"] not in ref)
+            out.append(
+                _rule("XPL001").finding(
+                    file=f,
+                    line=line,
+                    col=col,
+                    params={
+                        "party": party,
+                        "channel": _CHANNELS.get(channel, {"zh": channel, "en": channel}),
+                        "mine": "、".join(sorted({c["value"] for c in mine})),
+                        "theirs": "、".join(sorted({c["value"] for c in by_file[ref_file]})),
+                        "other": ref_file,
+                    },
+                )
+            )
+    return out
+
+
+_CHANNELS = {
+    "phone": {"zh": "电话", "en": "phone"},
+    "fax": {"zh": "传真", "en": "fax"},
+    "mobile": {"zh": "手机", "en": "mobile"},
+}
+
+
+def _over_committed(
+    files: dict[str, dict[str, Any]],
+    concurrent: dict[str, dict[str, tuple[list[str], list[str]]]],
+) -> list[Finding]:
+    by_key: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(dict)
+    for f, facts in files.items():
+        if not _active(facts):
+            continue
+        for c in facts["commitments"]:
+            by_key[c["key"]].setdefault(f, []).append(c)
+    out = []
+    for _, by_file in sorted(by_key.items()):
+        for f, mine in by_file.items():
+            group = [f, *sorted(g for g in by_file if g in concurrent[f])]
+            if len(group) < 2:
+                continue  # one plan over the stock is REG005, said in that plan
+            amounts = {g: sum(c["quantity"] for c in by_file[g]) for g in group}
+            total = sum(amounts.values())
+            first = min(mine, key=lambda c: c["at"])
+            if total <= first["stock"]:
+                continue
+            unit = first["unit"]
+            plans = "、".join(f"{g} {_show(amounts[g])}{unit}" for g in group)
+            out.append(
+                _rule("XPL002").finding(
+                    file=f,
+                    line=first["at"][0],
+                    col=first["at"][1],
+                    params={
+                        "name": first["name"],
+                        "registry": first["registry"],
+                        "stock": _show(first["stock"]),
+                        "unit": unit,
+                        "total": _show(total),
+                        "plans": plans,
+                    },
+                )
+            )
+    return out
+
+
+def _show(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _overlapping(
+    files: dict[str, dict[str, Any]],
+    concurrent: dict[str, dict[str, tuple[list[str], list[str]]]],
+) -> list[Finding]:
+    from planctl.model import HAZARDS
+
+    out = []
+    for f in sorted(concurrent):
+        for other, (hazards, areas) in sorted(concurrent[f].items()):
+            mine, theirs = files[f], files[other]
+            line, col = next(a[1:] for a in mine["areas"] if a[0] in areas)
+            out.append(
+                _rule("XPL003").finding(
+                    file=f,
+                    line=line,
+                    col=col,
+                    params={
+                        "other": other,
+                        "other_id": theirs.get("id") or "?",
+                        "hazard": {
+                            lang: "、".join(HAZARDS.get(h, {}).get(lang, h) for h in hazards)
+                            for lang in ("zh", "en")
+                        },
+                        "areas": "、".join(areas),
+                        "mine": _window(mine),
+                        "theirs": _window(theirs),
+                    },
+                )
+            )
+    return out
+
+
+def _window(facts: dict[str, Any]) -> str:
+    start, end = facts["validity"]
+    return f"{start or '…'}—{end or '…'}"
+
+
+def apply_repository(report: Any, facts_by_file: dict[str, dict[str, Any]], config: Any) -> None:
+    """Run the cross-plan checks and file each finding with its plan's result.
+
+    The configuration applies as to any finding (select, ignore, severity), and a
+    ``# planctl: ignore XPL001 -- reason`` comment on the line silences it.
+    """
+    from planctl.check import _suppressions
+    from planctl.loader import Document, SourceMap
+
+    if len(facts_by_file) < 2:
+        return
+    found = [f for f in check_repository(facts_by_file) if config.enabled(f.code)]
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for f in found:
+        if f.code in config.severity:
+            f = replace(f, severity=config.severity[f.code])
+        by_file[f.file].append(f)
+    for result in report.files:
+        extra = by_file.get(result.path)
+        if not extra:
+            continue
+        if result.lines:
+            doc = Document(Path(result.path), None, SourceMap(), result.lines)
+            extra = [replace(f, file=result.path) for f in _suppressions(doc, extra)]
+        result.findings = sorted([*result.findings, *extra], key=Finding.sort_key)

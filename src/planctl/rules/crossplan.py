@@ -1,0 +1,378 @@
+"""Repository rules: shared registries (REG, PTH002) and checks across plans (XPL).
+
+A province's joint plans share parties, duty lines and stocks. Registry rules
+say when a plan's ``use`` of a shared entry cannot be resolved, or a registry
+itself is malformed; cross-plan rules (planctl.crossplan) compare the plans of
+a repository with each other: one duty line per party, no stock promised twice
+over, no two plans in force for the same hazard and area.
+
+Examples of rules that need several files are small repositories
+(``repo_fail`` / ``repo_passes``, see planctl.examples), run by the test suite
+like the single-plan examples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from planctl.rules.base import Context, Problem, rule
+
+#: the registry every repository example uses (literal file text)
+_REGISTRY = """\
+planctl-registry: 1
+title: 清水河流域共享登记册
+parties:
+  - id: jia
+    name: 甲县人民政府
+    short_name: 甲县
+    level: county
+    signatory: {organ: 甲县人民政府, title: 县长}
+    contacts:
+      - kind: duty_24h
+        channel: phone
+        value: 0351-6000001
+        unit: 甲县应急管理局值班室
+        owner: 甲县应急管理局办公室
+        verified_on: 2026-10-08
+    backup:
+      - {kind: backup, channel: fax, value: 0351-6000002}
+resources:
+  - id: R-carbon
+    kind: supply
+    name: 粉末活性炭
+    category: 活性炭
+    quantity: 50
+    unit: 吨
+    owner: jia
+    location: 甲县应急物资储备库
+    readiness: PT2H
+"""
+#: a plan (a patch to the example base plan) that takes 甲县 and its carbon from the registry
+_USES = """\
+registries: [../registries/shared.yaml]
+parties.0: {use: jia, roles: [upstream]}
+resources.0: {use: R-carbon, quantity: 30}
+"""
+#: a second plan on another river through the same counties (areas do not overlap)
+_OTHER_RIVER = """\
+metadata.id: example-dan-he
+metadata.title: 甲县乙县丹河突发水污染事件联合应急预案
+geography.name: 丹河
+geography.areas.0.name: 甲县（丹河段）
+geography.areas.1.name: 乙县（丹河段）
+"""
+
+PATH_OUTSIDE = rule(
+    code="PTH002",
+    name="registry-outside-repository",
+    severity="error",
+    layer="repository",
+    title={"zh": "登记册在仓库之外", "en": "Registry outside the repository"},
+    message={
+        "zh": "登记册 {target} 位于仓库之外，未读取",
+        "en": "registry {target} lies outside the repository; not read",
+    },
+    hint={
+        "zh": "把登记册放进预案仓库（如 registries/），用相对于本预案的路径引用。",
+        "en": "Keep registries in the plan repository (e.g. registries/) and name them "
+        "relative to the plan.",
+    },
+    why={
+        "zh": "CI 检查预案仓库时，不应被一份预案引导去读取机器上的其他文件。",
+        "en": "CI checking a plan repository must not be led by a plan to read other files "
+        "on the machine.",
+    },
+    citation="planctl policy",
+    fail="registries: [/etc/hostname]",
+)
+
+DUPLICATE = rule(
+    code="REG001",
+    name="duplicate-registry-entry",
+    severity="error",
+    layer="repository",
+    title={"zh": "登记册编号重复", "en": "Duplicate registry entry"},
+    message={
+        "zh": "登记册中{what}编号“{id}”重复（首次出现在第 {first} 行）",
+        "en": "{what} id '{id}' appears twice in the registry (first at line {first})",
+    },
+    hint={
+        "zh": "每个编号只登记一次；同一机关的不同单位请用不同编号。",
+        "en": "Register each id once; give different units of one organ their own ids.",
+    },
+    why={
+        "zh": "预案按编号引用登记册；编号重复时，引用哪一条全凭顺序，改错一条就没人发现。",
+        "en": "Plans use entries by id; with a duplicate, which one is used is an accident of order.",
+    },
+    citation="planctl policy",
+    repo_fail={
+        "registries/shared.yaml": _REGISTRY.replace(
+            "resources:\n",
+            _REGISTRY[_REGISTRY.index("  - id: jia") : _REGISTRY.index("resources:")]
+            + "resources:\n",
+        ),
+    },
+    repo_passes={"registries/shared.yaml": _REGISTRY},
+)
+
+UNUSABLE = rule(
+    code="REG002",
+    name="registry-unusable",
+    severity="error",
+    layer="repository",
+    title={"zh": "登记册无法使用", "en": "Registry cannot be used"},
+    message={
+        "zh": "登记册 {target} 无法使用：{reason}",
+        "en": "registry {target} cannot be used: {reason}",
+    },
+    hint={
+        "zh": "检查路径（相对于本预案文件）；登记册以 planctl-registry: 1 开头，且须先通过 planctl validate。",
+        "en": "Check the path (relative to this plan); a registry starts with "
+        "planctl-registry: 1 and must validate clean first.",
+    },
+    why={
+        "zh": "引用的参与方和资源取自登记册；读不到或有错时，预案的这些部分无法检查。",
+        "en": "Parties and resources come from the registry; when it cannot be read the plan "
+        "cannot be checked.",
+    },
+    citation="planctl policy",
+    fail="registries: [registries/no-such-registry.yaml]",
+)
+
+UNKNOWN = rule(
+    code="REG003",
+    name="unknown-registry-entry",
+    severity="error",
+    layer="repository",
+    title={"zh": "登记册中没有该编号", "en": "No such registry entry"},
+    message={
+        "zh": "登记册中没有{what}“{id}”（{searched}）{suggest_zh}",
+        "en": "no {what} '{id}' in the registries ({searched}){suggest_en}",
+    },
+    hint={
+        "zh": "核对编号，或在 registries 中列出登记该编号的登记册。",
+        "en": "Check the id, or list the registry that holds it under registries.",
+    },
+    why={
+        "zh": "use 引用的条目必须存在，否则预案缺少该参与方或资源的全部信息。",
+        "en": "An entry used must exist, or the plan lacks everything about that party or resource.",
+    },
+    citation="planctl policy",
+    fail="parties.1: {use: yi, roles: [downstream]}",
+)
+
+AMBIGUOUS = rule(
+    code="REG004",
+    name="ambiguous-registry-entry",
+    severity="error",
+    layer="repository",
+    title={"zh": "编号在多个登记册中", "en": "Entry in several registries"},
+    message={
+        "zh": "{what}“{id}”同时登记在 {files} 中，无法确定引用哪一条",
+        "en": "{what} '{id}' is registered in {files}; which one is meant is unclear",
+    },
+    hint={
+        "zh": "只在一个登记册中登记该编号，或从 registries 中去掉其中一个。",
+        "en": "Register the id in one registry only, or drop one of them from registries.",
+    },
+    why={
+        "zh": "两条同号登记可能内容不同；预案不能凭文件顺序决定用哪一条。",
+        "en": "Two entries with one id may differ; order of files must not decide.",
+    },
+    citation="planctl policy",
+    repo_fail={
+        "registries/shared.yaml": _REGISTRY,
+        "registries/copy.yaml": _REGISTRY.replace("清水河流域", "甲县"),
+        "plans/qingshui.yaml": _USES.replace(
+            "[../registries/shared.yaml]", "[../registries/shared.yaml, ../registries/copy.yaml]"
+        ),
+    },
+    repo_passes={"registries/shared.yaml": _REGISTRY, "plans/qingshui.yaml": _USES},
+)
+
+OVER_STOCK = rule(
+    code="REG005",
+    name="commitment-over-registry-stock",
+    severity="error",
+    layer="repository",
+    title={"zh": "承诺数量超过登记底数", "en": "Commitment over the registered stock"},
+    message={
+        "zh": "本预案承诺资源“{id}” {committed}{unit}，超过登记册 {registry} 登记的底数 {stock}{unit}",
+        "en": "this plan commits {committed} {unit} of '{id}', more than the {stock} {unit} "
+        "registered in {registry}",
+    },
+    hint={
+        "zh": "按实际可调用数量填写 quantity，或先在登记册中更新底数。",
+        "en": "Commit what can really be sent, or update the stock in the registry first.",
+    },
+    why={
+        "zh": "资源底数不清是跨区域联合处置的常见短板：承诺的物资在需要时并不存在。",
+        "en": "Unclear stocks are a known weakness of joint response: promised supplies are not there.",
+    },
+    citation="planctl policy",
+    repo_fail={
+        "registries/shared.yaml": _REGISTRY,
+        "plans/qingshui.yaml": _USES.replace("quantity: 30", "quantity: 80"),
+    },
+    repo_passes={"registries/shared.yaml": _REGISTRY, "plans/qingshui.yaml": _USES},
+)
+
+
+@OVER_STOCK.check
+def check_over_stock(ctx: Context) -> Iterator[Problem]:
+    for (section, i), origin in sorted(ctx.doc.origins.items(), key=lambda x: x[0][1]):
+        stock = origin.get("stock")
+        if section != "resources" or stock is None or i >= len(ctx.plan.resources):
+            continue
+        res = ctx.plan.resources[i]
+        committed = res.get("quantity")
+        if isinstance(committed, bool) or not isinstance(committed, (int, float)):
+            continue
+        if committed > stock:
+            yield Problem(
+                path=("resources", i, "quantity"),
+                params={
+                    "id": origin["id"],
+                    "committed": _show(committed),
+                    "stock": _show(stock),
+                    "unit": str(res.get("unit") or ""),
+                    "registry": f"{origin['registry']}:{origin['line']}",
+                },
+            )
+
+
+def _show(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+USE_IN_REGISTRY = rule(
+    code="REG006",
+    name="use-inside-registry",
+    severity="error",
+    layer="repository",
+    title={"zh": "登记册中使用了 use", "en": "use inside a registry"},
+    message={
+        "zh": "登记册中的条目须写全，不能再引用其他条目（use: {id}）",
+        "en": "a registry entry is written out in full; it cannot use another (use: {id})",
+    },
+    hint={
+        "zh": "删去 use，写出该条目的全部字段。",
+        "en": "Remove use and write the entry's fields.",
+    },
+    why={
+        "zh": "登记册是参与方和资源的唯一出处；条目再引用条目会让出处无从查找。",
+        "en": "A registry is the single source of an entry; entries that use entries hide it.",
+    },
+    citation="planctl policy",
+    repo_fail={
+        "registries/shared.yaml": _REGISTRY.replace("  - id: R-carbon\n", "  - use: R-carbon\n"),
+    },
+    repo_passes={"registries/shared.yaml": _REGISTRY},
+)
+
+CONTACT_CONFLICT = rule(
+    code="XPL001",
+    name="duty-line-differs-between-plans",
+    severity="error",
+    layer="repository",
+    title={
+        "zh": "同一参与方的24小时值守号码在各预案中不一致",
+        "en": "Duty line differs between plans",
+    },
+    message={
+        "zh": "“{party}”的24小时值守{channel}在本预案为 {mine}，在 {other} 中为 {theirs}",
+        "en": "the 24-hour {channel} of '{party}' is {mine} here but {theirs} in {other}",
+    },
+    hint={
+        "zh": "核实后统一各预案中的号码；最好在共享登记册中登记一次，各预案用 use 引用。",
+        "en": "Confirm the right number and use it everywhere; better, register the party once "
+        "in a shared registry and use it.",
+    },
+    why={
+        "zh": "1986 年桑多兹事故中，报警号码变更未通知各方，国际警报迟发约一天；"
+        "同一值班室在两份预案中号码不同，至少有一份是错的。",
+        "en": "Sandoz 1986: a changed number nobody was told of delayed the alarm by a day; "
+        "two numbers for one duty room mean one plan is wrong.",
+    },
+    citation="planctl policy，参照生产安全事故应急条例 第十四条（应急值班）",
+    repo_fail={
+        "plans/qingshui.yaml": "metadata.version: '1.0'\n",
+        "plans/danhe.yaml": _OTHER_RIVER + "parties.0.contacts.0.value: 0351-6999999\n",
+        "plans/weihe.yaml": _OTHER_RIVER.replace("丹河", "卫河").replace("dan-he", "wei-he"),
+    },
+    repo_passes={
+        "plans/qingshui.yaml": "metadata.version: '1.0'\n",
+        "plans/danhe.yaml": _OTHER_RIVER,
+        "plans/weihe.yaml": _OTHER_RIVER.replace("丹河", "卫河").replace("dan-he", "wei-he"),
+    },
+)
+
+OVER_COMMITTED = rule(
+    code="XPL002",
+    name="stock-over-committed",
+    severity="error",
+    layer="repository",
+    title={"zh": "资源底数被重复承诺", "en": "Stock committed beyond what exists"},
+    message={
+        "zh": "资源“{name}”（{registry}，底数 {stock}{unit}）在可能同时启动的预案中共承诺 "
+        "{total}{unit}：{plans}",
+        "en": "'{name}' ({registry}, stock {stock} {unit}) is committed {total} {unit} in total "
+        "by plans that could be active at once: {plans}",
+    },
+    hint={
+        "zh": "按底数重新分配各预案的承诺数量，或补充储备后更新登记册。",
+        "en": "Share the stock out between the plans, or add to the stock and update the registry.",
+    },
+    why={
+        "zh": "同一批活性炭写进五份预案，事件同时发生时只能送到一处（“资源底数不清”）。"
+        "同一灾种、区域重叠、有效期重叠的预案可能同时启动。",
+        "en": "The same carbon promised in five plans reaches one place when events coincide. "
+        "Plans for one hazard with overlapping areas and validity could be active at once.",
+    },
+    citation="planctl policy",
+    repo_fail={
+        "registries/shared.yaml": _REGISTRY,
+        "plans/qingshui.yaml": _USES,
+        "plans/qingshui-chem.yaml": _USES + "metadata.id: example-qingshui-chem\n",
+    },
+    repo_passes={
+        "registries/shared.yaml": _REGISTRY,
+        "plans/qingshui.yaml": _USES,
+        "plans/qingshui-chem.yaml": _USES.replace("quantity: 30", "quantity: 20")
+        + "metadata.id: example-qingshui-chem\n",
+    },
+)
+
+OVERLAPPING = rule(
+    code="XPL003",
+    name="overlapping-plans",
+    severity="warning",
+    layer="repository",
+    title={
+        "zh": "同一灾种、同一区域有两份同时有效的预案",
+        "en": "Two plans in force for one hazard and area",
+    },
+    message={
+        "zh": "本预案与 {other}（{other_id}）同为{hazard}预案，区域重叠（{areas}），"
+        "有效期重叠（{mine} 与 {theirs}）",
+        "en": "this plan and {other} ({other_id}) are both {hazard} plans with overlapping areas "
+        "({areas}) and overlapping validity ({mine} and {theirs})",
+    },
+    hint={
+        "zh": "合并两份预案，或把旧预案的状态改为 superseded，或调整有效期。",
+        "en": "Merge the plans, mark the older one superseded, or adjust their validity.",
+    },
+    why={
+        "zh": "同一事件同时适用两份预案时，由谁指挥、按哪份通报都不确定。",
+        "en": "When two plans apply to one event, who leads and whose notification rules hold is unclear.",
+    },
+    citation="planctl policy",
+    repo_fail={
+        "plans/qingshui.yaml": "metadata.version: '1.0'\n",
+        "plans/qingshui-2.yaml": "metadata.id: example-qingshui-2\n",
+    },
+    repo_passes={
+        "plans/qingshui.yaml": "metadata.version: '1.0'\n",
+        "plans/qingshui-2.yaml": "metadata.id: example-qingshui-2\nmetadata.status: superseded\n",
+    },
+)
