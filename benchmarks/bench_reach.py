@@ -36,8 +36,8 @@ from planctl.rules import Options
 def scaled(parties: int, rules: int = 500, duties: int = 300, seed: int = 7) -> dict:
     """A valid river-basin plan with ``parties`` parties (odd: pairs plus a basin authority)."""
     rng = random.Random(seed)
-    base = generated_plan(0, random.Random(seed))
-    template = next(p for p in base["parties"] if p["id"] == "c0-gov")
+    base = generated_plan(0, random.Random(seed), shared=False)  # parties written out
+    template = next(p for p in base["parties"] if p["id"].endswith("-gov"))
     n_areas = max(1, (parties - 1) // 2)
     out_parties, areas = [], []
     for k in range(n_areas):
@@ -121,6 +121,8 @@ def scaled(parties: int, rules: int = 500, duties: int = 300, seed: int = 7) -> 
     data["notifications"] = {"limits": base["notifications"]["limits"], "rules": out_rules}
     data["duties"] = out_duties
     data["resources"] = []
+    drills = [dict(d, participants=ids) for d in base["maintenance"]["drills"]]
+    data["maintenance"] = dict(base["maintenance"], drills=drills)
     data["mutual_aid"] = {k: v for k, v in base["mutual_aid"].items() if k != "commitments"}
     data["command"] = {
         "body": {"name": "联席会议", "chair": "c0-gov", "members": ids},

@@ -5,7 +5,15 @@ environment department per area, plus a basin authority), notification rules
 from every area to everyone downstream, 30-60 duties and 20-40 resources: the
 size of a real joint plan. Deterministic for a given seed.
 
-    python benchmarks/generate.py 200 /tmp/plans
+The plans share registries, as a province's plans do: ``registries/parties.yaml``
+holds every city government, ecology-environment bureau and the basin agency
+with one 24-hour line each, ``registries/resources.yaml`` each city's stock of
+activated carbon and oil boom; a plan ``use``s its parties and commits part of
+its cities' stock. Each plan covers its own river reach, so the repository is
+clean across plans too (no two plans in force for one hazard and area).
+``--inline`` writes the parties into every plan instead (the same lines).
+
+    python benchmarks/generate.py 200 /tmp/plans [--inline]
 """
 
 from __future__ import annotations
@@ -18,18 +26,100 @@ import yaml
 
 RIVERS = ["浊漳河", "清漳河", "卫河", "滏阳河", "沁河", "丹河", "汾河", "涑水河", "淇河", "安阳河"]
 CITIES = [
-    ("长治", "山西", "0355"),
-    ("晋城", "山西", "0356"),
-    ("邯郸", "河北", "0310"),
-    ("邢台", "河北", "0319"),
-    ("安阳", "河南", "0372"),
-    ("鹤壁", "河南", "0392"),
-    ("新乡", "河南", "0373"),
-    ("焦作", "河南", "0391"),
-    ("濮阳", "河南", "0393"),
-    ("聊城", "山东", "0635"),
-    ("德州", "山东", "0534"),
+    ("长治", "山西", "0355", "changzhi"),
+    ("晋城", "山西", "0356", "jincheng"),
+    ("邯郸", "河北", "0310", "handan"),
+    ("邢台", "河北", "0319", "xingtai"),
+    ("安阳", "河南", "0372", "anyang"),
+    ("鹤壁", "河南", "0392", "hebi"),
+    ("新乡", "河南", "0373", "xinxiang"),
+    ("焦作", "河南", "0391", "jiaozuo"),
+    ("濮阳", "河南", "0393", "puyang"),
+    ("聊城", "山东", "0635", "liaocheng"),
+    ("德州", "山东", "0534", "dezhou"),
 ]
+#: registry stock per city (REG005/XPL002 compare commitments with it)
+STOCK = {"carbon": ("粉末活性炭", "活性炭", 200, "吨"), "boom": ("围油栏", "围油栏", 3000, "米")}
+BASIN = {
+    "id": "basin",
+    "name": "海河水利委员会漳卫南运河管理局",
+    "short_name": "漳卫南局",
+    "level": "agency",
+    "signatory": {"organ": "海河水利委员会漳卫南运河管理局", "title": "局长"},
+    "contacts": [
+        {
+            "kind": "duty_24h",
+            "channel": "phone",
+            "value": "0534-2400000",
+            "unit": "漳卫南局防汛值班室",
+            "owner": "漳卫南局办公室",
+            "verified_on": "2026-10-20",
+        }
+    ],
+    "backup": [{"kind": "backup", "channel": "satellite_phone", "value": "1740-0000-001"}],
+}
+
+
+def city_party(n: int, kind: str) -> dict:
+    """A city's government ("gov") or ecology-environment bureau ("eco"): one line each, always."""
+    city, prov, code, py = CITIES[n]
+    name = f"{city}市人民政府" if kind == "gov" else f"{city}市生态环境局"
+    level = "city" if kind == "gov" else "department"
+    number = 2000000 + 7919 * (2 * n + (kind == "eco")) % 6999999
+    return {
+        "id": f"{py}-{kind}",
+        "name": name,
+        "short_name": name.replace("人民政府", ""),
+        "level": level,
+        "region": f"{prov}省{city}市",
+        "signatory": {"organ": name, "title": "市长" if level == "city" else "局长"},
+        "contacts": [
+            {
+                "kind": "duty_24h",
+                "channel": "phone",
+                "value": f"{code}-{number}",
+                "unit": f"{name}总值班室",
+                "owner": f"{name}办公室",
+                "verified_on": "2026-10-15",
+            }
+        ],
+        "backup": [{"kind": "backup", "channel": "fax", "value": f"{code}-{number + 1}"}],
+    }
+
+
+def city_stock(n: int, what: str) -> dict:
+    city, _, _, py = CITIES[n]
+    name, category, quantity, unit = STOCK[what]
+    return {
+        "id": f"R-{py}-{what}",
+        "kind": "supply" if what == "carbon" else "equipment",
+        "name": f"{city}市{name}",
+        "category": category,
+        "quantity": quantity,
+        "unit": unit,
+        "owner": f"{py}-eco",
+        "location": f"{city}市应急物资储备库",
+        "readiness": "PT2H",
+    }
+
+
+def registries() -> dict[str, dict]:
+    """The shared registries, by file name under registries/."""
+    parties = [city_party(n, kind) for n in range(len(CITIES)) for kind in ("gov", "eco")]
+    return {
+        "parties.yaml": {
+            "planctl-registry": 1,
+            "title": "海河流域南系跨市突发水污染事件联防联控共享参与方登记册",
+            "parties": [*parties, BASIN],
+        },
+        "resources.yaml": {
+            "planctl-registry": 1,
+            "title": "海河流域南系应急物资储备登记册",
+            "resources": [city_stock(n, w) for n in range(len(CITIES)) for w in STOCK],
+        },
+    }
+
+
 TEAMS = ["环境应急监测队", "危险化学品救援队", "水上搜救队", "综合性消防救援队伍", "医疗救治队"]
 EQUIP = [
     ("应急监测车", "台"),
@@ -48,79 +138,36 @@ ACTIONS = [
 ]
 
 
-def plan(i: int, rng: random.Random) -> dict:
+def plan(i: int, rng: random.Random, shared: bool = True) -> dict:
+    # each plan its own reach: plans for one hazard whose areas overlap are XPL003
     river = RIVERS[i % len(RIVERS)]
+    reach = f"{river}第{i // len(RIVERS) + 1}段" if i >= len(RIVERS) else river
     n_areas = rng.randint(3, 6)
-    cities = rng.sample(CITIES, n_areas)
+    picked = rng.sample(range(len(CITIES)), n_areas)
+    cities = [CITIES[n] for n in picked]
     parties, areas = [], []
-    for k, (city, prov, code) in enumerate(cities):
-        gid, eid = f"c{k}-gov", f"c{k}-eco"
-        for pid, name, level in (
-            (gid, f"{city}市人民政府", "city"),
-            (eid, f"{city}市生态环境局", "department"),
-        ):
-            parties.append(
-                {
-                    "id": pid,
-                    "name": name,
-                    "short_name": name.replace("人民政府", ""),
-                    "level": level,
-                    "region": f"{prov}省{city}市",
-                    "signatory": {"organ": name, "title": "市长" if level == "city" else "局长"},
-                    "contacts": [
-                        {
-                            "kind": "duty_24h",
-                            "channel": "phone",
-                            "value": f"{code}-{rng.randint(2000000, 8999999)}",
-                            "unit": f"{name}总值班室",
-                            "owner": f"{name}办公室",
-                            "verified_on": "2026-10-15",
-                        }
-                    ],
-                    "backup": [
-                        {
-                            "kind": "backup",
-                            "channel": "fax",
-                            "value": f"{code}-{rng.randint(2000000, 8999999)}",
-                        }
-                    ],
-                }
-            )
+    gov = [f"{CITIES[n][3]}-gov" for n in picked]
+    eco = [f"{CITIES[n][3]}-eco" for n in picked]
+    for k, n in enumerate(picked):
+        city, prov, _, _ = CITIES[n]
+        for kind in ("gov", "eco"):
+            parties.append({"use": f"{CITIES[n][3]}-{kind}"} if shared else city_party(n, kind))
         areas.append(
             {
                 "id": f"a{k}",
-                "name": f"{prov}省{city}市",
-                "parties": [gid, eid],
-                "first_informed": [gid],  # the city duty office receives first reports
+                "name": f"{prov}省{city}市（{reach}）",
+                "parties": [gov[k], eco[k]],
+                "first_informed": [gov[k]],  # the city duty office receives first reports
             }
         )
     for k in range(n_areas - 1):
         areas[k]["downstream"] = [f"a{k + 1}"]
-    parties.append(
-        {
-            "id": "basin",
-            "name": "海河水利委员会漳卫南运河管理局",
-            "short_name": "漳卫南局",
-            "level": "agency",
-            "signatory": {"organ": "海河水利委员会漳卫南运河管理局", "title": "局长"},
-            "contacts": [
-                {
-                    "kind": "duty_24h",
-                    "channel": "phone",
-                    "value": "0534-2400000",
-                    "unit": "漳卫南局防汛值班室",
-                    "owner": "漳卫南局办公室",
-                    "verified_on": "2026-10-20",
-                }
-            ],
-            "backup": [{"kind": "backup", "channel": "satellite_phone", "value": "1740-0000-001"}],
-        }
-    )
-    ids = [p["id"] for p in parties]
+    parties.append({"use": "basin"} if shared else dict(BASIN))
+    ids = [*(p for pair in zip(gov, eco, strict=True) for p in pair), "basin"]
     rules = []
     for k in range(n_areas):
-        gid, eid = f"c{k}-gov", f"c{k}-eco"
-        down = [p for j in range(k + 1, n_areas) for p in (f"c{j}-gov", f"c{j}-eco")]
+        gid, eid = gov[k], eco[k]
+        down = [p for j in range(k + 1, n_areas) for p in (gov[j], eco[j])]
         rules.append(
             {
                 "id": f"N-{k}-local",
@@ -148,7 +195,7 @@ def plan(i: int, rng: random.Random) -> dict:
         )
     duties, resources = [], []
     for k in range(n_areas):
-        owner = f"c{k}-eco"
+        owner = eco[k]
         for t in range(rng.randint(4, 7)):
             kind = ["team", "equipment", "supply"][t % 3]
             name, unit = (
@@ -173,10 +220,11 @@ def plan(i: int, rng: random.Random) -> dict:
     phases = ["prevention", "warning", "response", "response", "recovery"]
     for d in range(rng.randint(30, 60)):
         k = d % n_areas
-        pair = [f"c{k}-gov", f"c{k}-eco"]
+        pair = [gov[k], eco[k]]
         lead = pair[(d // n_areas) % 2]  # both parties of an area lead something
         support = sorted(({rng.choice(ids) for _ in range(2)} | set(pair)) - {lead})
-        res = [r["id"] for r in resources if r["owner"] == f"c{k}-eco"][:2]
+        # a duty uses its own lead's resources (another party's would need a commitment, AID002)
+        res = [r["id"] for r in resources if r["owner"] == lead][:2]
         duties.append(
             {
                 "id": f"D-{d:03d}",
@@ -190,6 +238,9 @@ def plan(i: int, rng: random.Random) -> dict:
                 "resources": res,
             }
         )
+    if shared:  # part of each city's registered stock, well within it
+        for n in picked:
+            resources.append({"use": f"R-{CITIES[n][3]}-carbon", "quantity": rng.randint(10, 60)})
     duties.append(
         {
             "id": "D-basin",
@@ -199,11 +250,13 @@ def plan(i: int, rng: random.Random) -> dict:
             "within": "PT2H",
         }
     )
-    return {
-        "planctl": 1,
+    out: dict = {"planctl": 1}
+    if shared:
+        out["registries"] = [f"registries/{name}" for name in registries()]
+    return out | {
         "metadata": {
             "id": f"bench-{i:04d}",
-            "title": f"{river}流域{'、'.join(c[0] for c in cities)}突发水污染事件联合应急预案",
+            "title": f"{reach}{'、'.join(c[0] for c in cities)}突发水污染事件联合应急预案",
             "version": "1.0",
             "status": "approved",
             "issued": "2026-03-01",
@@ -211,11 +264,11 @@ def plan(i: int, rng: random.Random) -> dict:
             "review_due": "2029-03-01",
             "hazards": ["water_pollution"],
             "legal_profile": "national",
-            "scope": f"适用于{river}流域跨市界突发水污染事件。",
+            "scope": f"适用于{reach}流域跨市界突发水污染事件。",
             "legal_basis": [{"title": "中华人民共和国突发事件应对法", "article": "第十八条"}],
         },
         "parties": parties,
-        "geography": {"kind": "river_basin", "name": river, "areas": areas},
+        "geography": {"kind": "river_basin", "name": reach, "areas": areas},
         "levels": {
             "grades": [
                 {
@@ -269,21 +322,21 @@ def plan(i: int, rng: random.Random) -> dict:
             "rules": rules,
         },
         "command": {
-            "body": {"name": f"{river}流域联防联控联席会议", "chair": "c0-gov", "members": ids},
+            "body": {"name": f"{reach}流域联防联控联席会议", "chair": gov[0], "members": ids},
             "levels": [
                 {
                     "response": "L1",
-                    "lead": "c0-gov",
-                    "hq": f"{river}联合指挥部",
+                    "lead": gov[0],
+                    "hq": f"{reach}联合指挥部",
                     "groups": ["g-mon"],
                 },
-                {"response": "L2", "lead": "c0-eco", "hq": "事发地现场指挥部", "groups": ["g-mon"]},
+                {"response": "L2", "lead": eco[0], "hq": "事发地现场指挥部", "groups": ["g-mon"]},
             ],
             "groups": [
                 {
                     "id": "g-mon",
                     "name": "应急监测组",
-                    "lead": "c0-eco",
+                    "lead": eco[0],
                     "members": ids[1:],
                     "tasks": ["每2小时在交界断面采样"],
                 }
@@ -322,21 +375,30 @@ def plan(i: int, rng: random.Random) -> dict:
     }
 
 
-def main(n: int, out: Path, seed: int = 2012) -> list[Path]:
+def dump(data: dict) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=200)
+
+
+def main(n: int, out: Path, seed: int = 2012, shared: bool = True) -> list[Path]:
+    """Write n plans (and the registries they share) to ``out``; the plans' paths."""
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
+    if shared:
+        (out / "registries").mkdir(exist_ok=True)
+        for name, data in registries().items():
+            (out / "registries" / name).write_text(dump(data), "utf-8")
     paths = []
     for i in range(n):
         p = out / f"plan-{i:04d}.yaml"
-        p.write_text(
-            yaml.safe_dump(plan(i, rng), allow_unicode=True, sort_keys=False, width=200), "utf-8"
-        )
+        p.write_text(dump(plan(i, rng, shared)), "utf-8")
         paths.append(p)
     return paths
 
 
 if __name__ == "__main__":
+    args = [a for a in sys.argv[1:] if a != "--inline"]
     main(
-        int(sys.argv[1]) if len(sys.argv) > 1 else 100,
-        Path(sys.argv[2] if len(sys.argv) > 2 else "bench-plans"),
+        int(args[0]) if args else 100,
+        Path(args[1] if len(args) > 1 else "bench-plans"),
+        shared="--inline" not in sys.argv,
     )
