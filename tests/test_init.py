@@ -30,7 +30,20 @@ def test_init_lays_out_a_repository_that_validates(tmp_path: Path) -> None:
         ".pre-commit-config.yaml",
         "planctl.yaml",
         "plans/forest-fire-yl-jgs.yaml",
+        "registries/parties.yaml",
+        "registries/resources.yaml",
     ]
+    # the parties and resources live in the registries; the plan uses them
+    plan = yaml.safe_load((repo / "plans/forest-fire-yl-jgs.yaml").read_text("utf-8"))
+    assert plan["registries"] == ["../registries/parties.yaml", "../registries/resources.yaml"]
+    assert plan["parties"] == [
+        {"use": "yl", "roles": ["lead", "chair"]},
+        {"use": "jgs", "roles": ["member"]},
+    ]
+    assert all(set(r) == {"use"} for r in plan["resources"])
+    shared = yaml.safe_load((repo / "registries/parties.yaml").read_text("utf-8"))
+    assert shared["planctl-registry"] == 1 and [p["id"] for p in shared["parties"]] == ["yl", "jgs"]
+    assert all("roles" not in p for p in shared["parties"])
     assert ".planctl_cache/" in (repo / ".gitignore").read_text("utf-8").splitlines()
     for name in (".github/workflows/plans.yml", ".gitlab-ci.yml", ".pre-commit-config.yaml"):
         yaml.safe_load((repo / name).read_text("utf-8"))  # well-formed

@@ -254,6 +254,19 @@ def test_render_uses_the_resolved_parties(tmp_path: Path) -> None:
     assert "甲县应急管理局值班室" in text and "0351-6000001" in text
 
 
+def test_verify_and_matrix_see_the_registry_entries(tmp_path: Path) -> None:
+    from planctl.integrity import verify_docx
+    from planctl.render.api import render_file
+    from planctl.render.tables import plan_tables
+
+    root = _repo(tmp_path, {"registries/shared.yaml": _REGISTRY, "plans/a.yaml": _plan()})
+    out = render_file(root / "plans" / "a.yaml", tmp_path / "out", options=OPTIONS)
+    check = verify_docx(out.output, root / "plans" / "a.yaml")
+    assert check.unchanged and check.plan_matches, check.plan_changes
+    plan, _ = plan_tables(root / "plans" / "a.yaml")
+    assert plan.party["jia"]["name"] == "甲县人民政府"
+
+
 # -- cross-plan checks -------------------------------------------------------------
 
 

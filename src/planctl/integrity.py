@@ -782,6 +782,9 @@ def verify_docx(docx_path: str | Path, plan_path: str | Path, lang: str = "en") 
         from planctl.check import load_findings
 
         raise ValueError(f"{plan_path}: cannot be read: {load_findings(doc)[0].text(lang)}")
+    from planctl.registry import resolve
+
+    resolve(doc)  # render digests the plan with its registry entries merged in
     v.plan_digest = canonical_digest(doc.data)
     if record.get("planctl") != __version__ or record.get("reference") != _reference_digest():
         v.plan_note = (

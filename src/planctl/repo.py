@@ -1,6 +1,8 @@
 """``planctl init``: a plan repository that checks itself from the first commit.
 
-It writes ``planctl.yaml``, one plan from ``planctl new`` under ``plans/``, a
+It writes ``planctl.yaml``, the shared registries under ``registries/`` (the
+first plan's parties and resources, which the plan then ``use``s, so the next
+plan can use them too), one plan from ``planctl new`` under ``plans/``, a
 ``.pre-commit-config.yaml`` whose hooks call the installed planctl (so the
 first ``pre-commit run`` works offline; the remote form is documented in the
 file), CI files for GitHub Actions and GitLab CI, and ``.planctl_cache/`` in
@@ -11,6 +13,7 @@ ever appended to.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,12 +35,13 @@ def layout(hazard: str, parties: list[Party], profile: str = "national") -> dict
     """Relative path → text of every file ``init`` writes (``.gitignore`` apart)."""
     from planctl.scaffold import plan_id
 
-    plan = scaffold(hazard, parties, profile)
+    plan, registries = share(scaffold(hazard, parties, profile))
     k = kind(hazard)
     env = _env()
     context = {"version": _release(), "plans_dir": PLANS_DIR, "profile": profile}
     return {
         "planctl.yaml": env.get_template("repo/planctl.yaml.j2").render(**context),
+        **registries,
         f"{PLANS_DIR}/{plan_id(k, parties)}.yaml": plan,
         ".pre-commit-config.yaml": env.get_template("repo/pre-commit-config.yaml.j2").render(
             **context
@@ -47,6 +51,61 @@ def layout(hazard: str, parties: list[Party], profile: str = "national") -> dict
         ),
         ".gitlab-ci.yml": env.get_template("repo/gitlab-ci.yml.j2").render(**context),
     }
+
+
+#: the registries ``init`` lays out beside the plans (relative to the repository root)
+REGISTRIES_DIR = "registries"
+_ITEM = re.compile(r"^  - id: (\S+)\s*$")
+
+
+def share(plan: str, plans_dir: str = PLANS_DIR) -> tuple[str, dict[str, str]]:
+    """Move a scaffold's parties and resources into registries; the plan then uses them.
+
+    Works on the scaffold's text, so its layout and comments stay: each entry
+    under ``parties:`` and ``resources:`` moves to ``registries/parties.yaml`` or
+    ``registries/resources.yaml`` and leaves ``- use: ID`` behind, with the
+    party's ``roles`` (they belong to this plan, not to the party).
+    """
+    lines = plan.splitlines(keepends=True)
+    registries: dict[str, list[str]] = {}
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        section = lines[i].rstrip("\n")
+        if section not in ("parties:", "resources:"):
+            out.append(lines[i])
+            i += 1
+            continue
+        name = section[:-1]
+        out.append(lines[i])
+        moved: list[str] = []
+        i += 1
+        while i < len(lines) and (lines[i].startswith((" ", "#")) or not lines[i].strip()):
+            m = _ITEM.match(lines[i])
+            if m:
+                out.append(f"  - use: {m.group(1)}\n")
+            elif lines[i].startswith("    roles:"):
+                out.append(lines[i])
+                i += 1
+                continue
+            moved.append(lines[i])
+            i += 1
+        while moved and not moved[-1].strip():
+            out.append(moved.pop())  # the blank lines after the section stay in the plan
+        registries[name] = moved
+    text = "".join(out)
+    rel = "../" * len(Path(plans_dir).parts) + REGISTRIES_DIR
+    names = [f"{rel}/{name}.yaml" for name in registries]
+    text = text.replace("planctl: 1\n", f"planctl: 1\nregistries: [{', '.join(names)}]\n", 1)
+    files = {
+        f"{REGISTRIES_DIR}/{name}.yaml": _env()
+        .get_template("repo/registry.yaml.j2")
+        .render(section=name)
+        + f"{name}:\n"
+        + "".join(body)
+        for name, body in registries.items()
+    }
+    return text, files
 
 
 def _release() -> str:

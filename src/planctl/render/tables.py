@@ -43,11 +43,12 @@ def plan_tables(path: Path) -> tuple[Any, Tables]:
     """
     from planctl.loader import load_file
     from planctl.model import Plan
+    from planctl.registry import resolve
     from planctl.render import matrix as mx
     from planctl.schema import check as schema_check
 
     doc = load_file(path)
-    if doc.error is not None or schema_check(doc):
+    if doc.error is not None or resolve(doc) or schema_check(doc):
         raise MatrixError(f"{path} has YAML or schema errors; run planctl validate first")
     plan = Plan(doc.data)
     tables: Tables = {
