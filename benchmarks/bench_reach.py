@@ -123,6 +123,11 @@ def scaled(parties: int, rules: int = 500, duties: int = 300, seed: int = 7) -> 
     data["resources"] = []
     drills = [dict(d, participants=ids) for d in base["maintenance"]["drills"]]
     data["maintenance"] = dict(base["maintenance"], drills=drills)
+    warnings = [dict(w, issuer="c0-gov") for w in base["levels"]["warnings"]]
+    data["levels"] = dict(base["levels"], warnings=warnings)
+    data["aftermath"] = {
+        "investigation": dict(base["aftermath"]["investigation"], lead="c0-gov", **{"with": []})
+    }
     data["mutual_aid"] = {k: v for k, v in base["mutual_aid"].items() if k != "commitments"}
     data["command"] = {
         "body": {"name": "联席会议", "chair": "c0-gov", "members": ids},

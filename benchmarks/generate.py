@@ -300,6 +300,25 @@ def plan(i: int, rng: random.Random, shared: bool = True) -> dict:
                     "criteria": ["污染物入河但交界断面未超标"],
                 },
             ],
+            "warnings": [
+                {
+                    "id": "W-red",
+                    "name": "红色预警",
+                    "color": "red",
+                    "rank": 1,
+                    "response": "L1",
+                    "issuer": gov[0],
+                    "criteria": ["预计跨省界断面特征污染物超标10倍以上"],
+                },
+                {
+                    "id": "W-orange",
+                    "name": "橙色预警",
+                    "color": "orange",
+                    "rank": 2,
+                    "issuer": gov[0],
+                    "criteria": ["预计跨市界断面特征污染物超标"],
+                },
+            ],
             "responses": [
                 {
                     "id": "L1",
@@ -318,7 +337,10 @@ def plan(i: int, rng: random.Random, shared: bool = True) -> dict:
             ],
         },
         "notifications": {
-            "limits": [{"levels": ["I", "II", "III", "IV"], "within": "PT2H"}],
+            "limits": [
+                {"levels": ["I", "II", "III", "IV"], "within": "PT2H"},
+                {"levels": ["W-red", "W-orange"], "within": "PT2H"},
+            ],
             "rules": rules,
         },
         "command": {
@@ -359,6 +381,21 @@ def plan(i: int, rng: random.Random, shared: bool = True) -> dict:
                     "settle_within": "P90D",
                 }
             ],
+        },
+        "public_info": {
+            "releaser": "origin",
+            "first_within": "PT5H",
+            "follow_up": "P1D",
+            "channels": ["政府网站", "政务新媒体"],
+            "wording": "发布前各方相互通报发布内容，统一口径",
+        },
+        "aftermath": {
+            "investigation": {
+                "lead": gov[0],
+                "with": gov[1:],
+                "within": "P30D",
+                "report_to": "共同的上一级人民政府",
+            }
         },
         "maintenance": {
             "drill_cycle": "P1Y",
