@@ -61,7 +61,8 @@ def _at(doc: Any, path: tuple[Any, ...]) -> list[int]:
 def plan_facts(doc: Any) -> dict[str, Any]:
     """What cross-plan checks need from one resolved, schema-valid plan document."""
     data = doc.data if isinstance(doc.data, dict) else {}
-    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    meta_raw = data.get("metadata")
+    meta: dict[str, Any] = meta_raw if isinstance(meta_raw, dict) else {}
     facts: dict[str, Any] = {
         "v": FACTS_VERSION,
         "id": _text(meta.get("id")),
@@ -81,7 +82,8 @@ def plan_facts(doc: Any) -> dict[str, Any]:
                 facts["areas"].append(
                     [_SPACE.sub("", name), *_at(doc, ("geography", "areas", i, "name"))]
                 )
-    parties = data.get("parties") if isinstance(data.get("parties"), list) else []
+    parties_raw = data.get("parties")
+    parties: list[Any] = parties_raw if isinstance(parties_raw, list) else []
     for i, party in enumerate(parties):
         name = _text(party.get("name")) if isinstance(party, dict) else None
         if not name:
@@ -101,7 +103,8 @@ def plan_facts(doc: Any) -> dict[str, Any]:
                     "at": _at(doc, ("parties", i, "contacts", j, "value")),
                 }
             )
-    resources = data.get("resources") if isinstance(data.get("resources"), list) else []
+    resources_raw = data.get("resources")
+    resources: list[Any] = resources_raw if isinstance(resources_raw, list) else []
     for (section, i), origin in sorted(doc.origins.items(), key=lambda x: str(x[0])):
         stock = origin.get("stock")
         if section != "resources" or not _number(stock) or i >= len(resources):

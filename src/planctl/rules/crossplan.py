@@ -222,7 +222,12 @@ OVER_STOCK = rule(
 def check_over_stock(ctx: Context) -> Iterator[Problem]:
     for (section, i), origin in sorted(ctx.doc.origins.items(), key=lambda x: x[0][1]):
         stock = origin.get("stock")
-        if section != "resources" or stock is None or i >= len(ctx.plan.resources):
+        if (
+            section != "resources"
+            or not isinstance(i, int)
+            or stock is None
+            or i >= len(ctx.plan.resources)
+        ):
             continue
         res = ctx.plan.resources[i]
         committed = res.get("quantity")
