@@ -285,6 +285,109 @@ class Plan:
             p for p in self.parties if p.get("signatory") and not self.is_informed_only(p["id"])
         ]
 
+    # -- leads that depend on where the event starts or on the day -------
+    @cached_property
+    def area(self) -> dict[str, dict[str, Any]]:
+        return {a["id"]: a for a in (self.geography or {}).get("areas", [])}
+
+    def origin_keys(self) -> list[str]:
+        """Where an event can start: origin areas of the geography, else every party."""
+        if not self.geography:
+            return [p["id"] for p in self.parties]
+        return [
+            a["id"]
+            for a in self.geography.get("areas", [])
+            if a.get("origin", True) is not False and a.get("parties")
+        ]
+
+    def area_party(self, area_id: str) -> str | None:
+        """ "The party of the area" (事发地一方): its one government, else its one party.
+
+        An area shared by a city and a county government, or by several
+        departments, has no single such party; the plan must then name it in
+        ``lead.areas``. Without a geography an origin is a party itself.
+        """
+        if not self.geography:
+            return area_id if area_id in self.party and not self.is_informed_only(area_id) else None
+        area = self.area.get(area_id) or {}
+        members = [
+            p for p in area.get("parties", []) if p in self.party and not self.is_informed_only(p)
+        ]
+        govs = [p for p in members if self.party_info[p].kind == "government"]
+        if len(govs) == 1:
+            return govs[0]
+        return members[0] if len(members) == 1 else None
+
+    def resolve_lead(
+        self, spec: Any, origin: str | None = None, day: date | None = None
+    ) -> str | None:
+        """The one party that leads under ``spec`` for an event at ``origin`` on ``day``.
+
+        ``spec`` is a party id, ``{by: origin, areas: {area: party}}`` (the party
+        of the area where the event starts, unless ``areas`` names another) or
+        ``{by: chair}`` (whoever convenes the joint body that day). None when it
+        cannot be told; rules CMD004 and ROT003 say why.
+        """
+        if isinstance(spec, str):
+            return spec
+        if not isinstance(spec, dict):
+            return None
+        if spec.get("by") == "origin":
+            if origin is None:
+                return None
+            named = (spec.get("areas") or {}).get(origin)
+            return named if isinstance(named, str) else self.area_party(origin)
+        if spec.get("by") == "chair":
+            from planctl import rotation  # rotation imports this module
+
+            return rotation.chair_on(self, day)
+        return None
+
+    def lead_slots(self) -> list[tuple[PathT, Any]]:
+        """(path, lead spec) of every place a plan names who leads, decides or convenes."""
+        out: list[tuple[PathT, Any]] = []
+        body = self.command.get("body") or {}
+        if "office" in body:
+            out.append((("command", "body", "office"), body["office"]))
+        for i, lvl in enumerate(self.command.get("levels", [])):
+            out.append((("command", "levels", i, "lead"), lvl.get("lead")))
+        for i, g in enumerate(self.groups):
+            out.append((("command", "groups", i, "lead"), g.get("lead")))
+        for i, d in enumerate(self.duties):
+            out.append((("duties", i, "lead"), d.get("lead")))
+        for i, a in enumerate(self.command.get("activation", [])):
+            for key in ("request_to", "decided_by", "announce"):
+                if key in a:
+                    out.append((("command", "activation", i, key), a[key]))
+            if "lead" in (a.get("fallback") or {}):
+                out.append(
+                    (("command", "activation", i, "fallback", "lead"), a["fallback"]["lead"])
+                )
+        return out
+
+    def lead_parties(self, spec: Any) -> list[str]:
+        """Every party that may lead under ``spec`` (matrices mark each as 牵头)."""
+        if isinstance(spec, str):
+            return [spec]
+        if isinstance(spec, list):
+            return [x for x in spec if isinstance(x, str)]
+        if not isinstance(spec, dict):
+            return []
+        out: list[str] = []
+        if spec.get("by") == "origin":
+            named = spec.get("areas") or {}
+            for key in self.origin_keys():
+                who = named.get(key) if isinstance(named.get(key), str) else self.area_party(key)
+                if who:
+                    out.append(who)
+            out += [v for v in named.values() if isinstance(v, str)]
+        elif spec.get("by") == "chair":
+            from planctl import rotation
+
+            body = self.command.get("body") or {}
+            out = rotation.order(self) or ([body["chair"]] if body.get("chair") else [])
+        return list(dict.fromkeys(out))
+
     def name(self, party_id: str) -> str:
         p = self.party.get(party_id)
         if not p:

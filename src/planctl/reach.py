@@ -136,7 +136,9 @@ def origins(plan: Plan) -> list[Origin]:
     parties (``first_informed``, by default every party of the area) may learn
     first; in a river basin only the area itself and areas downstream are
     affected, elsewhere every area is. Parties in no area (a basin authority,
-    a higher-level department) must always hear. Without a geography every
+    a higher-level department) must always hear, and so must the party that
+    leads the response for an event in that area (``lead: {by: origin}``),
+    even when it sits elsewhere. Without a geography every
     party is an origin and every other party is affected.
     """
     all_ids = [p["id"] for p in plan.parties]
@@ -150,6 +152,11 @@ def origins(plan: Plan) -> list[Origin]:
     by_id = {a["id"]: a for a in areas}
     in_area = {pid for a in areas for pid in a.get("parties", [])}
     floating = [pid for pid in all_ids if pid not in in_area]
+    origin_specs = [
+        lvl.get("lead")
+        for lvl in plan.command.get("levels", [])
+        if isinstance(lvl.get("lead"), dict) and lvl["lead"].get("by") == "origin"
+    ]
     out = []
     for idx, area in enumerate(areas):
         if area.get("origin", True) is False or not area.get("parties"):
@@ -167,6 +174,11 @@ def origins(plan: Plan) -> list[Origin]:
                     seen.add(pid)
                     must_hear.append(pid)
         must_hear += [p for p in floating if p not in seen]
+        # whoever leads for an event here must hear of it, wherever it sits
+        for spec in origin_specs:
+            lead = plan.resolve_lead(spec, area["id"])
+            if lead and lead in plan.party and lead not in seen and lead not in must_hear:
+                must_hear.append(lead)
         label = area.get("name", area["id"])
         for source in dict.fromkeys(first_informed(area)):
             if source not in plan.party:

@@ -18,6 +18,7 @@ from typing import Any
 
 from planctl.model import Plan
 from planctl.render import matrix as mx
+from planctl.render import mechanisms as mech
 from planctl.render.blocks import Table
 from planctl.render.style import join, normalize, sentence, strip_end, vocab
 
@@ -129,13 +130,12 @@ def office_form(plan: Plan) -> Table:
     rows = []
     order = {k: i for i, (k, _) in enumerate(mx.PHASES)}
     for n, d in enumerate(sorted(plan.duties, key=lambda d: order[d["phase"]]), 1):
-        leads = d["lead"] if isinstance(d["lead"], list) else [d["lead"]]
         rows.append(
             [
                 str(n),
                 phases[d["phase"]],
                 strip_end(d["action"]),
-                join([_short(plan, x) for x in leads]),
+                mech.lead_short(plan, d["lead"]),
                 join([_short(plan, x) for x in d.get("support", [])]) or "—",
                 mx.duration_zh(d.get("within")) or strip_end(d.get("trigger", "")) or "—",
             ]
@@ -198,10 +198,10 @@ def command(plan: Plan) -> Table:
             rows.append(
                 [
                     responses.get(lvl["response"], ""),
-                    _short(plan, lvl["lead"]),
+                    mech.lead_short(plan, lvl["lead"]),
                     lvl["hq"],
                     g["name"] if g else "—",
-                    _short(plan, g["lead"]) if g else "—",
+                    mech.lead_short(plan, g["lead"]) if g else "—",
                     join([_short(plan, x) for x in g.get("members", [])]) if g else "—",
                 ]
             )

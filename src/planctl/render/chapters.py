@@ -18,6 +18,7 @@ from planctl.model import Plan
 from planctl.placeholders import is_placeholder
 from planctl.render import matrix as mx
 from planctl.render import outward
+from planctl.render import mechanisms as mech
 from planctl.render.blocks import Block, Heading, Para
 from planctl.render.style import Namer, cn, join, normalize, roman, say, sentence, strip_end, vocab
 
@@ -192,8 +193,9 @@ def command(w: Writer) -> None:
                 start=mx.date_zh(rot.get("start")),
             )
         )
+        mech.rotation_blocks(w)
     if body.get("office"):
-        w.p(say("office", office=name(body["office"])))
+        w.p(say("office", office=mech.lead_text(w, body["office"])))
     if body.get("duties"):
         w.p(say("body_duties", name=body["name"]))
         w.items([sentence(x) for x in body["duties"]])
@@ -207,13 +209,14 @@ def command(w: Writer) -> None:
             say(
                 "command_level",
                 response=responses.get(lvl["response"], ""),
-                lead=name(lvl["lead"]),
+                lead=mech.lead_text(w, lvl["lead"]),
                 hq=lvl["hq"],
                 location=strip_end(lvl.get("location", "")),
                 deputies=name.many(lvl.get("deputies", [])),
                 groups=join([groups[g]["name"] for g in lvl.get("groups", []) if g in groups]),
             )
         )
+        w.p(mech.origin_leads(w, lvl["lead"]))
         if lvl.get("note"):
             w.p(sentence(lvl["note"]))
     if plan.groups:
@@ -223,7 +226,7 @@ def command(w: Writer) -> None:
                 say(
                     "group",
                     name=g["name"],
-                    lead=name(g["lead"]),
+                    lead=mech.lead_text(w, g["lead"]) + mech.origin_leads(w, g["lead"]),
                     members=name.many(g.get("members", [])),
                     tasks="；".join(strip_end(t) for t in g["tasks"]),
                 )
@@ -248,13 +251,12 @@ def command(w: Writer) -> None:
 
 def duty_line(w: Writer, d: dict[str, Any]) -> str:
     """One duty as a sentence: who leads, who supports, what, and by when if the text does not say."""
-    leads = d["lead"] if isinstance(d["lead"], list) else [d["lead"]]
     action = strip_end(d["action"])
     deadline = "" if _TIME_IN_TEXT.search(action) else duration(d.get("within"))
     return say(
         "duty",
         action=action,
-        lead=w.name.many(leads),
+        lead=mech.lead_text(w, d["lead"]),
         support=w.name.many(d.get("support", [])),
         deadline=deadline,
     )
@@ -373,6 +375,10 @@ def response(w: Writer) -> None:
                 stand_down=strip_end(r["stand_down"]),
             )
         )
+    activation = mech.activation_lines(w)
+    if activation:
+        w.h(2, "启动程序")
+        w.items(activation)
     duties = [d for d in plan.duties if d["phase"] == "response"]
     if duties:
         w.h(2, "联动处置措施")

@@ -8,7 +8,7 @@ another.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from planctl import durations
 from planctl.model import Plan
@@ -108,8 +108,7 @@ def responsibility(plan: Plan) -> Matrix:
             cells[pid] = INFORM
         for pid in duty.get("support", []):
             cells[pid] = SUPPORT
-        leads = duty["lead"] if isinstance(duty["lead"], list) else [duty["lead"]]
-        for pid in leads:
+        for pid in plan.lead_parties(duty["lead"]):
             cells[pid] = LEAD
         deadline = duration_zh(duty.get("within")) or duty.get("trigger", "")
         m.rows.append(MatrixRow(duty["id"], duty["phase"], duty["action"], cells, deadline))
@@ -152,6 +151,12 @@ def notification_rows(plan: Plan) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
+def _lead_cell(plan: Plan, spec: Any) -> str:
+    from planctl.render.mechanisms import lead_short  # mechanisms imports this module
+
+    return lead_short(plan, spec)
+
+
 def command_rows(plan: Plan) -> tuple[list[str], list[list[str]]]:
     header = ["响应级别", "牵头方", "联合指挥机构", "工作组", "工作组牵头", "成员"]
     groups = {g["id"]: g for g in plan.groups}
@@ -164,10 +169,10 @@ def command_rows(plan: Plan) -> tuple[list[str], list[list[str]]]:
             rows.append(
                 [
                     responses.get(lvl["response"], lvl["response"]) if first else "",
-                    plan.name(lvl["lead"]) if first else "",
+                    _lead_cell(plan, lvl["lead"]) if first else "",
                     lvl["hq"] if first else "",
                     g["name"] if g else "—",
-                    plan.name(g["lead"]) if g else "—",
+                    _lead_cell(plan, g["lead"]) if g else "—",
                     "、".join(plan.name(x) for x in g.get("members", [])) if g else "—",
                 ]
             )

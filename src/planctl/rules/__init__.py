@@ -17,6 +17,7 @@ from planctl.rules import (  # noqa: F401  (imported for registration)
     public_info,
     references,
     resources,
+    rotation,
     structure,
     syntax,
     text,

@@ -175,3 +175,79 @@ def check_level_ranks(ctx: Context) -> Iterator[Problem]:
                     "rank": warning["rank"],
                 },
             )
+
+
+LEAD_UNRESOLVED = rule(
+    code="CMD004",
+    name="lead-unresolved-for-origin",
+    severity="error",
+    layer="plan",
+    title={"zh": "事发地牵头方无法确定", "en": "Lead by origin does not resolve"},
+    message={
+        "zh": "牵头方随事发地确定（by: origin），但{reason}",
+        "en": "the lead follows the origin (by: origin), but {reason}",
+    },
+    hint={
+        "zh": "在 lead.areas 中为每个可能的事发区域写明牵头方（区域 id: 参与方 id）；"
+        "区域只有一个人民政府（或只有一个参与方）时可省略。",
+        "en": "Name the lead of each origin area under lead.areas (area id: party id); an area "
+        "with exactly one government (or one party) may be left out.",
+    },
+    why={
+        "zh": "“事发地牵头”只有在每个可能的事发区域都能确定唯一牵头方时才可执行；"
+        "否则事发时两地会互相等待或争相指挥。",
+        "en": "Lead-by-origin works only if every place an event can start has exactly one lead; "
+        "otherwise both sides wait for each other, or both command.",
+    },
+    citation="突发事件应对法 第十八条",
+    fail="command.levels.0.lead: {by: origin, areas: {area-jia: jia, area-bing: yi}}",
+    passes="command.levels.0.lead: {by: origin}",
+)
+
+
+@LEAD_UNRESOLVED.check
+def check_origin_leads(ctx: Context) -> Iterator[Problem]:
+    plan = ctx.plan
+    keys = plan.origin_keys()
+    known = set(plan.area) if plan.geography else set(plan.party)
+    for path, spec in plan.lead_slots():
+        if not (isinstance(spec, dict) and spec.get("by") == "origin"):
+            continue
+        named = spec.get("areas") or {}
+        for key in named:
+            if key not in known:
+                where = "geography.areas" if plan.geography else "parties"
+                yield Problem(
+                    (*path, "areas", key),
+                    {
+                        "reason": {
+                            "zh": f"lead.areas 中的“{key}”不是 {where} 中的区域",
+                            "en": f"'{key}' in lead.areas is not an area of {where}",
+                        }
+                    },
+                    at="key",
+                )
+        if not keys:
+            yield Problem(
+                path,
+                {
+                    "reason": {
+                        "zh": "预案没有可能的事发区域（geography.areas）",
+                        "en": "the plan has no area where an event can start (geography.areas)",
+                    }
+                },
+            )
+            continue
+        missing = [k for k in keys if plan.resolve_lead(spec, k) is None]
+        if missing:
+            names = [(plan.area.get(k) or {}).get("name") or plan.name(k) for k in missing]
+            yield Problem(
+                path,
+                {
+                    "reason": {
+                        "zh": f"事发在{'、'.join(names)}时，该区域没有唯一的人民政府或参与方可牵头",
+                        "en": f"for an event in {', '.join(names)} the area has no single "
+                        "government or party to lead",
+                    }
+                },
+            )

@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
-from typing import Any, cast
 
 import yaml
 
@@ -142,16 +141,11 @@ def check_single_lead(ctx: Context) -> Iterator[Problem]:
             yield Problem(("duties", i, "lead"), {"duty": duty["id"], "count": len(lead)})
 
 
-def _leads(duty: dict[str, Any]) -> list[str]:
-    lead = duty.get("lead")
-    return lead if isinstance(lead, list) else [cast(str, lead)]
-
-
 @PARTY_WITHOUT_DUTY.check
 def check_party_duties(ctx: Context) -> Iterator[Problem]:
     holding: set[str] = set()
     for duty in ctx.plan.duties:
-        holding.update(_leads(duty))
+        holding.update(ctx.plan.lead_parties(duty.get("lead")))
         holding.update(duty.get("support", []))
     for i, party in enumerate(ctx.plan.parties):
         if party["id"] not in holding and not ctx.plan.is_informed_only(party["id"]):

@@ -53,6 +53,22 @@ REFERENCES: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "command.groups.*.lead": ("party", None),
     "command.groups.*.members.*": ("party", None),
     "command.liaisons.*.party": ("party", None),
+    # leads that follow the origin ({by: origin, areas: {area: party}}) and activation
+    "command.body.office.areas.{}": ("party", None),
+    "command.levels.*.lead.areas.{}": ("party", None),
+    "command.groups.*.lead.areas.{}": ("party", None),
+    "duties.*.lead.areas.{}": ("party", None),
+    "command.activation.*.levels.*": ("level", ("response",)),
+    "command.activation.*.requested_by.*": ("party", None),
+    "command.activation.*.deciders.*": ("party", None),
+    "command.activation.*.request_to": ("party", None),
+    "command.activation.*.request_to.areas.{}": ("party", None),
+    "command.activation.*.decided_by": ("party", None),
+    "command.activation.*.decided_by.areas.{}": ("party", None),
+    "command.activation.*.fallback.lead": ("party", None),
+    "command.activation.*.fallback.lead.areas.{}": ("party", None),
+    "command.activation.*.announce": ("party", None),
+    "command.activation.*.announce.areas.{}": ("party", None),
     "duties.*.levels.*": ("level", ("response", "warning", "grade")),
     "duties.*.lead": ("party", None),
     "duties.*.lead.*": ("party", None),
@@ -115,7 +131,11 @@ _NS_NAMES = {
 
 
 def walk(data: Any, pattern: str) -> Iterator[tuple[tuple[str | int, ...], Any]]:
-    """Yield (path, value) for every node matching a dotted pattern with ``*``."""
+    """Yield (path, value) for every node matching a dotted pattern.
+
+    ``*`` matches every item of a list, ``{}`` every value of a mapping (keyed
+    by its key, so a finding points at that value).
+    """
     parts = pattern.split(".")
 
     def rec(node: Any, i: int, path: tuple[str | int, ...]) -> Iterator[Any]:
@@ -127,6 +147,10 @@ def walk(data: Any, pattern: str) -> Iterator[tuple[tuple[str | int, ...], Any]]
             if isinstance(node, list):
                 for j, item in enumerate(node):
                     yield from rec(item, i + 1, (*path, j))
+        elif part == "{}":
+            if isinstance(node, dict):
+                for key, item in node.items():
+                    yield from rec(item, i + 1, (*path, key))
         elif isinstance(node, dict) and part in node:
             yield from rec(node[part], i + 1, (*path, part))
 
