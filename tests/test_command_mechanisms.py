@@ -156,3 +156,66 @@ def test_base_plan_and_lead_patches_stay_schema_valid() -> None:
     for spec in ("{by: origin}", "{by: chair}", "{by: origin, areas: {area-jia: yi}}"):
         codes = _codes(f"duties.0.lead: {spec}\ncommand.groups.0.lead: {spec}")
         assert not [c for c in codes if c.startswith("SCH")], (spec, codes)
+
+
+# -- activation by request and consultation -------------------------------------
+ACT = (
+    "command.activation: [{levels: [L1], requested_by: [jia, yi], request_to: {by: chair}, "
+    "deciders: [jia, yi], agree: all, consult_within: PT1H, "
+    "fallback: {lead: {by: origin}, action: 先行启动二级响应并报共同上级人民政府}, announce: {by: chair}}]"
+)
+
+
+def test_a_complete_activation_is_clean() -> None:
+    assert _codes(ACT) == []
+
+
+def test_any_n_cannot_exceed_the_deciders() -> None:
+    assert "ACT001" in _codes(ACT.replace("agree: all", "agree: 3"))
+    assert "ACT001" not in _codes(ACT.replace("agree: all", "agree: 1"))
+
+
+def test_a_named_body_may_decide_alone() -> None:
+    patch = ACT.replace("deciders: [jia, yi], agree: all, ", "decided_by: jia, ")
+    assert _codes(patch) == []
+
+
+def test_request_path_counts_chained_rules() -> None:
+    # yi → jia takes 30 minutes: a 20-minute request deadline cannot be met
+    patch = ACT.replace("consult_within: PT1H", "consult_within: PT1H, request_within: PT20M")
+    assert "ACT004" in _codes(patch)
+    gone = ACT + "\nnotifications.rules.1: <delete>"
+    assert "ACT004" in _codes(gone)
+
+
+def test_activation_is_rendered_as_prose() -> None:
+    from planctl.render.chapters import Writer, response
+
+    w = Writer(_plan(ACT + "\n" + ROT), {})
+    response(w)
+    text = "".join(getattr(b, "text", "") for b in w.blocks)
+    assert "启动程序" in text
+    assert "可向轮值召集方提出联动需求" in text
+    assert "经各方一致同意后启动，会商或决定应在提出需求后1小时内完成" in text
+    assert "逾期未能议定的，由事发地一方先行启动二级响应并报共同上级人民政府。" in text
+    assert "启动决定由轮值召集方发布并通知各方。" in text
+
+
+def test_command_chapter_states_origin_leads_and_the_schedule() -> None:
+    from planctl.render.blocks import Table
+    from planctl.render.chapters import Writer, command
+
+    patch = ROT + "\ncommand.levels.0.lead: {by: origin, areas: {area-yi: jia}}"
+    w = Writer(_plan(patch), {})
+    command(w)
+    text = "".join(getattr(b, "text", "") for b in w.blocks)
+    assert "由事发地一方牵头" in text
+    assert "事发在甲县的，由甲县" in text and "事发在乙县的，由甲县" in text
+    assert "2026年由甲县" in text and "担任轮值召集方" in text
+    tables = [b for b in w.blocks if isinstance(b, Table)]
+    assert tables and tables[0].rows == [
+        ["2026年", "甲县"],
+        ["2027年", "乙县"],
+        ["2028年", "甲县"],
+        ["2029年", "乙县"],
+    ]

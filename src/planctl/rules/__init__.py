@@ -2,6 +2,7 @@
 
 from planctl.rules import (  # noqa: F401  (imported for registration)
     aftermath,
+    activation,
     command,
     contacts,
     crossplan,
