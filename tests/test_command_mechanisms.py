@@ -219,3 +219,51 @@ def test_command_chapter_states_origin_leads_and_the_schedule() -> None:
         ["2028年", "甲县"],
         ["2029年", "乙县"],
     ]
+
+
+# -- parties of other kinds -------------------------------------------------------
+HOP = (
+    "parties.0.name: 甲县生态环境局\nnotifications.rules.0.kind: report\n"
+    "notifications.rules.0.within: PT3H\nnotifications.limits.0.within: PT4H"
+)
+
+
+def test_mainland_hop_limit_binds_a_mainland_sender_only() -> None:
+    assert "NOT003" in _codes(HOP)
+    outside = _codes(HOP + "\nparties.0.jurisdiction: sar")
+    assert "NOT003" not in outside and "PTY003" not in outside
+    assert "NOT003" not in _codes(HOP + "\nparties.0.legal_profile: none")
+
+
+def test_plan_limit_still_binds_a_party_outside_mainland() -> None:
+    slow = "parties.1.jurisdiction: foreign\nnotifications.rules.0.within: PT2H"
+    assert "NOT002" in _codes(slow)  # the plan's own 1-hour limit applies
+    assert "PTY003" in _codes("parties.1.jurisdiction: foreign\nnotifications.limits: <delete>")
+
+
+def test_observer_needs_no_duty_or_signature_but_cannot_lead() -> None:
+    observer = (
+        "parties.+: {id: basin, name: 海河水利委员会, level: agency, roles: [observer], "
+        "contacts: [{kind: office, channel: phone, value: 022-24103000}]}\n"
+        "notifications.rules.0.to: [yi, basin]"
+    )
+    codes = _codes(observer)
+    # it is told, so it needs a 24-hour line (CON001/003), but no duty, no signatory
+    assert set(codes) <= {"CON001", "CON003"}, codes
+    plan = _plan(observer)
+    assert plan.party_info["basin"].kind == "basin_agency"
+    assert plan.is_informed_only("basin") and plan.signing_parties()[-1]["id"] == "yi"
+    assert "PTY001" in _codes(observer + "\nduties.0.lead: basin")
+    assert "PTY001" in _codes(
+        observer + "\ncommand.levels.0.lead: {by: origin, areas: {area-jia: basin}}"
+    )
+
+
+def test_enterprise_may_take_part_but_not_decide() -> None:
+    patch = (
+        "parties.1.name: 乙县清水河水务有限公司\nparties.1.level: enterprise\n"
+        "parties.1.signatory: {organ: 乙县清水河水务有限公司, title: 董事长}\n" + ACT
+    )
+    plan = _plan(patch)
+    assert plan.party_info["yi"].kind == "enterprise"
+    assert "ACT002" in _codes(patch)

@@ -279,6 +279,14 @@ class Plan:
         info = self.party_info.get(party_id)
         return info is not None and not info.signs
 
+    def outside_mainland(self, party_id: str) -> bool:
+        """A party outside mainland law (a SAR, a neighbouring country): no mainland limit binds it.
+
+        Said by ``jurisdiction: sar | foreign``, or by ``legal_profile: none``.
+        """
+        p = self.party.get(party_id) or {}
+        return p.get("jurisdiction") in ("sar", "foreign") or p.get("legal_profile") == "none"
+
     def signing_parties(self) -> list[dict[str, Any]]:
         """Parties that sign the plan: not observer/informed, and with a signatory."""
         return [

@@ -16,6 +16,7 @@ from planctl.rules import (  # noqa: F401  (imported for registration)
     notification,
     prevention,
     public_info,
+    parties,
     references,
     resources,
     rotation,

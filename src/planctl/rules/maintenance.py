@@ -92,7 +92,9 @@ ACTION_OVERDUE = rule(
 def legal_cycle(ctx: Context, kind: str) -> Cycle | None:
     """The strictest enforced legal cycle among the plan's hazards and signing parties."""
     signers = [
-        info for pid, info in ctx.plan.party_info.items() if not ctx.plan.is_informed_only(pid)
+        info
+        for pid, info in ctx.plan.party_info.items()
+        if not ctx.plan.is_informed_only(pid) and not ctx.plan.outside_mainland(pid)
     ]
     return strictest_cycle(ctx.profile, kind, ctx.plan.hazards, signers)
 

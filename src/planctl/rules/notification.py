@@ -395,8 +395,10 @@ def check_chain_deadlines(ctx: Context) -> Iterator[Problem]:
             broken: list[tuple[float, str, Any]] = []
             if plan_limit is not None and mins > plan_limit[0]:
                 broken.append((plan_limit[0], "plan", None))
-            if legal is not None and mins > legal.minutes:
+            if legal is not None and mins > legal.minutes and not ctx.plan.outside_mainland(target):
                 broken.append((legal.minutes, "legal", legal))
+            if not broken:
+                continue  # only a mainland limit, and the target is outside mainland law
             limit_mins, kind, _ = min(broken, key=lambda b: (b[0], b[1] != "legal"))
             legal_broken = next((b[2] for b in broken if b[1] == "legal"), None)
             chain = sc.tree.chain(target)
@@ -476,6 +478,8 @@ def _profile_id(ctx: Context, party_id: str) -> str:
 
 
 def _hop_profile(ctx: Context, sender: dict[str, Any]) -> profiles.Profile | None:
+    if ctx.plan.outside_mainland(sender["id"]):
+        return profiles.get("none")  # mainland limits do not bind a SAR or foreign sender
     try:
         return profiles.get(sender["legal_profile"]) if sender.get("legal_profile") else ctx.profile
     except profiles.UnknownProfile:
@@ -498,7 +502,9 @@ def check_hop_limits(ctx: Context) -> Iterator[Problem]:
         hazards, levels = _rule_scope(ctx, rule_)
         if not levels:
             continue  # warning-only rule: no legal reporting limit
-        receivers = [infos.get(r) for r in rule_["to"]]
+        receivers = [infos.get(r) for r in rule_["to"] if not plan.outside_mainland(r)]
+        if not receivers:
+            continue  # every receiver is outside mainland law
         primary = rule_["channels"][0]
         worst: dict[str, tuple[Any, str, float, float, list[tuple[str, str]]]] = {}
         for lim in profile.hop:
