@@ -316,6 +316,7 @@ def notification(w: Writer) -> None:
             )
             if lim.get("note"):
                 w.p(sentence(lim["note"]))
+    w.p(mech.outside_mainland(w))
     w.h(2, "报告与通报")
     kinds = vocab("rule_kinds")
     channels = vocab("channels")

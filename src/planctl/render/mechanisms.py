@@ -144,3 +144,10 @@ def activation_lines(w: Writer) -> list[str]:
         if entry.get("announce"):
             out[-1] += say("activation_announce", announce=lead_text(w, entry["announce"]))
     return out
+
+
+def outside_mainland(w: Writer) -> str:
+    """Parties outside mainland law: which limits bind them (the plan's own)."""
+    plan = w.plan
+    ids = [p["id"] for p in plan.parties if plan.outside_mainland(p["id"])]
+    return say("outside_mainland", parties=w.name.many(ids)) if ids else ""
