@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from planctl.model import Plan
 from planctl.rules.base import Context, Problem, rule
 
 OBSERVER_LEADS = rule(
@@ -20,8 +21,8 @@ OBSERVER_LEADS = rule(
     layer="plan",
     title={"zh": "观察方或知会方被指定牵头", "en": "Observer or informed party given the lead"},
     message={
-        "zh": "“{party}”是观察方或知会方（roles: observer/informed），却被指定为牵头方",
-        "en": "'{party}' is an observer or informed party but is given the lead",
+        "zh": "“{party}”是观察方或知会方（roles: observer/informed），却被指定在此牵头",
+        "en": "'{party}' is an observer or informed party but is given the lead here",
     },
     hint={
         "zh": "改由签署本预案的一方牵头；若该方实际承担职责，从 roles 中去掉 observer/informed 并写明 signatory。",
@@ -29,14 +30,16 @@ OBSERVER_LEADS = rule(
         "observer/informed from its roles and add its signatory.",
     },
     why={
-        "zh": "观察方和知会方只接收通报、不签署预案，不受本预案职责约束；由其牵头的事项无人负责。",
-        "en": "Observers and informed parties are told but do not sign; nothing binds them to "
-        "lead, so the task has no owner.",
+        "zh": "知会方只接收通报、不签署预案，不受本预案职责约束，由其牵头的事项无人负责；观察方"
+        "（如流域监督管理机构）可以协调工作组或技术性任务，但分级响应和启动程序须由签署方牵头。",
+        "en": "An informed party is only told and does not sign: nothing binds it to lead. An "
+        "observer (a basin agency, say) may coordinate a group or a technical task, but a "
+        "level's response and activation belong to signing parties.",
     },
     citation="planctl policy",
-    fail="parties.1.roles: [downstream, observer]\nparties.1.signatory: <delete>\n"
+    fail="parties.1.roles: [downstream, informed]\nparties.1.signatory: <delete>\n"
     "duties.0.support: <delete>",
-    passes="parties.1.roles: [downstream, observer]\nparties.1.signatory: <delete>\n"
+    passes="parties.1.roles: [downstream, informed]\nparties.1.signatory: <delete>\n"
     "duties.0.support: <delete>\nduties.1.lead: jia\ncommand.groups.0.lead: jia\n"
     "command.groups.0.members: <delete>",
 )
@@ -100,12 +103,28 @@ OUTSIDE_WITHOUT_LIMIT = rule(
 )
 
 
+def _barred(plan: Plan, pid: str, path: tuple[str | int, ...]) -> bool:
+    """May this non-signing party not lead here?
+
+    An informed party is only told: it leads nothing. An observer (a basin
+    agency of a ministry, say) may coordinate a working group or a technical
+    duty, or host the office, without signing; but a level's joint response,
+    the request desk and the announcement are the signing parties' to lead.
+    """
+    roles = set((plan.party.get(pid) or {}).get("roles", []))
+    if "informed" in roles:
+        return True
+    if "observer" not in roles:
+        return False
+    return path[:2] in (("command", "levels"), ("command", "activation"))
+
+
 @OBSERVER_LEADS.check
 def check_observer_leads(ctx: Context) -> Iterator[Problem]:
     plan = ctx.plan
     for path, spec in plan.lead_slots():
         for pid in plan.lead_parties(spec):
-            if pid in plan.party and plan.is_informed_only(pid):
+            if pid in plan.party and _barred(plan, pid, path):
                 yield Problem(path, {"party": plan.name(pid)})
                 break
 
