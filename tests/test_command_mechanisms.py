@@ -241,7 +241,7 @@ def test_plan_limit_still_binds_a_party_outside_mainland() -> None:
     assert "PTY003" in _codes("parties.1.jurisdiction: foreign\nnotifications.limits: <delete>")
 
 
-def test_observer_needs_no_duty_or_signature_but_cannot_lead() -> None:
+def test_observer_needs_no_duty_or_signature_and_leads_no_response() -> None:
     observer = (
         "parties.+: {id: basin, name: 海河水利委员会, level: agency, roles: [observer], "
         "contacts: [{kind: office, channel: phone, value: 022-24103000}]}\n"
@@ -253,7 +253,10 @@ def test_observer_needs_no_duty_or_signature_but_cannot_lead() -> None:
     plan = _plan(observer)
     assert plan.party_info["basin"].kind == "basin_agency"
     assert plan.is_informed_only("basin") and plan.signing_parties()[-1]["id"] == "yi"
-    assert "PTY001" in _codes(observer + "\nduties.0.lead: basin")
+    # an observer may coordinate a technical duty, not lead a response level
+    assert "PTY001" not in _codes(observer + "\nduties.1.lead: basin")
+    informed = observer.replace("roles: [observer]", "roles: [informed]")
+    assert "PTY001" in _codes(informed + "\nduties.1.lead: basin")
     assert "PTY001" in _codes(
         observer + "\ncommand.levels.0.lead: {by: origin, areas: {area-jia: basin}}"
     )
