@@ -226,10 +226,11 @@ def command(w: Writer) -> None:
                 say(
                     "group",
                     name=g["name"],
-                    lead=mech.lead_text(w, g["lead"]) + mech.origin_leads(w, g["lead"]),
+                    lead=mech.lead_text(w, g["lead"]),
                     members=name.many(g.get("members", [])),
                     tasks="；".join(strip_end(t) for t in g["tasks"]),
                 )
+                + mech.origin_leads(w, g["lead"])
                 for g in plan.groups
             ]
         )

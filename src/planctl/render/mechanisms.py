@@ -48,9 +48,14 @@ def origin_leads(w: Writer, spec: Any) -> str:
     if not (isinstance(spec, dict) and spec.get("by") == "origin"):
         return ""
     plan = w.plan
+    pairs = [(key, plan.resolve_lead(spec, key)) for key in plan.origin_keys()]
+    # the same assignment is stated once; later "由事发地一方牵头" reads by it
+    stated: set[tuple[tuple[str, str | None], ...]] = w.__dict__.setdefault("_origin_maps", set())
+    if tuple(pairs) in stated:
+        return ""
+    stated.add(tuple(pairs))
     parts = []
-    for key in plan.origin_keys():
-        who = plan.resolve_lead(spec, key)
+    for key, who in pairs:
         if not who:
             continue
         area = (plan.area.get(key) or {}).get("name") or plan.name(key)

@@ -6,6 +6,7 @@ arrangement or no action is a level on paper only.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from planctl.rules.base import Context, Problem, rule
@@ -251,3 +252,47 @@ def check_origin_leads(ctx: Context) -> Iterator[Problem]:
                     }
                 },
             )
+
+
+#: a note that says the lead changes with where the event starts ("事发在江西一侧时由…牵头")
+_ORIGIN_IN_NOTE = re.compile(
+    r"(事发|起源|起火|发生)[^。；]{0,30}(时|的)[^。；]{0,30}由[^。；]{1,40}牵头"
+)
+
+LEAD_IN_NOTE = rule(
+    code="CMD005",
+    name="origin-lead-in-note",
+    severity="info",
+    layer="plan",
+    title={"zh": "事发地牵头只写在说明里", "en": "Lead by origin stated only in a note"},
+    message={
+        "zh": "说明中写有随事发地变化的牵头方（“{text}”），但 lead 是固定的一方，检查无法据此判断",
+        "en": "the note says the lead changes with the origin ('{text}'), but lead names one fixed "
+        "party, so no check can use it",
+    },
+    hint={
+        "zh": "改写为 lead: {{by: origin, areas: {{区域id: 参与方id, …}}}}，并从 note 中删去这句话。",
+        "en": "Write lead: {{by: origin, areas: {{area-id: party-id, …}}}} and drop the sentence "
+        "from the note.",
+    },
+    why={
+        "zh": "写在说明里的“事发地牵头”不进入可达性和牵头方检查；写成结构化字段后，每个事发区域的"
+        "牵头方都会被核对，并须能及时收到通报。",
+        "en": "Lead-by-origin in prose is invisible to the reachability and lead checks; as a "
+        "field, each origin's lead is resolved and must be told in time.",
+    },
+    citation="planctl policy",
+    fail="command.levels.0.note: 事发在乙县一侧时由乙县人民政府牵头",
+    passes="command.levels.0.lead: {by: origin}",
+)
+
+
+@LEAD_IN_NOTE.check
+def check_lead_in_note(ctx: Context) -> Iterator[Problem]:
+    for i, lvl in enumerate(ctx.plan.command.get("levels", [])):
+        note = lvl.get("note")
+        if not isinstance(lvl.get("lead"), str) or not isinstance(note, str):
+            continue
+        m = _ORIGIN_IN_NOTE.search(note)
+        if m:
+            yield Problem(("command", "levels", i, "note"), {"text": m.group(0)})
