@@ -270,3 +270,20 @@ def test_enterprise_may_take_part_but_not_decide() -> None:
     plan = _plan(patch)
     assert plan.party_info["yi"].kind == "enterprise"
     assert "ACT002" in _codes(patch)
+
+
+def test_draft_placeholders_in_the_new_fields_render() -> None:
+    from planctl.render.chapters import Writer, command, response
+
+    patch = (
+        "command.levels.0.lead: {by: 【待填：牵头方式】}\n"
+        "command.body.rotation: {cycle: 【待填：周期】, order: [jia, yi], start: 【待填：起始日】}\n"
+        "command.activation: [{deciders: [jia, yi], agree: 【待填】, consult_within: 【待填：时限】, "
+        "announce: {by: chair}}]"
+    )
+    w = Writer(_plan(patch), {})
+    command(w)
+    response(w)
+    text = "".join(getattr(b, "text", "") for b in w.blocks)
+    assert "由【待填：牵头方式】牵头" in text
+    assert "会商或决定应在提出需求后【待填：时限】内完成" in text

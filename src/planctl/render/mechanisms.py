@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from planctl import durations, rotation
+from planctl import rotation
+from planctl.placeholders import is_placeholder
 from planctl.render import matrix as mx
 from planctl.render.blocks import Table
 from planctl.render.style import join, say, strip_end
@@ -31,14 +32,21 @@ def lead_text(w: Writer, spec: Any) -> str:
     if isinstance(spec, list):
         return w.name.many([x for x in spec if isinstance(x, str)])
     if isinstance(spec, dict):
-        return _LEAD_WORDS.get(str(spec.get("by")), "")
+        return _by_word(spec)
     return ""
+
+
+def _by_word(spec: dict[str, Any]) -> str:
+    by = spec.get("by")
+    if is_placeholder(by):
+        return str(by)  # a draft shows its 【待填：…】 marker as it is
+    return _LEAD_WORDS.get(str(by), "")
 
 
 def lead_short(plan: Plan, spec: Any) -> str:
     """A lead in a table cell (short names)."""
     if isinstance(spec, dict):
-        return _LEAD_WORDS.get(str(spec.get("by")), "")
+        return _by_word(spec)
     ids = spec if isinstance(spec, list) else [spec]
     return join([plan.name(x) for x in ids if isinstance(x, str)])
 
@@ -137,7 +145,7 @@ def activation_lines(w: Writer) -> list[str]:
             deciders=w.name.many(deciders),
             agree=_agree(entry, deciders),
             decided_by=lead_text(w, entry.get("decided_by")),
-            within=mx.duration_zh(within) if within and durations.minutes(within) else "",
+            within=mx.duration_zh(within) if within else "",
         )
         fb = entry.get("fallback") or {}
         if fb.get("action"):
