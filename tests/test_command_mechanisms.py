@@ -287,3 +287,15 @@ def test_draft_placeholders_in_the_new_fields_render() -> None:
     text = "".join(getattr(b, "text", "") for b in w.blocks)
     assert "由【待填：牵头方式】牵头" in text
     assert "会商或决定应在提出需求后【待填：时限】内完成" in text
+
+
+def test_without_geography_each_signing_party_is_an_origin() -> None:
+    patch = (
+        "geography: <delete>\ncommand.levels.0.lead: {by: origin}\n"
+        "parties.+: {id: basin, name: 海河水利委员会, level: agency, roles: [observer], "
+        "contacts: [{kind: office, channel: phone, value: 022-24103000}]}"
+    )
+    plan = _plan(patch)
+    assert plan.origin_keys() == ["jia", "yi"]
+    assert plan.resolve_lead({"by": "origin"}, "yi") == "yi"
+    assert "CMD004" not in _codes(patch)

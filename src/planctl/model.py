@@ -299,9 +299,13 @@ class Plan:
         return {a["id"]: a for a in (self.geography or {}).get("areas", [])}
 
     def origin_keys(self) -> list[str]:
-        """Where an event can start: origin areas of the geography, else every party."""
+        """Where an event can start: origin areas of the geography, else every signing party.
+
+        Without a geography an observer or informed party is told, not a place
+        of its own, so no lead is owed for it.
+        """
         if not self.geography:
-            return [p["id"] for p in self.parties]
+            return [p["id"] for p in self.parties if not self.is_informed_only(p["id"])]
         return [
             a["id"]
             for a in self.geography.get("areas", [])
