@@ -299,3 +299,16 @@ def test_without_geography_each_signing_party_is_an_origin() -> None:
     assert plan.origin_keys() == ["jia", "yi"]
     assert plan.resolve_lead({"by": "origin"}, "yi") == "yi"
     assert "CMD004" not in _codes(patch)
+
+
+def test_request_rule_states_its_answer_deadline() -> None:
+    from planctl.render.chapters import Writer, notification
+
+    patch = (
+        "notifications.rules.+: {id: N-req, kind: request, from: yi, to: [jia], "
+        "channels: [phone], within: PT30M, answer_within: PT1H, acknowledge: {within: PT15M}}"
+    )
+    w = Writer(_plan(patch), {})
+    notification(w)
+    text = "".join(getattr(b, "text", "") for b in w.blocks)
+    assert "，被请求方应在1小时内答复" in text

@@ -338,6 +338,7 @@ def notification(w: Writer) -> None:
                     kind=kinds[r["kind"]],
                     levels=level_phrase(plan, when.get("levels", [])),
                 ).rstrip("。")
+                + mech.answer_clause(r)
             )
         lines.append(say("sender_rules", sender=name(sender), items="；".join(parts)))
     w.items(lines)

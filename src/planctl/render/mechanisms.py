@@ -164,3 +164,10 @@ def outside_mainland(w: Writer) -> str:
     plan = w.plan
     ids = [p["id"] for p in plan.parties if plan.outside_mainland(p["id"])]
     return say("outside_mainland", parties=w.name.many(ids)) if ids else ""
+
+
+def answer_clause(rule: dict[str, Any]) -> str:
+    """ "，被请求方应在2小时内答复" after a support request that carries its answer deadline."""
+    if rule.get("kind") != "request" or not rule.get("answer_within"):
+        return ""
+    return say("answer_clause", within=mx.duration_zh(rule["answer_within"])).rstrip("。")
