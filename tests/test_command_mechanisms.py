@@ -312,3 +312,33 @@ def test_request_rule_states_its_answer_deadline() -> None:
     notification(w)
     text = "".join(getattr(b, "text", "") for b in w.blocks)
     assert "，被请求方应在1小时内答复" in text
+
+
+def test_a_department_takes_its_turn_through_its_province_or_superior() -> None:
+    import yaml
+
+    data = apply_patch(base_data(), "geography: <delete>")
+    data["parties"][0]["name"] = "湖南省应急管理厅"
+    data["parties"][1]["name"] = "江西省应急管理厅"
+    extra = [
+        {"id": "jia-police", "name": "湖南省公安厅", "level": "department"},
+        {"id": "yi-city", "name": "吉安市人民政府", "level": "city", "parent": "yi"},
+        {"id": "other", "name": "株洲市人民政府", "level": "city"},
+    ]
+    for p in extra:
+        p.update(
+            signatory={"organ": p["name"], "title": "负责人"},
+            contacts=data["parties"][0]["contacts"],
+        )
+        data["parties"].append(p)
+    body = data["command"]["body"]
+    body["members"] = ["jia", "yi", "jia-police", "yi-city", "other"]
+    body["rotation"] = {"cycle": "P1Y", "order": ["jia", "yi"], "start": "2026-01-01"}
+    plan = Plan(data)
+    from planctl.rules.rotation import _represents
+
+    assert _represents(plan, "jia", "jia-police") and _represents(plan, "yi", "yi-city")
+    assert not any(_represents(plan, c, "other") for c in ("jia", "yi"))
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    findings = [f for f in validate(load_text(text), today=TODAY) if f.code == "ROT002"]
+    assert len(findings) == 1 and "株洲市" in findings[0].text("zh")

@@ -7,6 +7,7 @@ convenes. The chair for any date comes from planctl.rotation.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from planctl import rotation
@@ -185,13 +186,35 @@ def _region(plan: Plan, pid: str) -> str | None:
     return None
 
 
+#: the province or municipality a name starts with (湖南省交通运输厅 → 湖南省)
+_PLACE = re.compile(r"^(.{2,8}?(?:省|自治区|特别行政区)|北京市|天津市|上海市|重庆市)")
+
+
+def _place(plan: Plan, pid: str) -> str | None:
+    m = _PLACE.match((plan.party.get(pid) or {}).get("name", ""))
+    return m.group(1) if m else None
+
+
+def _ancestors(plan: Plan, pid: str) -> set[str]:
+    out: set[str] = set()
+    cur = (plan.party.get(pid) or {}).get("parent")
+    while isinstance(cur, str) and cur in plan.party and cur not in out:
+        out.add(cur)
+        cur = plan.party[cur].get("parent")
+    return out
+
+
 def _represents(plan: Plan, chair: str, member: str) -> bool:
     """Does a party in the order take the turn for ``member``?
 
-    Itself; a party of the same area; or a party whose region contains the
-    member's (湖南省 takes the turn for 湖南省株洲市).
+    Itself or its superior (``parent``); a party of the same area or of the
+    same province by name (湖南省交通运输厅 for 湖南省公安厅); or a party whose
+    region contains the member's (湖南省 takes the turn for 湖南省株洲市).
     """
-    if chair == member:
+    if chair == member or chair in _ancestors(plan, member):
+        return True
+    place = _place(plan, chair)
+    if place and place == _place(plan, member):
         return True
     if any(
         chair in a.get("parties", []) and member in a.get("parties", []) for a in plan.area.values()
