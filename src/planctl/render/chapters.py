@@ -17,8 +17,8 @@ from planctl import durations
 from planctl.model import Plan
 from planctl.placeholders import is_placeholder
 from planctl.render import matrix as mx
-from planctl.render import outward
 from planctl.render import mechanisms as mech
+from planctl.render import outward
 from planctl.render.blocks import Block, Heading, Para
 from planctl.render.style import Namer, cn, join, normalize, roman, say, sentence, strip_end, vocab
 

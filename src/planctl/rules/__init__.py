@@ -1,8 +1,8 @@
 """All rules, one module per family. Importing this package registers them."""
 
 from planctl.rules import (  # noqa: F401  (imported for registration)
-    aftermath,
     activation,
+    aftermath,
     command,
     contacts,
     crossplan,
@@ -14,9 +14,9 @@ from planctl.rules import (  # noqa: F401  (imported for registration)
     maintenance,
     mutual_aid,
     notification,
+    parties,
     prevention,
     public_info,
-    parties,
     references,
     resources,
     rotation,
