@@ -228,7 +228,7 @@ def _path(i: int, *rest: str | int) -> tuple[str | int, ...]:
 
 def _deciders(plan: Plan, entry: dict[str, Any]) -> list[tuple[tuple[str, ...], str]]:
     """(relative path, party) of everyone who decides: deciders, and who decided_by names."""
-    out = [
+    out: list[tuple[tuple[str, ...], str]] = [
         (("deciders", str(j)), p)
         for j, p in enumerate(entry.get("deciders", []))
         if isinstance(p, str)
