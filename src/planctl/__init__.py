@@ -27,18 +27,10 @@ _LAZY = {
 }
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(DISTRIBUTION)
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "0.0.0+source"
-
-
 def __getattr__(name: str) -> object:
     if name == "__version__":
-        value: object = _version()
+        # a constant module, not importlib.metadata (~25 ms): hatchling builds from it
+        from planctl._version import __version__ as value
     elif name in _LAZY:
         import importlib
 

@@ -61,6 +61,13 @@ def stopped(exc: BaseException) -> int:
 
 
 def main() -> None:
+    if sys.argv[1:] == ["--version"]:
+        # answered before typer (~100 ms) is imported; the same line typer's option prints
+        from planctl._version import __version__
+
+        sys.stdout.write(f"planctl {__version__}\n")
+        sys.stdout.flush()
+        return
     install_signal_handlers()
     try:
         from planctl.cli import main as cli_main

@@ -14,7 +14,7 @@ from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
-import yaml
+from planctl.loader import safe_load
 
 PathT = tuple[str | int, ...]
 
@@ -27,7 +27,7 @@ def _hazards() -> dict[str, dict[str, str]]:
     """
     from planctl.render.templates import template_dir
 
-    raw = yaml.safe_load((template_dir() / "text" / "zh.yaml").read_text("utf-8"))
+    raw = safe_load((template_dir() / "text" / "zh.yaml").read_text("utf-8"))
     return raw["vocabulary"]["hazards"]
 
 
@@ -42,7 +42,7 @@ _MUNICIPALITIES = re.compile(r"^(北京|天津|上海|重庆)市")
 
 @cache
 def _data(name: str) -> dict[str, Any]:
-    return yaml.safe_load((resources.files("planctl") / "data" / name).read_text("utf-8"))
+    return safe_load((resources.files("planctl") / "data" / name).read_text("utf-8"))
 
 
 @cache

@@ -27,7 +27,7 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
-import yaml
+from planctl.loader import safe_load
 
 GROUP = "planctl.rules"
 #: a pack's code: NAMESPACE-CODE, e.g. HN-MNT101
@@ -110,9 +110,7 @@ def profile_dirs() -> list[Path]:
 @lru_cache(maxsize=1)
 def frozen_codes() -> tuple[tuple[str, ...], dict[str, str]]:
     """planctl's own codes, frozen, and the redirects of renamed ones."""
-    raw = yaml.safe_load(
-        (resources.files("planctl") / "data" / "rule-codes.yaml").read_text("utf-8")
-    )
+    raw = safe_load((resources.files("planctl") / "data" / "rule-codes.yaml").read_text("utf-8"))
     return tuple(raw["codes"]), dict(raw.get("redirects") or {})
 
 

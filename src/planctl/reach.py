@@ -32,9 +32,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from planctl import durations
+from planctl.loader import safe_load
 from planctl.model import Plan
 
 #: rule kinds that carry information about an event (a support request does not)
@@ -76,9 +75,7 @@ class Chain:
 
 @cache
 def delay_phrases() -> tuple[str, ...]:
-    raw = yaml.safe_load(
-        (resources.files("planctl") / "data" / "delay-phrases.yaml").read_text("utf-8")
-    )
+    raw = safe_load((resources.files("planctl") / "data" / "delay-phrases.yaml").read_text("utf-8"))
     return tuple(sorted(raw["phrases"], key=len, reverse=True))
 
 

@@ -14,15 +14,16 @@ import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import jsonschema
-from jsonschema.exceptions import ValidationError, best_match
-from referencing import Registry, Resource
+from typing import TYPE_CHECKING, Any
 
 from planctl.findings import Finding
 from planctl.loader import Document
 from planctl.rules import registry
+
+if TYPE_CHECKING:  # jsonschema (~40 ms to import) is loaded only for a plan that is invalid
+    import jsonschema
+    from jsonschema.exceptions import ValidationError
+    from referencing import Registry
 
 _TYPE_NAMES = {
     "object": {"zh": "映射（键: 值）", "en": "a mapping"},
@@ -44,10 +45,18 @@ def schema_dir() -> Path:
 
 
 @lru_cache(maxsize=1)
+def _documents() -> dict[str, dict[str, Any]]:
+    return {
+        path.name: json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted(schema_dir().glob("*.schema.json"))
+    }
+
+
+@lru_cache(maxsize=1)
 def _load() -> tuple[dict[str, Any], Registry]:
-    docs = {}
-    for path in sorted(schema_dir().glob("*.schema.json")):
-        docs[path.name] = json.loads(path.read_text(encoding="utf-8"))
+    from referencing import Registry, Resource
+
+    docs = _documents()
     registry_ = Registry().with_resources(
         (doc["$id"], Resource.from_contents(doc)) for doc in docs.values()
     )
@@ -56,6 +65,8 @@ def _load() -> tuple[dict[str, Any], Registry]:
 
 @lru_cache(maxsize=1)
 def validator() -> jsonschema.Draft202012Validator:
+    import jsonschema
+
     schema, reg = _load()
     return jsonschema.Draft202012Validator(
         schema, registry=reg, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
@@ -68,14 +79,13 @@ ROOTS = ("plan", "registry")
 
 def bundled_schema(root: str = "plan") -> dict[str, Any]:
     """One self-contained schema document for editors (all sections under $defs)."""
-    schema = json.loads((schema_dir() / f"{root}.schema.json").read_text(encoding="utf-8"))
-    out = dict(schema)
+    docs = _documents()
+    out = dict(docs[f"{root}.schema.json"])
     defs: dict[str, Any] = {}
-    for path in sorted(schema_dir().glob("*.schema.json")):
-        if path.name.removesuffix(".schema.json") in ROOTS:
+    for name, doc in docs.items():
+        if name.removesuffix(".schema.json") in ROOTS:
             continue
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        defs[path.name.removesuffix(".schema.json")] = doc
+        defs[name.removesuffix(".schema.json")] = doc
     out["$defs"] = defs
 
     def rewrite(node: Any, current: str) -> Any:
@@ -155,6 +165,8 @@ def _type_of(value: Any) -> dict[str, str]:
 
 def _flatten(errors: list[ValidationError]) -> list[ValidationError]:
     """Replace anyOf/oneOf errors by their single most relevant sub-error."""
+    from jsonschema.exceptions import best_match
+
     out = []
     for err in errors:
         while err.validator in ("anyOf", "oneOf") and err.context:
@@ -193,15 +205,23 @@ def fast_validator() -> Any:
     and gives terse errors; every construct our schemas use means the same in
     draft-07. So it answers only "valid?"; when the answer is no, jsonschema
     produces the readable, located findings. Tests assert both agree.
+
+    The compiled code is cached by schema hash (:mod:`planctl.fastschema`): compiling
+    it took ~100 ms of every process's start.
     """
     try:
-        import fastjsonschema
+        from planctl.fastschema import compiled
     except ImportError:  # pragma: no cover - optional speed-up
         return None
+    return compiled("plan", fast_schema())
+
+
+def fast_schema() -> dict[str, Any]:
+    """The bundled schema as the draft-07 document fastjsonschema compiles."""
     bundled = bundled_schema()
     bundled["$schema"] = "http://json-schema.org/draft-07/schema#"
     bundled.pop("$id", None)
-    return fastjsonschema.compile(bundled)
+    return bundled
 
 
 def is_valid_fast(data: Any) -> bool | None:

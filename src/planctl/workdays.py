@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from functools import cache
 from importlib import resources
 
-import yaml
+from planctl.loader import safe_load
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Calendar:
 
 @cache
 def calendar() -> Calendar:
-    raw = yaml.safe_load((resources.files("planctl") / "data" / "holidays.yaml").read_text("utf-8"))
+    raw = safe_load((resources.files("planctl") / "data" / "holidays.yaml").read_text("utf-8"))
     holidays: set[date] = set()
     workdays: set[date] = set()
     exact: set[int] = set()

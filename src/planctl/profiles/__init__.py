@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import jsonschema
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from planctl import durations
+from planctl.loader import safe_load
 from planctl.model import HAZARDS, PartyInfo, category_name, hazard_category
+
+if TYPE_CHECKING:  # imported only to explain an invalid profile (~40 ms)
+    import jsonschema
 
 #: markers for a number not confirmed from an official text
 VERIFY = {"zh": "[待核]", "en": "[verify]"}
@@ -251,13 +252,35 @@ def schema_path() -> Path:
 
 
 @cache
+def _schema() -> dict[str, Any]:
+    return json.loads(schema_path().read_text("utf-8"))  # type: ignore[no-any-return]
+
+
+@cache
 def _validator() -> jsonschema.Draft202012Validator:
-    schema = json.loads(schema_path().read_text("utf-8"))
-    return jsonschema.Draft202012Validator(schema)
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(_schema())
+
+
+@cache
+def _fast_validator() -> Any:
+    """The profile schema compiled (cached by hash): every run loads a profile."""
+    from planctl.fastschema import compiled
+
+    schema = dict(_schema())
+    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+    schema.pop("$id", None)
+    return compiled("profile", schema)
 
 
 def check_profile_data(raw: Any) -> list[str]:
     """Schema errors of one profile document, as readable lines (empty when valid)."""
+    try:
+        _fast_validator()(raw)
+        return []
+    except Exception:  # invalid, or a construct the fast path cannot judge: ask jsonschema
+        pass
     errors = sorted(_validator().iter_errors(raw), key=lambda e: list(e.absolute_path))
     return [f"{'.'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}" for e in errors]
 
@@ -356,7 +379,7 @@ def load_raw(profile_id: str) -> Any:
         text = builtin.read_text("utf-8")
     else:
         text = _pack_profiles()[profile_id].read_text("utf-8")
-    return yaml.safe_load(text)
+    return safe_load(text)
 
 
 @cache

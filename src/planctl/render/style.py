@@ -13,8 +13,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
+from planctl.loader import safe_load
 from planctl.render.templates import template_dir
 
 CN_NUM = "一二三四五六七八九十"
@@ -23,7 +22,7 @@ CN_NUM = "一二三四五六七八九十"
 @lru_cache(maxsize=1)
 def house_style() -> dict[str, Any]:
     """templates/text/zh.yaml, parsed once."""
-    return yaml.safe_load((template_dir() / "text" / "zh.yaml").read_text("utf-8"))
+    return safe_load((template_dir() / "text" / "zh.yaml").read_text("utf-8"))
 
 
 @lru_cache(maxsize=1)

@@ -12,8 +12,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
+from planctl.loader import safe_load
 from planctl.rules.base import Context, Problem, rule
 
 SINGLE_LEAD = rule(
@@ -154,7 +153,7 @@ def check_party_duties(ctx: Context) -> Iterator[Problem]:
 
 @lru_cache(maxsize=1)
 def _vague_data() -> tuple[list[re.Pattern[str]], re.Pattern[str], int]:
-    raw = yaml.safe_load((resources.files("planctl") / "data" / "vague.yaml").read_text("utf-8"))
+    raw = safe_load((resources.files("planctl") / "data" / "vague.yaml").read_text("utf-8"))
     patterns = [re.compile(p) for p in raw["patterns"]]
     filler = re.compile("|".join(sorted(map(re.escape, raw["filler"]), key=len, reverse=True)))
     return patterns, filler, int(raw["min_substance"])

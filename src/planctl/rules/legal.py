@@ -15,8 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from planctl.loader import safe_load
 from planctl.profiles import VERIFY
 from planctl.rules.base import Context, Problem, rule
 
@@ -52,9 +51,7 @@ def _norm(text: str) -> str:
 
 @cache
 def _table() -> list[dict[str, Any]]:
-    raw = yaml.safe_load(
-        (resources.files("planctl") / "data" / "superseded.yaml").read_text("utf-8")
-    )
+    raw = safe_load((resources.files("planctl") / "data" / "superseded.yaml").read_text("utf-8"))
     out = []
     for entry in raw["documents"]:
         before = entry.get("dated_before")

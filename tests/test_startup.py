@@ -1,0 +1,117 @@
+"""Start-up: what a process loads, and the compiled-schema cache (no timings: see benchmarks/)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from planctl import fastschema, schema
+from tests.conftest import ROOT, SAMPLES, TODAY
+
+
+def _python(code: str, tmp_path: Path) -> list[str]:
+    env = {**os.environ, "PLANCTL_CACHE_DIR": str(tmp_path / "cache")}
+    r = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    return r.stdout.split()
+
+
+def test_version_is_answered_without_typer(tmp_path: Path) -> None:
+    import planctl
+    from planctl._version import __version__
+
+    out = _python(
+        "import sys; sys.argv = ['planctl', '--version']\n"
+        "from planctl._entry import main\n"
+        "main()\n"
+        "print('typer' in sys.modules, 'importlib.metadata' in sys.modules)",
+        tmp_path,
+    )
+    assert out == ["planctl", __version__, "False", "False"]
+    assert planctl.__version__ == __version__
+
+
+def test_valid_plan_loads_neither_jsonschema_nor_pure_yaml(tmp_path: Path) -> None:
+    plan = SAMPLES / "zhuozhang-water-pollution.yaml"
+    out = _python(
+        "import sys\n"
+        "from planctl.check import check_paths, make_options\n"
+        "from planctl.config import Config\n"
+        f"r = check_paths([{str(plan)!r}], make_options({TODAY!r}, None, Config()))\n"
+        "print(len(r.files), 'jsonschema' in sys.modules)",
+        tmp_path,
+    )
+    assert out == ["1", "False"]
+
+
+def test_compiled_schema_is_cached_and_agrees(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fastjsonschema
+
+    monkeypatch.setenv("PLANCTL_CACHE_DIR", str(tmp_path))
+    doc = schema.fast_schema()
+    first = fastschema.compiled("plan", doc)
+    entries = list(tmp_path.glob("plan-*.marshal"))
+    assert len(entries) == 1
+    again = fastschema.compiled("plan", doc)  # from the cache
+    fresh = fastjsonschema.compile(doc)
+    from planctl.examples import base_text
+    from planctl.loader import load_text
+
+    good = load_text(base_text()).data
+    bad = json.loads(json.dumps(good))
+    bad["parties"][0]["level"] = "galaxy"
+    for validate in (first, again, fresh):
+        validate(good)
+        with pytest.raises(fastjsonschema.JsonSchemaException):
+            validate(bad)
+
+
+def test_corrupt_or_foreign_cache_entry_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLANCTL_CACHE_DIR", str(tmp_path))
+    doc = {"type": "object", "required": ["a"]}
+    entry = tmp_path / f"t-{fastschema.schema_key('t', doc)}.marshal"
+    entry.write_bytes(b"\x00not marshal data")
+    validate = fastschema.compiled("t", doc)
+    validate({"a": 1})
+    with pytest.raises(Exception):  # noqa: B017 - fastjsonschema's own exception
+        validate({})
+    # the entry was replaced by a good one
+    assert fastschema.compiled("t", doc)({"a": 2}) == {"a": 2}
+
+
+def test_cache_key_follows_the_schema() -> None:
+    a = fastschema.schema_key("t", {"type": "object"})
+    assert a == fastschema.schema_key("t", {"type": "object"})
+    assert a != fastschema.schema_key("t", {"type": "array"})
+    assert a != fastschema.schema_key("u", {"type": "object"})
+
+
+def test_unwritable_cache_still_validates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("PLANCTL_CACHE_DIR", str(blocker / "sub"))
+    fastschema.compiled("t", {"type": "string"})("x")
+    monkeypatch.setenv("PLANCTL_CACHE_DIR", "")
+    assert fastschema.cache_dir() is None
+    fastschema.compiled("t", {"type": "string"})("x")
+
+
+def test_version_has_one_source() -> None:
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'dynamic = ["version"]' in text and 'path = "src/planctl/_version.py"' in text
