@@ -9,7 +9,7 @@ says when rules were skipped, so nobody mistakes "no rule findings" for clean.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -18,8 +18,8 @@ from typing import Any
 from planctl import profiles, schema
 from planctl.config import CONFIG_NAMES, Config
 from planctl.discover import UsageError, discover
-from planctl.findings import FileResult, Finding, Report, display_path
-from planctl.loader import Document, load_file, load_text
+from planctl.findings import FileResult, Finding, Report, display_path, lines_for
+from planctl.loader import MAX_BYTES, Document, load_bytes, load_file, load_text, read_plan_bytes
 from planctl.model import Plan
 from planctl.placeholders import without_placeholders
 from planctl.plugins import canonical
@@ -147,9 +147,19 @@ def check_document(
     ]
     if doc.lines:
         findings = _suppressions(doc, findings)
-    findings = [replace(f, file=display_path(f.file)) for f in findings]
+    # resolved once per file, not per finding (58,000 resolve() calls on a national run)
+    shown = {str(doc.path): display_path(doc.path)}
+    findings = [replace(f, file=_shown(shown, f.file)) for f in findings]
     findings.sort(key=Finding.sort_key)
-    return FileResult(display_path(doc.path), findings, rules_run, doc.lines)
+    # only the lines findings point at are kept: the report outlives the document
+    return FileResult(shown[str(doc.path)], findings, rules_run, lines_for(findings, doc.lines))
+
+
+def _shown(memo: dict[str, str], file: str | Path) -> str:
+    key = str(file)
+    if key not in memo:
+        memo[key] = display_path(file)
+    return memo[key]
 
 
 #: the top-level sections of a plan; a file with two of them and no ``planctl:`` is a
@@ -260,56 +270,239 @@ def split_plans(files: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str
     return plans, skipped
 
 
+def check_file(
+    path: Path,
+    follow_links: bool = True,
+    options: Options | None = None,
+    config: Config | None = None,
+    strict: bool = False,
+) -> FileResult:
+    """Check one discovered file: the unit of work of the pool and of the cache.
+
+    Unreadable files raise ``OSError`` (a usage problem). Foreign YAML is a
+    skipped result (with FIL001 when ``strict``).
+    """
+    return _check_file((path, follow_links, options or Options(), config or Config(), strict))[0]
+
+
+#: one unit of work: (path, follow links, options, config, strict)
+_Job = tuple[Path, bool, Options, Config, bool]
+
+
+def _check_file(job: _Job) -> tuple[FileResult, bytes | None, list[Path]]:
+    """The result, the exact bytes checked (None when over the size limit) and the
+    other files the result depends on (shared registries), for the cache."""
+    path, follow_links, options, config, strict = job
+    target = path.resolve() if follow_links and path.is_symlink() else path
+    raw = read_plan_bytes(target, MAX_BYTES)
+    doc = load_bytes(raw, path)
+    reason = recognize(doc)
+    if reason == "registry":
+        from planctl.registry import check_registry
+
+        return check_registry(doc, config), raw, []
+    if reason is not None:
+        findings = []
+        if strict:
+            findings.append(
+                registry.get("FIL001").finding(
+                    file=display_path(path),
+                    line=1,
+                    col=1,
+                    params={"reason": SKIP_REASONS[reason]},
+                )
+            )
+        shown = display_path(path)
+        return (
+            FileResult(shown, findings, False, lines_for(findings, doc.lines), skipped=reason),
+            raw,
+            [],
+        )
+    result = check_document(doc, options, config)
+    if result.rules_run:
+        result.facts = plan_facts(doc)
+    return result, raw, dependencies(doc)
+
+
+def plan_facts(doc: Document) -> dict[str, Any] | None:
+    """The record cross-plan checks need, from ``planctl.crossplan`` once it exists.
+
+    Hook for the repository pass (issue #13): computed per file (in the worker that
+    parsed it) and cached with the findings, so unchanged plans are not parsed again.
+    """
+    try:
+        from planctl import crossplan  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    facts = getattr(crossplan, "plan_facts", None)
+    return facts(doc) if facts is not None else None
+
+
+def dependencies(doc: Document) -> list[Path]:
+    """Files besides the plan that its result depends on (shared registries), for the cache."""
+    try:
+        from planctl.registry import registry_paths  # type: ignore[import-not-found]
+    except ImportError:
+        return []
+    return [Path(p) for p in registry_paths(doc)]
+
+
+def repository_pass(report: Report, config: Config) -> None:
+    """Cross-plan checks over every file's facts, after the per-file pass (hook for #13)."""
+    try:
+        from planctl import crossplan  # type: ignore[attr-defined]
+    except ImportError:
+        return
+    apply = getattr(crossplan, "apply_repository", None)
+    if apply is None:
+        return
+    facts = {r.path: r.facts for r in report.files if r.facts is not None}
+    apply(report, facts, config)
+
+
+def iter_results(
+    files: list[Path],
+    follow: Any,
+    options: Options,
+    config: Config,
+    strict: bool = False,
+    jobs: int | None = 1,
+    cache: Any = None,
+) -> Iterator[FileResult]:
+    """Results for ``files`` in their order: from the cache, else checked (over a pool).
+
+    ``follow(path)`` says whether a link may be followed (discovery's verdict);
+    ``jobs`` None chooses by the amount of work, 0 means every core. Results are
+    yielded as they are ready, so a caller can write them out file by file.
+    """
+    from planctl import pool
+
+    results: list[FileResult | None] = [None] * len(files)
+    todo: list[int] = []
+    keys: dict[int, str] = {}
+    for i, path in enumerate(files):
+        # every file is read once before any result is given out: an unreadable one is a
+        # usage error before the report starts, and the cache needs the bytes' hash
+        try:
+            target = path.resolve() if follow(path) and path.is_symlink() else path
+            raw = read_plan_bytes(target, MAX_BYTES)
+        except OSError as exc:
+            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+        if cache is not None and raw is not None:
+            keys[i] = cache.key(path, raw)
+            results[i] = cache.get(keys[i], path)
+        if results[i] is None:
+            todo.append(i)
+    jobs_n = pool.auto_jobs(len(todo), jobs)
+    work = [(files[i], follow(files[i]), options, config, strict) for i in todo]
+    if jobs_n > 1:
+        import gc
+
+        gc.collect()
+        gc.freeze()  # the workers share the loaded rules instead of copying them on write
+    checked = pool.ordered_map(_check_file, work, jobs_n)
+    position = 0
+    for i in range(len(files)):
+        result = results[i]
+        if result is None:
+            try:
+                result, raw, deps = next(checked)
+            except OSError as exc:
+                path = files[todo[position]]
+                raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+            position += 1
+            if cache is not None and raw is not None:
+                cache.put(cache.key(files[i], raw), result, deps)
+        results[i] = None  # the caller keeps what it needs
+        yield result
+    if jobs_n > 1:
+        import gc
+
+        gc.unfreeze()
+
+
 def check_paths(
     paths: Iterable[str | Path],
     options: Options | None = None,
     config: Config | None = None,
     strict: bool = False,
+    *,
+    jobs: int | None = 1,
+    cache: bool = False,
 ) -> Report:
-    """Check every plan under ``paths``; foreign YAML is skipped (an FIL001 error if ``strict``)."""
-    from planctl.crossplan import apply_repository, plan_facts
+    """Check every plan under ``paths``; foreign YAML is skipped (an FIL001 error if ``strict``).
 
+    ``jobs``: processes to use (1: this one; 0: every core; None: by the number of
+    files). ``cache``: reuse and store results in the repository's ``.planctl_cache/``.
+    Either way the report is the same as a serial, uncached run.
+    """
+    options = options or Options()
+    config = config or Config()
+    found = discover(list(paths), config)
     report = Report()
-    facts: dict[str, dict[str, Any]] = {}
-    found = discover(paths, config)
-    for path in found.files:
-        try:
-            doc = load_file(path, follow_links=found.follow_links(path))
-        except OSError as exc:
-            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-        reason = recognize(doc)
-        if reason == "registry":
-            from planctl.registry import check_registry
+    report.files.extend(_per_file(found, options, config, strict, jobs, cache))
+    repository_pass(report, config)
+    report.files.extend(_refused(found))
+    return report
 
-            report.files.append(check_registry(doc, config))
-            continue
-        if reason is not None:
-            findings = []
-            if strict:
-                findings.append(
-                    registry.get("FIL001").finding(
-                        file=display_path(path),
-                        line=1,
-                        col=1,
-                        params={"reason": SKIP_REASONS[reason]},
-                    )
-                )
-            report.files.append(
-                FileResult(display_path(path), findings, False, doc.lines, skipped=reason)
-            )
-            continue
-        result = check_document(doc, options, config)
-        report.files.append(result)
-        if result.rules_run:
-            facts[result.path] = plan_facts(doc)
-    apply_repository(report, facts, config)  # cross-plan checks (XPL)
+
+def iter_checked(
+    paths: Iterable[str | Path],
+    options: Options | None = None,
+    config: Config | None = None,
+    strict: bool = False,
+    *,
+    jobs: int | None = 1,
+    cache: bool = False,
+) -> Iterator[FileResult]:
+    """:func:`check_paths` as a stream: each file's result as soon as it is ready.
+
+    Nothing is kept, so memory does not grow with the number of plans. The
+    findings of the cross-plan pass follow the per-file results (as results of
+    their own). Discovery errors (:class:`UsageError`) are raised by this call,
+    before anything is yielded.
+    """
+    options = options or Options()
+    config = config or Config()
+    found = discover(list(paths), config)
+    results = _per_file(found, options, config, strict, jobs, cache)
+    return _stream(found, results, config)
+
+
+def _stream(found: Any, results: Iterator[FileResult], config: Config) -> Iterator[FileResult]:
+    shadow = Report()
+    for result in results:
+        yield result
+        shadow.files.append(
+            FileResult(result.path, [], result.rules_run, {}, result.skipped, result.facts)
+        )
+    repository_pass(shadow, config)
+    for extra in shadow.files:
+        if extra.findings:
+            yield extra
+    yield from _refused(found)
+
+
+def _per_file(
+    found: Any, options: Options, config: Config, strict: bool, jobs: int | None, cache: bool
+) -> Iterator[FileResult]:
+    store = None
+    if cache and found.files:
+        from planctl.cache import ResultCache
+
+        store = ResultCache.open(found.files[0], options, config, strict)
+    return iter_results(found.files, found.follow_links, options, config, strict, jobs, store)
+
+
+def _refused(found: Any) -> list[FileResult]:
+    out = []
     for skip in found.skipped:  # a link leading out of the directory
         path = skip.path
         finding = registry.get("PTH001").finding(
             file=display_path(path), line=1, col=1, params={"target": str(path.resolve())}
         )
-        report.files.append(FileResult(display_path(path), [finding], False))
-    return report
+        out.append(FileResult(display_path(path), [finding], False))
+    return out
 
 
 def validate(

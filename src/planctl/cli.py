@@ -184,6 +184,23 @@ def validate(
         bool,
         typer.Option("--strict", help="A YAML file that is not a plan is an error (FIL001)."),
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=0,
+            help="Processes to check with (0: every core; default: every core when there "
+            "are enough files). The output is the same as with -j 1.",
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Neither read nor write the result cache (.planctl_cache/ at the repository root).",
+        ),
+    ] = False,
 ) -> None:
     """Check plans: YAML, schema and rules. Findings point at file:line:col.
 
@@ -198,12 +215,24 @@ def validate(
     language = _language(lang, cfg)
     options = make_options(_parse_today(today), profile, cfg)
     options.debug = _debug(ctx)
-    try:
-        report = check_paths(paths, options, cfg, strict=strict)
-    except UsageError as exc:
-        raise _fail(str(exc)) from None
     threshold = fail_on.value if fail_on else cfg.fail_on
     shown = OutputContext(language, threshold, color=output is None and use_color(sys.stdout))
+    run = {"strict": strict, "jobs": jobs, "cache": not no_cache}
+    if fmt.value == "text" and output is None:
+        # written file by file as results arrive: memory stays flat whatever the count
+        from planctl.check import iter_checked
+        from planctl.output import stream_text
+
+        try:
+            results = iter_checked(paths, options, cfg, **run)  # type: ignore[arg-type]
+            tally = stream_text(results, language, sys.stdout, shown.color)
+        except UsageError as exc:
+            raise _fail(str(exc)) from None
+        raise typer.Exit(1 if tally.failed(threshold) else 0)
+    try:
+        report = check_paths(paths, options, cfg, **run)  # type: ignore[arg-type]
+    except UsageError as exc:
+        raise _fail(str(exc)) from None
     text = format_report(fmt.value, report, shown)
     if output is None:
         sys.stdout.write(text)

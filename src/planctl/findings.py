@@ -8,6 +8,7 @@ for an international reviewer without re-running anything.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -96,10 +97,30 @@ class FileResult:
     path: str
     findings: list[Finding]
     rules_run: bool
-    #: the file's lines, for showing findings in context (empty when it was not read)
-    lines: list[str] = field(default_factory=list)
+    #: the source lines findings point at, by 1-based number, for showing them in context
+    #: (only those: a national run must not hold every line of 1,200 plans); a full list
+    #: of lines is accepted too. Empty when the file was not read.
+    lines: Mapping[int, str] | Sequence[str] = field(default_factory=dict)
     #: why the file was passed over as not a plan (a key of SKIP_REASONS), None when checked
     skipped: str | None = None
+    #: the small JSON record cross-plan checks need (``planctl.crossplan.plan_facts``),
+    #: None when the plan's rules did not run; cached with the findings
+    facts: dict[str, Any] | None = None
+
+
+def source_line(lines: Mapping[int, str] | Sequence[str] | None, number: int) -> str | None:
+    """Line ``number`` (1-based) of a FileResult's ``lines``, None when not kept."""
+    if not lines:
+        return None
+    if isinstance(lines, Mapping):
+        return lines.get(number)
+    return lines[number - 1] if 0 < number <= len(lines) else None
+
+
+def lines_for(findings: Iterable[Finding], all_lines: Sequence[str]) -> dict[int, str]:
+    """The lines ``findings`` point at, taken from a file's full list of lines."""
+    n = len(all_lines)
+    return {f.line: all_lines[f.line - 1] for f in findings if 0 < f.line <= n}
 
 
 @dataclass

@@ -213,6 +213,8 @@ class _Builder:
     def __init__(self) -> None:
         self.source = SourceMap()
         self.count = 0
+        #: the collections being built (a node met again inside itself is a self-alias)
+        self.open: set[int] = set()
         self.constructor = yaml.constructor.SafeConstructor()
 
     def build(self, node: yaml.Node, path: PathT, depth: int) -> Any:
@@ -226,12 +228,23 @@ class _Builder:
                 "YAML006", node.start_mark.line + 1, node.start_mark.column + 1, depth=MAX_DEPTH
             )
         self.source.nodes[path] = node
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path, depth)
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != "tag:yaml.org,2002:seq":
-                raise self._bad_tag(node)
-            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            key = id(node)
+            if key in self.open:
+                raise _LoadError(
+                    "YAML001", node.start_mark.line + 1, node.start_mark.column + 1, **_SELF_ALIAS
+                )
+            self.open.add(key)
+            try:
+                if isinstance(node, yaml.MappingNode):
+                    return self._mapping(node, path, depth)
+                if node.tag != "tag:yaml.org,2002:seq":
+                    raise self._bad_tag(node)
+                return [
+                    self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)
+                ]
+            finally:
+                self.open.discard(key)
         return self._scalar(cast(yaml.ScalarNode, node), path)
 
     def _bad_tag(self, node: yaml.Node) -> _LoadError:
@@ -301,6 +314,25 @@ class _Builder:
         return out
 
 
+_SELF_ALIAS = {
+    "problem": "an alias refers to the node that contains it (a self-referencing "
+    "alias); write the content out (别名引用了包含它自身的节点)"
+}
+#: an anchor (``&name``); the text may hold false positives ("R&D"), never misses one
+_ANCHOR = re.compile(r"&[^\s,\[\]{}]")
+
+
+def _may_explode(text: str) -> bool:
+    """Whether aliases could multiply the document (an alias bomb needs two anchors or more).
+
+    With at most one anchor, every alias adds one copy of that node: the expanded
+    size grows linearly, and the builder's own node limit stops an oversized file in
+    bounded time (a self-referencing alias is caught while building). Plans written
+    by ``yaml.dump`` carry one anchor; they skip the walk over every node.
+    """
+    return "*" in text and len(_ANCHOR.findall(text, 0, len(text))) >= 2
+
+
 def _check_size(root: yaml.Node) -> None:
     """Refuse alias bombs before building anything.
 
@@ -316,11 +348,7 @@ def _check_size(root: yaml.Node) -> None:
             return sizes[key]
         if key in open_nodes:
             raise _LoadError(
-                "YAML001",
-                node.start_mark.line + 1,
-                node.start_mark.column + 1,
-                problem="an alias refers to the node that contains it (a self-referencing "
-                "alias); write the content out (别名引用了包含它自身的节点)",
+                "YAML001", node.start_mark.line + 1, node.start_mark.column + 1, **_SELF_ALIAS
             )
         open_nodes.add(key)
         if depth > MAX_DEPTH:
@@ -405,7 +433,7 @@ def load_text(text: str, path: Path | str = "<string>") -> Document:
             loader.dispose()
         if root is None:
             raise _LoadError("YAML007", 1, 1)
-        if "*" in text:  # only an alias can make one node count many times
+        if _may_explode(text):  # only aliases of several anchors can multiply the nodes
             _check_size(root)
         builder = _Builder()
         data = builder.build(root, (), 0)
@@ -444,7 +472,14 @@ def load_file(path: Path | str, *, follow_links: bool = True) -> Document:
     """
     path = Path(path)
     target = path.resolve() if follow_links and path.is_symlink() else path
-    raw = read_plan_bytes(target, MAX_BYTES)
+    return load_bytes(read_plan_bytes(target, MAX_BYTES), path)
+
+
+def load_bytes(raw: bytes | None, path: Path) -> Document:
+    """A plan from bytes read by :func:`read_plan_bytes` (None: the file was too large).
+
+    The result cache hashes exactly the bytes that are then checked.
+    """
     if raw is None:
         size = path.stat().st_size
         err = _LoadError("YAML009", 1, 1, size=size, limit=MAX_BYTES)

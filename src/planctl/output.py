@@ -14,13 +14,13 @@ import os
 import re
 import sys
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
 
-from planctl.findings import Finding, Report
+from planctl.findings import FileResult, Finding, Report, source_line
 
 _LABELS = {
     "zh": {
@@ -93,7 +93,9 @@ def _paint(text: str, code: str, color: bool) -> str:
 MAX_SHOWN_PER_FILE = 50
 
 
-def format_finding(f: Finding, lines: list[str] | None, lang: str, color: bool = False) -> str:
+def format_finding(
+    f: Finding, lines: Mapping[int, str] | Sequence[str] | None, lang: str, color: bool = False
+) -> str:
     """One finding for a terminal; every echoed value is escaped (no ESC, BEL or line breaks)."""
     from planctl.textsafe import clean_path, escape_source_line, escape_terminal
 
@@ -101,8 +103,9 @@ def format_finding(f: Finding, lines: list[str] | None, lang: str, color: bool =
     message = escape_terminal(f.text(lang))
     head = f"{clean_path(f.file)}:{f.line}:{f.col}: {_paint(f.code, '1', color)} {sev} {message}"
     out = [head]
-    if lines and 0 < f.line <= len(lines):
-        src = escape_source_line(lines[f.line - 1].rstrip("\r"))
+    line = source_line(lines, f.line)
+    if line is not None:
+        src = escape_source_line(line.rstrip("\r"))
         gutter = " " * len(str(f.line))
         col = max(0, f.col - 1)
         if len(src) > 160:  # show a window around the column, not a megabyte of line
@@ -127,9 +130,18 @@ def format_finding(f: Finding, lines: list[str] | None, lang: str, color: bool =
 
 
 def summary(report: Report, lang: str) -> str:
-    n = len(report.checked)
-    e, w, i = report.count("error"), report.count("warning"), report.count("info")
-    k = len(report.skipped)
+    return summary_line(
+        len(report.checked),
+        len(report.skipped),
+        report.count("error"),
+        report.count("warning"),
+        report.count("info"),
+        lang,
+    )
+
+
+def summary_line(n: int, k: int, e: int, w: int, i: int, lang: str) -> str:
+    """The closing line: files checked (n), skipped (k), errors, warnings, info."""
     if lang == "zh":
         skipped = f"（另跳过 {k} 个非预案文件）" if k else ""
         if not (e or w or i):
@@ -145,35 +157,92 @@ def summary(report: Report, lang: str) -> str:
 
 
 def write_text(
-    report: Report, sources: dict[str, list[str]], lang: str, stream: IO[str] | None = None
+    report: Report,
+    sources: Mapping[str, Mapping[int, str] | Sequence[str]],
+    lang: str,
+    stream: IO[str] | None = None,
 ) -> None:
     stream = stream or sys.stdout
     color = use_color(stream)
-    from planctl.check import SKIP_REASONS
-
     for result in report.files:
-        if result.skipped is not None and not result.findings:
-            from planctl.textsafe import clean_path
-
-            reason = SKIP_REASONS[result.skipped][lang]
-            name, word = clean_path(result.path), _LABELS[lang]["not_plan"]
-            note = f"{name}：{word}（{reason}）" if lang == "zh" else f"{name}: {word} ({reason})"
-            stream.write(note + "\n")
-            continue
-        from planctl.textsafe import clean_path
-
-        for f in result.findings[:MAX_SHOWN_PER_FILE]:
-            stream.write(format_finding(f, sources.get(f.file), lang, color) + "\n\n")
-        more = len(result.findings) - MAX_SHOWN_PER_FILE
-        if more > 0:
-            stream.write(
-                f"{clean_path(result.path)}: 另有 {more} 条未显示（--format json 可列出全部）\n\n"
-                if lang == "zh"
-                else f"{clean_path(result.path)}: and {more} more (--format json lists every one)\n\n"
-            )
-        if not result.rules_run and result.findings and result.findings[0].code != "PTH001":
-            stream.write(f"{clean_path(result.path)}: {_LABELS[lang]['skipped']}\n\n")
+        write_text_result(result, lambda f: sources.get(f.file), lang, stream, color)
     stream.write(summary(report, lang) + "\n")
+
+
+def write_text_result(
+    result: FileResult,
+    lines_of: Callable[[Finding], Mapping[int, str] | Sequence[str] | None],
+    lang: str,
+    stream: IO[str],
+    color: bool,
+) -> None:
+    """One file's part of the text report (``lines_of(finding)``: the lines to quote)."""
+    from planctl.check import SKIP_REASONS
+    from planctl.textsafe import clean_path
+
+    if result.skipped is not None and not result.findings:
+        reason = SKIP_REASONS[result.skipped][lang]
+        name, word = clean_path(result.path), _LABELS[lang]["not_plan"]
+        note = f"{name}：{word}（{reason}）" if lang == "zh" else f"{name}: {word} ({reason})"
+        stream.write(note + "\n")
+        return
+    for f in result.findings[:MAX_SHOWN_PER_FILE]:
+        stream.write(format_finding(f, lines_of(f), lang, color) + "\n\n")
+    more = len(result.findings) - MAX_SHOWN_PER_FILE
+    if more > 0:
+        stream.write(
+            f"{clean_path(result.path)}: 另有 {more} 条未显示（--format json 可列出全部）\n\n"
+            if lang == "zh"
+            else f"{clean_path(result.path)}: and {more} more (--format json lists every one)\n\n"
+        )
+    if not result.rules_run and result.findings and result.findings[0].code != "PTH001":
+        stream.write(f"{clean_path(result.path)}: {_LABELS[lang]['skipped']}\n\n")
+
+
+class Tally:
+    """What the summary and the exit code need of a report that is not kept."""
+
+    def __init__(self) -> None:
+        self.checked = 0
+        self.skipped = 0
+        self.counts = {"error": 0, "warning": 0, "info": 0}
+
+    def add(self, result: FileResult) -> None:
+        if result.skipped is None:
+            self.checked += 1
+        else:
+            self.skipped += 1
+        for f in result.findings:
+            self.counts[f.severity] = self.counts.get(f.severity, 0) + 1
+
+    def failed(self, fail_on: str) -> bool:
+        from planctl.findings import severity_rank
+
+        floor = severity_rank(fail_on)
+        return any(n and severity_rank(sev) >= floor for sev, n in self.counts.items())
+
+    def summary(self, lang: str) -> str:
+        c = self.counts
+        return summary_line(self.checked, self.skipped, c["error"], c["warning"], c["info"], lang)
+
+
+def stream_text(results: Iterable[FileResult], lang: str, stream: IO[str], color: bool) -> Tally:
+    """The text report written file by file as results arrive; nothing is kept.
+
+    Byte for byte what ``format_report("text", ...)`` gives for the same results
+    (a result's ``lines`` hold the lines its findings quote).
+    """
+    tally = Tally()
+    for result in results:
+        tally.add(result)
+        lines = result.lines
+
+        def lines_of(f: Finding, path: str = result.path, lines: Any = lines) -> Any:
+            return lines if f.file == path else None
+
+        write_text_result(result, lines_of, lang, stream, color)
+    stream.write(tally.summary(lang) + "\n")
+    return tally
 
 
 def to_json(report: Report, lang: str | None) -> dict[str, Any]:

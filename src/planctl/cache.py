@@ -1,0 +1,330 @@
+"""The result cache: a re-run checks only the plans that changed, as ruff does.
+
+Entries live in ``.planctl_cache/`` at the repository root (the git work tree,
+else the folder of planctl.yaml); ``planctl init`` lists that folder in
+``.gitignore``. One JSON file per checked file holds its findings, the source
+lines they point at and the facts cross-plan checks need, so the repository
+pass re-runs without parsing unchanged plans.
+
+The key of an entry is the file's path in the repository and its exact bytes,
+under a settings key that covers everything else a result depends on:
+planctl's version and its own files (an edited rule in a development install
+must not be served stale results), the configuration, ``--profile``,
+``--today``, ``--strict``, the contact age, every rule pack (name, version,
+files, profiles) and the reference DOCX. Files a result depends on besides
+the plan itself (shared registries) are recorded in the entry with their hash
+and checked on every hit.
+
+Trust: a cache folder that git tracks is never read nor written (anyone can
+commit one); a corrupt, truncated or foreign entry is a miss, never an error.
+Entries are written atomically (rename), without fsync: a lost entry is only
+a miss.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from planctl.findings import FileResult, Finding, display_path
+
+CACHE_DIR = ".planctl_cache"
+#: bump when the entry layout changes
+FORMAT = 1
+
+
+def repository_root(start: Path, config_path: Path | None) -> Path | None:
+    """The git work tree above ``start``, else the folder of the configuration; None if neither."""
+    here = start.resolve()
+    if not here.is_dir():
+        here = here.parent
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            return folder
+    if config_path is not None:
+        return config_path.resolve().parent
+    return None
+
+
+def tracked_by_git(root: Path) -> bool:
+    """Whether git tracks anything under the cache folder (then the cache is never trusted).
+
+    Asks git; when git cannot answer, the index file is searched for the folder's
+    name instead (a false alarm only costs the cache).
+    """
+    if not (root / ".git").exists():
+        return False
+    try:
+        r = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--", CACHE_DIR],
+            capture_output=True,
+            timeout=20,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+        if r.returncode == 0:
+            return bool(r.stdout.strip(b"\0"))
+    except (OSError, subprocess.SubprocessError):
+        pass
+    index = root / ".git" / "index"
+    try:
+        return (CACHE_DIR + "/").encode() in index.read_bytes()
+    except OSError:
+        return False
+
+
+def _files_fingerprint(folder: Path, h: Any, suffixes: tuple[str, ...]) -> None:
+    """Name, size and mtime of every file below ``folder`` with one of ``suffixes``."""
+    try:
+        entries = sorted(p for p in folder.rglob("*") if p.suffix in suffixes)
+    except OSError:
+        return
+    for p in entries:
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        h.update(f"{p.relative_to(folder)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def settings_key(options: Any, config: Any, strict: bool) -> str:
+    """A hash of everything besides the file that a result depends on."""
+    import planctl
+    from planctl import config as config_mod
+    from planctl import plugins
+    from planctl.schema import schema_dir
+
+    h = hashlib.sha256()
+    h.update(f"{FORMAT}\0{planctl.__version__}\0{sys.version_info[:2]}\0".encode())
+    package = Path(planctl.__file__).resolve().parent
+    _files_fingerprint(package, h, (".py", ".yaml", ".json"))
+    _files_fingerprint(schema_dir(), h, (".json",))
+    settings = {
+        "config": config_mod.as_dict(config),
+        "today": str(options.today),
+        "profile": options.profile,
+        "contact_max_age_months": options.contact_max_age_months,
+        "strict": strict,
+        "packs": [
+            [p.name, p.module, p.distribution, _pack_version(p.distribution), p.codes]
+            for p in plugins.PACKS
+        ],
+        "pack_errors": list(plugins.ERRORS),
+        "no_plugins": os.environ.get("PLANCTL_NO_PLUGINS", ""),
+    }
+    h.update(json.dumps(settings, sort_keys=True, default=str).encode("utf-8"))
+    for pack in plugins.PACKS:
+        _pack_files(pack, h)
+    reference = getattr(config, "reference_docx", None)
+    if reference and getattr(config, "path", None) is not None:
+        h.update(str(_file_digest(Path(config.path).parent / reference)).encode())
+    return h.hexdigest()
+
+
+def _pack_version(dist: str | None) -> str | None:
+    if not dist:
+        return None
+    from importlib import metadata
+
+    try:
+        return metadata.version(dist)
+    except Exception:
+        return None
+
+
+def _pack_files(pack: Any, h: Any) -> None:
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(pack.module.split(":")[0])
+    except (ImportError, ValueError):
+        spec = None
+    origin = getattr(spec, "origin", None)
+    if origin:
+        path = Path(origin)
+        folder = path.parent if path.name == "__init__.py" else None
+        if folder is not None:
+            _files_fingerprint(folder, h, (".py", ".yaml", ".json"))
+        else:
+            st = path.stat() if path.exists() else None
+            h.update(f"{path}\0{st.st_size if st else 0}\0{st.st_mtime_ns if st else 0}".encode())
+    if pack.profiles is not None:
+        _files_fingerprint(Path(pack.profiles), h, (".yaml",))
+
+
+# --- entries ---------------------------------------------------------------------------
+
+
+def _encode(value: Any) -> Any:
+    """JSON with tuples kept apart from lists (a finding's json_path is a tuple)."""
+    if isinstance(value, tuple):
+        return {"__tuple__": [_encode(v) for v in value]}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value) or "__tuple__" in value:
+            raise TypeError("cannot cache a mapping with non-text keys")
+        return {k: _encode(v) for k, v in value.items()}
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"__tuple__"}:
+            return tuple(_decode(v) for v in value["__tuple__"])
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(Finding) if f.name != "file")
+
+
+def encode_result(result: FileResult, deps: list[tuple[str, str]]) -> str | None:
+    """The entry for one result; None when it cannot be cached faithfully."""
+    if any(f.file != result.path for f in result.findings):
+        return None  # a finding about another file: recompute rather than guess its path
+    try:
+        body = {
+            "format": FORMAT,
+            "findings": [
+                {name: _encode(getattr(f, name)) for name in _FIELDS} for f in result.findings
+            ],
+            "rules_run": result.rules_run,
+            "lines": [[int(n), str(t)] for n, t in _line_items(result.lines)],
+            "skipped": result.skipped,
+            "facts": _encode(result.facts),
+            "deps": [list(d) for d in deps],
+        }
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
+
+
+def _line_items(lines: Any) -> list[tuple[int, str]]:
+    if isinstance(lines, dict):
+        return sorted(lines.items())
+    return list(enumerate(lines, 1))
+
+
+def decode_result(text: str, path: Path, root: Path) -> FileResult | None:
+    """A result from an entry, or None when the entry is unusable or a dependency changed."""
+    try:
+        body = json.loads(text)
+        if body.get("format") != FORMAT:
+            return None
+        for rel, digest in body["deps"]:
+            if _file_digest(root / rel) != digest:
+                return None
+        shown = display_path(path)
+        findings = [
+            Finding(file=shown, **{name: _decode(f[name]) for name in _FIELDS})
+            for f in body["findings"]
+        ]
+        lines = {int(n): str(t) for n, t in body["lines"]}
+        facts = _decode(body["facts"])
+        return FileResult(
+            shown,
+            findings,
+            bool(body["rules_run"]),
+            lines,
+            skipped=body["skipped"],
+            facts=facts,
+        )
+    except Exception:  # corrupt, truncated, from an older layout: a miss
+        return None
+
+
+class ResultCache:
+    """Read and write entries under ``root/.planctl_cache``."""
+
+    def __init__(self, root: Path, settings: str) -> None:
+        self.root = root
+        self.folder = root / CACHE_DIR / f"v{FORMAT}" / settings[:24]
+        self.hits = 0
+        self.misses = 0
+
+    @classmethod
+    def open(cls, start: Path, options: Any, config: Any, strict: bool) -> ResultCache | None:
+        """The cache for plans under ``start``, None when there is none to trust."""
+        root = repository_root(start, getattr(config, "path", None))
+        if root is None or tracked_by_git(root):
+            return None
+        return cls(root, settings_key(options, config, strict))
+
+    def key(self, path: Path, raw: bytes) -> str:
+        try:
+            rel = str(path.resolve().relative_to(self.root))
+        except (ValueError, OSError):
+            rel = str(path.resolve())
+        h = hashlib.sha256(rel.encode("utf-8", "surrogateescape") + b"\0")
+        h.update(raw)
+        return h.hexdigest()
+
+    def _entry(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key[2:]}.json"
+
+    def get(self, key: str, path: Path) -> FileResult | None:
+        try:
+            text = self._entry(key).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            self.misses += 1
+            return None
+        result = decode_result(text, path, self.root)
+        if result is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return result
+
+    def put(self, key: str, result: FileResult, deps: list[Path]) -> None:
+        recorded: list[tuple[str, str]] = []
+        for dep in deps:
+            digest = _file_digest(dep)
+            try:
+                rel = str(dep.resolve().relative_to(self.root))
+            except (ValueError, OSError):
+                return  # a dependency outside the repository: not cached
+            if digest is None:
+                return
+            recorded.append((rel, digest))
+        text = encode_result(result, recorded)
+        if text is None:
+            return
+        _write(self._entry(key), text.encode("utf-8"))
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Atomic (rename) and silent: a cache that cannot be written is only slower."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".entry-", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except OSError:
+        pass
