@@ -197,16 +197,51 @@ def _decode(value: Any) -> Any:
 _FIELDS = tuple(f.name for f in dataclasses.fields(Finding) if f.name != "file")
 
 
+def _plain(value: Any) -> bool:
+    """JSON gives it back unchanged: no tuple (it would come back a list), text keys only."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return True
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return False
+
+
+def _rows(findings: list[Finding]) -> tuple[list[list[Any]], list[str]]:
+    """Findings as rows of their fields; tuple fields (json_path) stored as lists and named."""
+    tuples: set[str] = set()
+    lists: set[str] = set()
+    rows = []
+    for f in findings:
+        row = []
+        for name in _FIELDS:
+            value = getattr(f, name)
+            if isinstance(value, tuple):
+                tuples.add(name)
+                value = list(value)
+            else:
+                lists.add(name)
+            if not _plain(value):
+                raise TypeError(f"cannot cache {name}={value!r}")
+            row.append(value)
+        rows.append(row)
+    if tuples & lists:
+        raise TypeError("a field is a tuple in one finding and not in another")
+    return rows, sorted(tuples)
+
+
 def encode_result(result: FileResult, deps: list[tuple[str, str]]) -> str | None:
     """The entry for one result; None when it cannot be cached faithfully."""
     if any(f.file != result.path for f in result.findings):
         return None  # a finding about another file: recompute rather than guess its path
     try:
+        rows, tuples = _rows(result.findings)
         body = {
             "format": FORMAT,
-            "findings": [
-                {name: _encode(getattr(f, name)) for name in _FIELDS} for f in result.findings
-            ],
+            "fields": list(_FIELDS),
+            "tuples": tuples,
+            "findings": rows,
             "rules_run": result.rules_run,
             "lines": [[int(n), str(t)] for n, t in _line_items(result.lines)],
             "skipped": result.skipped,
@@ -233,11 +268,15 @@ def decode_result(text: str, path: Path, root: Path) -> FileResult | None:
         for rel, digest in body["deps"]:
             if _file_digest(root / rel) != digest:
                 return None
+        if body["fields"] != list(_FIELDS):
+            return None  # written by a planctl whose Finding had other fields
         shown = display_path(path)
-        findings = [
-            Finding(file=shown, **{name: _decode(f[name]) for name in _FIELDS})
-            for f in body["findings"]
-        ]
+        tuples = [_FIELDS.index(name) for name in body["tuples"]]
+        findings = []
+        for row in body["findings"]:
+            for i in tuples:
+                row[i] = tuple(row[i])
+            findings.append(Finding(file=shown, **dict(zip(_FIELDS, row, strict=True))))
         lines = {int(n): str(t) for n, t in body["lines"]}
         facts = _decode(body["facts"])
         return FileResult(

@@ -415,6 +415,7 @@ def iter_results(
                 cache.put(cache.key(files[i], raw), result, deps)
         results[i] = None  # the caller keeps what it needs
         yield result
+    next(checked, None)  # run the pool's generator to its end: it shuts the workers down
     if jobs_n > 1:
         import gc
 

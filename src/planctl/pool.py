@@ -84,5 +84,7 @@ def ordered_map(
         yield from executor.map(fn, work, chunksize=chunksize)
         finished = True
     finally:
-        # an interrupt, an error or a caller that stopped reading: drop the queued work
-        executor.shutdown(wait=finished, cancel_futures=not finished)
+        # an interrupt, an error or a caller that stopped reading: drop the queued work,
+        # and wait for the chunks in progress (a worker left running would write to a
+        # closed pipe at exit)
+        executor.shutdown(wait=True, cancel_futures=not finished)
