@@ -320,6 +320,10 @@ class ResultCache:
     def _entry(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key[2:]}.json"
 
+    def has(self, key: str) -> bool:
+        """Whether an entry exists (it may still turn out unusable when read)."""
+        return self._entry(key).is_file()
+
     def get(self, key: str, path: Path) -> FileResult | None:
         try:
             text = self._entry(key).read_text(encoding="utf-8")

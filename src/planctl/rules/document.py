@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 from planctl.rules.base import Context, Problem, rule
-from planctl.rules.text import strings
+from planctl.rules.text import all_strings
 
 SECOND_EFFECT_DATE = rule(
     code="DOC001",
@@ -103,7 +103,7 @@ def _number(token: str) -> int:
 
 def _printed(ctx: Context) -> Iterator[tuple[tuple, str]]:
     """Plan text that the document prints as its own words (not citations of other documents)."""
-    for path, text in strings(ctx.plan.data):
+    for path, text in all_strings(ctx, ctx.plan.data):
         if path[:2] == ("metadata", "legal_basis") or path[:1] == ("planctl",):
             continue
         if path[-1] in ("id", "value", "channel", "kind", "phase", "status"):
