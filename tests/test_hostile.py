@@ -176,7 +176,11 @@ def test_internal_error_exits_2_with_hint_and_debug_traceback(
     def boom(*a, **k):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(cli, "check_paths", boom)
+    from planctl import check
+
+    # the engine itself fails (the text report streams through iter_checked, the other
+    # formats go through check_paths: both call check_document)
+    monkeypatch.setattr(check, "check_document", boom)
     plan = tmp_path / "p.yaml"
     plan.write_text(base_text(), encoding="utf-8")
     for argv, traceback_shown in (

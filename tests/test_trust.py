@@ -399,7 +399,9 @@ def test_a_later_interrupt_says_so(monkeypatch, capsys, tmp_path: Path, kind: st
     def stop(*a, **k):
         raise KeyboardInterrupt if kind == "interrupt" else Terminated(15)
 
-    monkeypatch.setattr(cli, "check_paths", stop)
+    from planctl import check
+
+    monkeypatch.setattr(check, "check_document", stop)  # while the plans are checked
     plan = _plan_repo(tmp_path)
     monkeypatch.setattr(sys, "argv", ["planctl", "validate", str(plan)])
     with pytest.raises(SystemExit) as exc:
