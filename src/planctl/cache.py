@@ -113,6 +113,10 @@ def settings_key(options: Any, config: Any, strict: bool) -> str:
     package = Path(planctl.__file__).resolve().parent
     _files_fingerprint(package, h, (".py", ".yaml", ".json"))
     _files_fingerprint(schema_dir(), h, (".json",))
+    from planctl.render.templates import template_dir
+
+    # the vocabulary rules read (templates/text/zh.yaml) sits outside the package in a checkout
+    _files_fingerprint(template_dir() / "text", h, (".yaml",))
     settings = {
         "config": config_mod.as_dict(config),
         "today": str(options.today),
