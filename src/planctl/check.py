@@ -330,30 +330,32 @@ def plan_facts(doc: Document) -> dict[str, Any] | None:
     Hook for the repository pass (issue #13): computed per file (in the worker that
     parsed it) and cached with the findings, so unchanged plans are not parsed again.
     """
-    try:
-        from planctl import crossplan  # type: ignore[attr-defined]
-    except ImportError:
-        return None
+    crossplan = _optional("planctl.crossplan")
     facts = getattr(crossplan, "plan_facts", None)
     return facts(doc) if facts is not None else None
 
 
 def dependencies(doc: Document) -> list[Path]:
     """Files besides the plan that its result depends on (shared registries), for the cache."""
-    try:
-        from planctl.registry import registry_paths  # type: ignore[import-not-found]
-    except ImportError:
+    registry_paths = getattr(_optional("planctl.registry"), "registry_paths", None)
+    if registry_paths is None:
         return []
     return [Path(p) for p in registry_paths(doc)]
 
 
+def _optional(name: str) -> Any:
+    """A module another part of planctl adds (cross-plan checks, registries), or None."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
 def repository_pass(report: Report, config: Config) -> None:
     """Cross-plan checks over every file's facts, after the per-file pass (hook for #13)."""
-    try:
-        from planctl import crossplan  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    apply = getattr(crossplan, "apply_repository", None)
+    apply = getattr(_optional("planctl.crossplan"), "apply_repository", None)
     if apply is None:
         return
     facts = {r.path: r.facts for r in report.files if r.facts is not None}

@@ -58,7 +58,7 @@ def schema_key(name: str, schema: dict[str, Any]) -> str:
 def _from_code(code: Any) -> Callable[[Any], Any]:
     namespace: dict[str, Any] = {}
     exec(code, namespace)
-    return namespace["validate"]  # type: ignore[no-any-return]
+    return namespace["validate"]
 
 
 def compiled(name: str, schema: dict[str, Any]) -> Callable[[Any], Any]:

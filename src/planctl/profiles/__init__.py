@@ -253,7 +253,7 @@ def schema_path() -> Path:
 
 @cache
 def _schema() -> dict[str, Any]:
-    return json.loads(schema_path().read_text("utf-8"))  # type: ignore[no-any-return]
+    return json.loads(schema_path().read_text("utf-8"))
 
 
 @cache

@@ -96,7 +96,7 @@ def all_strings(ctx: Context, data: Any) -> list[tuple[tuple[Any, ...], str]]:
     found = ctx.cache.get(key)
     if found is None:
         found = ctx.cache[key] = list(strings(data))
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 @CONTROL.check
