@@ -18,7 +18,7 @@ from typing import Any
 from planctl import profiles, schema
 from planctl.config import CONFIG_NAMES, Config
 from planctl.discover import UsageError, discover
-from planctl.findings import FileResult, Finding, Report, display_path, lines_for
+from planctl.findings import FileResult, Finding, Report, display_path, lines_for, source_line
 from planctl.loader import MAX_BYTES, Document, load_bytes, load_file, load_text, read_plan_bytes
 from planctl.model import Plan
 from planctl.placeholders import without_placeholders
@@ -81,7 +81,7 @@ def _suppressions(doc: Document, findings: list[Finding]) -> list[Finding]:
     out: list[Finding] = []
     unreasoned: set[int] = set()
     for f in findings:
-        line = doc.lines[f.line - 1] if 0 < f.line <= len(doc.lines) else ""
+        line = source_line(doc.lines, f.line) or ""
         m = _SUPPRESS.search(line) if "planctl:" in line else None
         if m and doc.data is not None and f.json_path:
             end = doc.source.end(f.json_path)
@@ -96,7 +96,7 @@ def _suppressions(doc: Document, findings: list[Finding]) -> list[Finding]:
                 unreasoned.add(f.line)
         out.append(f)
     for line_no in sorted(unreasoned):
-        m = _SUPPRESS.search(doc.lines[line_no - 1])
+        m = _SUPPRESS.search(source_line(doc.lines, line_no) or "")
         assert m is not None
         out.append(
             registry.get("SUP001").finding(
@@ -151,8 +151,12 @@ def check_document(
     shown = {str(doc.path): display_path(doc.path)}
     findings = [replace(f, file=_shown(shown, f.file)) for f in findings]
     findings.sort(key=Finding.sort_key)
-    # only the lines findings point at are kept: the report outlives the document
-    return FileResult(shown[str(doc.path)], findings, rules_run, lines_for(findings, doc.lines))
+    # only the lines findings point at are kept (the report outlives the document), and
+    # the lines with a suppression comment: cross-plan findings come later and honour them
+    kept = lines_for(findings, doc.lines)
+    if rules_run:
+        kept.update((n, t) for n, t in enumerate(doc.lines, 1) if "planctl:" in t)
+    return FileResult(shown[str(doc.path)], findings, rules_run, kept)
 
 
 def _shown(memo: dict[str, str], file: str | Path) -> str:
@@ -500,7 +504,9 @@ def _stream(found: Any, results: Iterator[FileResult], config: Config) -> Iterat
     for result in results:
         yield result
         shadow.files.append(
-            FileResult(result.path, [], result.rules_run, {}, result.skipped, result.facts)
+            FileResult(
+                result.path, [], result.rules_run, result.lines, result.skipped, result.facts
+            )
         )
     repository_pass(shadow, config)
     for extra in shadow.files:
