@@ -377,3 +377,17 @@ def _number_splits(pdf: Path) -> list[tuple[int, str, str]]:
 def test_no_number_is_broken_across_lines(documents, name) -> None:
     """A date, quantity or boundary-marker number never wraps in the middle, in prose or tables."""
     assert not _number_splits(PDFS[name])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_punctuation_mark_is_printed(documents, name) -> None:
+    """LibreOffice once hung a line-end "。" past the margin of a justified line and did not
+    paint it: each mark of the DOCX body must reach the PDF."""
+    import zipfile
+
+    pdf = PDFS[name]
+    xml = zipfile.ZipFile(pdf.with_suffix(".docx")).read("word/document.xml").decode("utf-8")
+    docx_text = "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml))
+    pdf_text = "".join(documents[name][1])
+    for mark in "。，、；：":
+        assert pdf_text.count(mark) == docx_text.count(mark), mark

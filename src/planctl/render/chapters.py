@@ -142,7 +142,18 @@ def general(w: Writer) -> None:
     hazards = vocab("hazards")
     w.p(say("hazards", hazards=join([hazards[x]["event"] for x in plan.hazards])))
     # every party is introduced here, in full with its short name, in plan order
-    w.p(say("parties", parties=w.name.many([p["id"] for p in plan.parties])))
+    # Observers and informed parties do not make the plan: they are named apart, so the
+    # document never lists as co-author a party that holds no duty and does not sign.
+    authors = [p["id"] for p in plan.parties if not plan.is_informed_only(p["id"])]
+    w.p(say("parties", parties=w.name.many(authors)))
+    for role in ("observer", "informed"):
+        told = [
+            p["id"]
+            for p in plan.parties
+            if plan.is_informed_only(p["id"]) and role in plan.party_info[p["id"]].roles
+        ]
+        if told:
+            w.p(say(f"parties_{role}", parties=w.name.many(told)))
     geo = plan.geography
     if geo:
         kind = vocab("geo_kinds")[geo["kind"]]

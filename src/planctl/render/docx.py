@@ -721,6 +721,32 @@ def _lang(xml: str) -> str:
     m = re.search(
         r'<w:style w:type="paragraph" w:default="1" w:styleId="[^"]+">.*?</w:style>', xml, re.S
     )
+    if m and "<w:overflowPunct" not in m.group(0):
+        # LibreOffice hangs a line-end "。" past the margin of a justified line and then does
+        # not paint it, so PDFs lost full stops. w:overflowPunct="1" is Word's own default
+        # (no change in Word), and LibreOffice's import reads it as "do not hang".
+        style = m.group(0)
+        punct = '<w:overflowPunct w:val="1"/>'
+        if "<w:pPr>" in style:
+            head, tail = style.split("<w:pPr>", 1)
+            hook = re.search(
+                r"<w:(?:topLinePunct|autoSpaceD|bidi|adjustRightInd|snapToGrid|"
+                r"spacing|ind|contextualSpacing|jc|textAlignment|outlineLvl)\b",
+                tail,
+            )
+            if hook and hook.start() < tail.find("</w:pPr>"):
+                tail = tail[: hook.start()] + punct + tail[hook.start() :]
+            else:
+                tail = tail.replace("</w:pPr>", punct + "</w:pPr>", 1)
+            style2 = head + "<w:pPr>" + tail
+        elif "<w:rPr>" in style:
+            style2 = style.replace("<w:rPr>", f"<w:pPr>{punct}</w:pPr><w:rPr>", 1)
+        else:
+            style2 = style.replace("</w:style>", f"<w:pPr>{punct}</w:pPr></w:style>", 1)
+        xml = xml.replace(style, style2)
+        m = re.search(
+            r'<w:style w:type="paragraph" w:default="1" w:styleId="[^"]+">.*?</w:style>', xml, re.S
+        )
     if m and "<w:spacing w:val=" not in m.group(0):
         style = m.group(0)
         if "<w:rPr>" in style:
