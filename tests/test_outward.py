@@ -235,3 +235,16 @@ def test_split_is_stated_by_share_and_by_cost_item() -> None:
         "{party: providing, costs: 人员费用}]",
     )
     assert "燃油和运输费用由请求方承担，人员费用由支援方承担" in _text(items)
+
+
+def test_mediator_and_training_kind_are_not_doubled() -> None:
+    """A mediator written "…协调" and a topic ending in 培训 read once, not 协调协调 / 培训培训."""
+    data = apply_patch(
+        base_data(),
+        "aftermath.disputes: {procedure: 两县人民政府协商解决, mediator: 共同的上一级人民政府协调}\n"
+        "maintenance.training: [{date: 2026-05-20, kind: training, topic: 苯胺应急监测联合培训, "
+        "participants: [jia, yi]}]",
+    )
+    text = _text(data)
+    assert "由共同的上一级人民政府协调。" in text
+    assert "联合培训" in text and "培训培训" not in text and "协调协调" not in text

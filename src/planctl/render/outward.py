@@ -9,6 +9,7 @@ patterns are in templates/text/zh.yaml; no id is printed.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from planctl.render import matrix as mx
@@ -105,7 +106,9 @@ def aftermath(w: Writer) -> None:
             say(
                 "disputes",
                 procedure=strip_end(disputes.get("procedure", "")),
-                mediator=strip_end(disputes.get("mediator", "")),
+                # "由…协调" is the sentence's own verb: a mediator written "…上级人民政府协调"
+                # would otherwise read "协调协调"
+                mediator=re.sub(r"(协调|调解|调处)$", "", strip_end(disputes.get("mediator", ""))),
             )
         )
 
