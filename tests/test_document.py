@@ -391,3 +391,98 @@ def test_every_punctuation_mark_is_printed(documents, name) -> None:
     pdf_text = "".join(documents[name][1])
     for mark in "。，、；：":
         assert pdf_text.count(mark) == docx_text.count(mark), mark
+
+
+REFRESH_MACRO = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
+<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Module1"
+ script:language="StarBasic">
+Sub Refresh(inUrl As String, outPdf As String)
+  Dim args(0) As New com.sun.star.beans.PropertyValue
+  args(0).Name = &quot;Hidden&quot;
+  args(0).Value = True
+  doc = StarDesktop.loadComponentFromURL(inUrl, &quot;_blank&quot;, 0, args())
+  indexes = doc.getDocumentIndexes()
+  For i = 0 To indexes.getCount() - 1
+    indexes.getByIndex(i).update()
+  Next
+  doc.getTextFields().refresh()
+  Dim f(0) As New com.sun.star.beans.PropertyValue
+  f(0).Name = &quot;FilterName&quot;
+  f(0).Value = &quot;writer_pdf_Export&quot;
+  doc.storeToURL(outPdf, f())
+  doc.close(True)
+End Sub
+</script:module>
+"""
+
+
+def _refreshed(docx: Path, work: Path) -> list[str]:
+    """Open ``docx`` in LibreOffice, update every index and field (as an office does), print it.
+
+    A Basic macro in a private profile does what a user's "update all" does; a
+    bare --convert-to would print the cached TOC unchanged.
+    """
+    profile = work / "lo"
+    base = [
+        soffice(),
+        f"-env:UserInstallation=file://{profile}",
+        "--headless",
+        "--norestore",
+    ]
+    env = dict(__import__("os").environ, HOME=str(work))
+    subprocess.run([*base, "--terminate_after_init"], env=env, check=True, timeout=180)
+    module = profile / "user" / "basic" / "Standard" / "Module1.xba"
+    assert module.is_file()
+    module.write_text(REFRESH_MACRO, encoding="utf-8")
+    out = work / "refreshed.pdf"
+    subprocess.run(
+        [*base, f'macro:///Standard.Module1.Refresh("file://{docx}","file://{out}")'],
+        env=env,
+        check=True,
+        timeout=180,
+    )
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(out), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8")
+    return text.split("\f")
+
+
+@pytest.mark.parametrize("name", ["zhuozhang-water-pollution", "zhuozhang-17"])
+def test_toc_keeps_every_chapter_and_annex_after_a_field_refresh(documents, name, tmp_path) -> None:
+    """An office that updates fields (Word, LibreOffice) gets back the same 目录: every
+    chapter, every 附件N and its title, each with the page number printed on its page."""
+    from docx import Document
+
+    docx = PDFS[name].with_suffix(".docx")
+    # the entries planctl wrote (chapters, then "附件N　title"), read from the cached TOC
+    entries = [
+        p.text.split("\t")[0] for p in Document(str(docx)).paragraphs if p.style.name == "TOC 1"
+    ]
+    pages = _refreshed(docx, tmp_path)
+    start = next(i for i, p in enumerate(pages) if "一、" in p)
+    leader = re.compile(r"[·.…]{3,}\d+$")
+    end = start
+    while any(leader.search(x) for x in _lines(pages[end + 1])):
+        end += 1
+    listing = "".join("".join(_lines(p)) for p in pages[start : end + 1])
+    pos = end + 1
+    annexes = [e for e in entries if e.startswith("附件")]
+    assert annexes
+    # one line a chapter, two an annex (label, then title), nothing else: the 目录 does
+    # not list its own heading
+    assert len(re.findall(r"[·.…]{3,}\d+", listing)) == len(entries) + len(annexes)
+    for entry in entries:
+        keys = entry.split("　", 1) if entry.startswith("附件") else [entry]
+        printed = []
+        for key in keys:
+            key = "".join(key.split())
+            m = re.search(re.escape(key) + r"[·.…]+(\d+)", listing)
+            assert m, (key, listing[:600])
+            printed.append(int(m.group(1)))
+        assert len(set(printed)) == 1, (entry, printed)  # label and title on the same page
+        head = "".join(keys[0].split())
+        page = next(i for i in range(pos, len(pages)) if head in _lines(pages[i]))
+        numbers = [x for x in _lines(pages[page]) if PAGE_NO.match(x)]
+        assert int(re.sub(r"\D", "", numbers[-1])) == printed[0], (entry, printed, numbers)
+        pos = page

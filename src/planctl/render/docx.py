@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, cast
 from xml.sax.saxutils import escape
 
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
@@ -96,6 +97,14 @@ def _fld(instruction: str, cached: str = "", dirty: bool = False) -> str:
     )
 
 
+#: The TOC field. A refresh (Word, LibreOffice) lists the chapters (outline level 1),
+#: each annex label "附件N" (outline level 1) and, under it, the annex title (by its
+#: style), so no chapter or annex drops out of the 目录 when an office updates fields.
+TOC_INSTRUCTION = r'TOC \o "1-1" \t "Annex Title,2" \u \z'
+#: the 目录's own heading looks like an annex title but must not list itself
+CONTENTS_TITLE = "Contents Title"
+
+
 class DocxWriter:
     def __init__(
         self,
@@ -110,6 +119,11 @@ class DocxWriter:
         for child in list(body):
             if child.tag != qn("w:sectPr"):
                 body.remove(child)
+        if CONTENTS_TITLE not in [st.name for st in self.doc.styles]:
+            contents = self.doc.styles.add_style(CONTENTS_TITLE, WD_STYLE_TYPE.PARAGRAPH)
+            names = [st.name for st in self.doc.styles]
+            if "Annex Title" in names:
+                contents.base_style = self.doc.styles["Annex Title"]
         self._style_ids = {st.name: st.style_id for st in self.doc.styles}
         self.final = self.doc.sections[0]
         s = self.final
@@ -398,7 +412,7 @@ class DocxWriter:
         (updateFields), and viewers that never update fields still show the list.
         """
         self._pending_break = True
-        self.add("目　　录", "Annex Title")
+        self.add("目　　录", CONTENTS_TITLE)
         entries = toc_entries(self.c)
         width = int((self.g["width"] - self.g["left"] - self.g["right"]) / 635)
         tabs = f'<w:tabs><w:tab w:val="right" w:leader="middleDot" w:pos="{width}"/></w:tabs>'
@@ -411,7 +425,7 @@ class DocxWriter:
             runs_all.append(run)
         begin = (
             '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-            '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-1" \\z \\u </w:instrText></w:r>'
+            f'<w:r><w:instrText xml:space="preserve"> {escape(TOC_INSTRUCTION)} </w:instrText></w:r>'
             '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
         )
         end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
