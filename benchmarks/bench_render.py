@@ -25,7 +25,6 @@ from timing import best
 
 from planctl.loader import load_file
 from planctl.model import Plan
-from planctl.render import matrix as mx
 from planctl.render.api import render_file
 from planctl.render.content import build
 from planctl.render.docx import render_docx
@@ -50,10 +49,9 @@ def main() -> None:
             lambda: render_file(plan_path, out / "a", options=opts, force=True), repeat
         )
         try:
-            from planctl.render.figure import flow_png
+            from planctl.render.figure import flow_charts
 
-            nodes, edges = mx.flow_edges(Plan(data))
-            t_figure = best(lambda: flow_png(nodes, edges), repeat)
+            t_figure = best(lambda: flow_charts(Plan(data), max_height_mm=150), repeat)
         except ImportError:
             t_figure = float("nan")
         content = build(data, draft=True)

@@ -21,6 +21,8 @@ from planctl.model import Plan
 from planctl.render.figure import FlowChart, charts, find_cjk_font, flow_charts, layout
 from planctl.render.figure.labels import wrap_name
 
+from .plans import mesh
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "sample-plans").glob("*.yaml"))
 FONT = find_cjk_font()
@@ -29,32 +31,6 @@ needs_font = pytest.mark.skipif(FONT is None, reason="no CJK font installed")
 
 def _plan(path: Path) -> Plan:
     return Plan(load_file(path).data)
-
-
-def mesh(n: int = 34, geography: bool = True) -> Plan:
-    """The river sample grown to ``n`` parties, each notifying every other (a full mesh)."""
-    data = copy.deepcopy(load_file(ROOT / "sample-plans" / "zhuozhang-water-pollution.yaml").data)
-    k = 0
-    while len(data["parties"]) < n:
-        k += 1
-        data["parties"].append(
-            {"id": f"county-{k:02d}", "name": f"第{k}县人民政府", "short_name": f"第{k}县"}
-        )
-    ids = [p["id"] for p in data["parties"]]
-    for i, pid in enumerate(ids):
-        data["notifications"]["rules"].append(
-            {
-                "id": f"M-{i:02d}",
-                "kind": "notify",
-                "from": pid,
-                "to": [x for x in ids if x != pid],
-                "channels": ["phone"],
-                "within": "PT30M",
-            }
-        )
-    if not geography:
-        data.pop("geography")
-    return Plan(data)
 
 
 # --- crossings -----------------------------------------------------------------------
@@ -238,14 +214,24 @@ def test_tiers_and_times_follow_the_rules() -> None:
     plan = _plan(ROOT / "sample-plans" / "zhuozhang-water-pollution.yaml")
     first = charts.specs(plan)[0]
     g = first.graph
-    assert first.title == "特别重大、重大突发水污染事件信息报告与通报流程（事发地：长治市）"
+    # 特别重大、重大 and 较大、一般 differ only in 安阳市's deadlines: one chart, the caption
+    # giving the lesser levels' deadline
+    assert first.title == "各级突发水污染事件信息报告与通报流程（事发地：长治市）"
+    assert (
+        "较大、一般突发水污染事件时，安阳市向豫生态环境厅、豫水利厅、邯郸供水公司的时限为30分钟内电话、1小时内书面"
+        in first.caption
+    )
     assert g.names[0] == "长治市" and g.tier[0] == 0
     tier = dict(zip(g.names, g.tier, strict=True))
     minutes = dict(zip(g.names, g.minutes, strict=True))
     assert tier["邯郸市"] == tier["晋生态环境厅"] == 1 and tier["冀生态环境厅"] == 2
     assert minutes["安阳市"] == 30 and minutes["豫生态环境厅"] == 45  # 安阳 reports within 15 min
     assert all(g.tier[b] == g.tier[a] + 1 for a, b, _ in g.edges)
-    assert "1小时内通报到全部受影响方" in first.caption and "Ⅰ级响应" in first.caption
+    assert (
+        "特别重大、重大突发水污染事件1小时内，较大、一般突发水污染事件2小时内通报到全部受影响方"
+        in first.caption
+        and "Ⅰ、Ⅱ、Ⅲ级响应" in first.caption
+    )
 
 
 def test_arrow_label_and_level_words() -> None:
@@ -311,3 +297,26 @@ def test_drawn_glyphs_are_at_least_nine_points_high() -> None:
         box = mask.getbbox()
         assert box is not None
         assert (box[3] - box[1]) / draw.DPI * 72 >= 9.0, pt
+
+
+def test_near_identical_charts_are_merged() -> None:
+    """Charts of one origin that show the same parties, tiers and arrows are one chart
+    (the river sample: 16 scenarios x origins, 5 charts); what differs is in the caption."""
+    for path in SAMPLES:
+        specs = charts.specs(_plan(path))
+        shapes = [
+            (
+                s.graph.names[0],
+                tuple(s.graph.names),
+                tuple(s.graph.tier),
+                tuple((a, b) for a, b, _ in s.graph.edges),
+            )
+            for s in specs
+        ]
+        assert len(set(shapes)) == len(shapes), path.stem
+        titles = [s.title for s in specs]
+        assert len(set(titles)) == len(titles), titles
+    river = charts.specs(_plan(ROOT / "sample-plans" / "zhuozhang-water-pollution.yaml"))
+    assert len(river) == 5
+    merged = [s for s in river if "或发布、获知预警" in s.graph.start[-1]]
+    assert merged and all("预警" in s.title and "事件" in s.title for s in merged)

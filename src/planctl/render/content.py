@@ -101,8 +101,8 @@ def _title_page(plan: Plan, draft: bool) -> TitlePage:
     )
 
 
-def build(data: dict[str, Any], *, draft: bool, figure: bytes | Any | None = None) -> Content:
-    """Blocks for the whole document. ``figure`` is a PNG or a list of flow charts."""
+def build(data: dict[str, Any], *, draft: bool, figure: Any | None = None) -> Content:
+    """Blocks for the whole document. ``figure`` is the list of flow charts (or None)."""
     from planctl.rules.text import sanitize
 
     digest = canonical_digest(data)
@@ -174,20 +174,8 @@ def build(data: dict[str, Any], *, draft: bool, figure: bytes | Any | None = Non
     return content
 
 
-class _Chart:
-    def __init__(self, png: bytes, caption: str, title: str = "") -> None:
-        import struct
-
-        self.png, self.caption, self.title, self.reason = png, caption, title, ""
-        px_w, px_h = struct.unpack(">II", png[16:24])  # PNG IHDR
-        # the legacy figure is scaled to the type area: only its aspect matters
-        self.width_mm, self.height_mm = 150.0, 150.0 * px_h / px_w
-
-
 def _charts(figure: Any) -> list[Any]:
-    """A single PNG (the old flow figure) or the figure helper's FlowChart list."""
+    """The figure helper's FlowChart list: the charts drawn, and those it could not draw."""
     if figure is None:
         return []
-    if isinstance(figure, bytes):
-        return [_Chart(figure, say("figure_caption"))]
     return [c for c in figure if c.png or c.reason]

@@ -30,7 +30,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.section import Section
-from docx.shared import Length, Mm, Pt
+from docx.shared import Length, Pt
 
 from planctl import __version__
 from planctl.render.blocks import (
@@ -644,16 +644,7 @@ class DocxWriter:
         self._figures_in_annex += 1
         if f.title:
             self.add(f.title, "Table Caption", ppr="<w:keepNext/>")
-        g = self.g
-        page_h = g["height"] - g["top"] - g["bottom"]
-        width = int((f.width_mm or 150) * 36000)
-        height = int((f.height_mm or 150) * 36000)
-        room = int(page_h - Mm(58))  # label, annex title, chart title and caption
-        limit = self.text_width() * 635
-        if width > limit or height > room:  # only the legacy figure needs scaling
-            k = min(limit / width, room / height)
-            width, height = int(width * k), int(height * k)
-        self._image(f.png, width, height)
+        self._image(f.png, int((f.width_mm or 150) * 36000), int((f.height_mm or 150) * 36000))
         self.add(f.caption, "Plan Note", ppr='<w:jc w:val="center"/>')
 
     def _image(self, png: bytes, cx: int, cy: int) -> None:

@@ -5,12 +5,10 @@ levels with the same rules, from 事发/获知 through each tier of the chain, w
 the deadline on every arrow and the cumulative time per tier. The package is
 split by concern: ``charts`` reads the plan into chart graphs, ``layout``
 places boxes, tracks and arrows in millimetres, ``labels`` sizes and places
-text, ``draw`` rasterises at 300 dpi. ``flow_png`` is the older single figure,
-kept until the document switches over.
+text, ``draw`` rasterises at 300 dpi.
 """
 
 from planctl.render.figure.charts import FlowChart, flow_charts
 from planctl.render.figure.fonts import find_cjk_font
-from planctl.render.figure.legacy import _prepare, _wrap, flow_png
 
-__all__ = ["FlowChart", "_prepare", "_wrap", "find_cjk_font", "flow_charts", "flow_png"]
+__all__ = ["FlowChart", "find_cjk_font", "flow_charts"]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from planctl import durations
@@ -393,11 +393,76 @@ def specs(plan: Plan) -> list[ChartSpec]:
             groups.setdefault(key, []).append((hazard, level, kind))
             graphs.setdefault(key, graph)
             first_seen.setdefault(key, si)
-        for key, group in groups.items():
-            spec = _spec(plan, origin, group, graphs[key], len(all_origins))
-            out.append(((first_seen[key], oi), spec))
+        # near-identical pictures share one chart: the same parties, tiers and arrows,
+        # differing only in the start event or in some arrows' deadlines (the most
+        # severe levels' deadlines are drawn; the caption gives the others)
+        shapes: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
+        for key in groups:
+            shapes.setdefault(_shape(graphs[key]), []).append(key)
+        for keys in shapes.values():
+            keys.sort(key=lambda k: first_seen[k])
+            group = [x for k in keys for x in groups[k]]
+            g = _merged(graphs[keys[0]], [graphs[k] for k in keys])
+            spec = _spec(plan, origin, group, g, len(all_origins))
+            notes = _differences(plan, graphs[keys[0]], [(groups[k], graphs[k]) for k in keys[1:]])
+            levels = list(dict.fromkeys(lv for _, lv, _ in group))
+            if len(keys) > 1 and not _limit(plan, levels):
+                # the merged levels have different end-to-end limits: name each
+                each = []
+                for k in keys:
+                    lim = _limit(plan, list(dict.fromkeys(lv for _, lv, _ in groups[k])))
+                    if lim:
+                        each.append(f"{_levels_phrase(plan, groups[k])[0]}{lim}内")
+                if each:
+                    notes.insert(0, f"本预案要求{'，'.join(each)}通报到全部受影响方")
+            if notes:
+                spec.caption = spec.caption[:-1] + "；" + "；".join(notes) + "。"
+            out.append(((first_seen[keys[0]], oi), spec))
     out.sort(key=lambda x: x[0])
     return [s for _, s in out]
+
+
+def _shape(g: ChartGraph) -> tuple[Any, ...]:
+    """What a reader sees of a chart apart from its start words and arrow deadlines."""
+    return (
+        tuple(g.names),
+        tuple(g.tier),
+        tuple((a, b) for a, b, _ in g.edges),
+        tuple(g.unreached),
+    )
+
+
+def _merged(first: ChartGraph, graphs: list[ChartGraph]) -> ChartGraph:
+    """``first`` with a start box naming every start event of ``graphs``."""
+    whats = list(dict.fromkeys(g.start[-1] for g in graphs if g.start))
+    if len(whats) < 2:
+        return first
+    events = [w for w in whats if "预警" not in w]
+    what = "或".join(events) + ("或发布、获知预警" if len(events) < len(whats) else "")
+    return replace(first, start=[*first.start[:-1], what])
+
+
+def _differences(
+    plan: Plan,
+    drawn: ChartGraph,
+    others: list[tuple[list[tuple[str | None, str | None, str]], ChartGraph]],
+) -> list[str]:
+    """Caption clauses for the arrows whose deadline differs from the drawn one."""
+    notes = []
+    for group, g in others:
+        changed: dict[tuple[int, str], list[int]] = {}
+        for (a, b, label), (_, _, mine) in zip(g.edges, drawn.edges, strict=True):
+            if label != mine:
+                changed.setdefault((a, label), []).append(b)
+        if not changed:
+            continue
+        phrase, _ = _levels_phrase(plan, group)
+        parts = [
+            f"{g.names[a]}向{'、'.join(g.names[b] for b in bs)}的时限为{label}"
+            for (a, label), bs in changed.items()
+        ]
+        notes.append(f"{phrase}时，{'，'.join(parts)}")
+    return notes
 
 
 def _rank_key(rank: Any) -> tuple[int, int]:
