@@ -49,7 +49,7 @@ def mesh(n: int = 34, geography: bool = True) -> Plan:
     return Plan(data)
 
 
-def dense_tiers(seed: int, senders: int = 3, per_sender: int = 4, extra: int = 8) -> Plan:
+def dense_tiers(seed: int, senders: int = 3, per_sender: int = 3, extra: int = 6) -> Plan:
     """The river sample with ``extra`` more parties and, from each of ``senders`` parties,
     ``per_sender`` rules with different deadlines to different receivers (seeded)."""
     import random

@@ -21,7 +21,7 @@ from planctl.model import Plan
 from planctl.render.figure import FlowChart, charts, find_cjk_font, flow_charts, layout
 from planctl.render.figure.labels import wrap_name
 
-from .plans import mesh
+from .plans import dense_tiers, mesh
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "sample-plans").glob("*.yaml"))
@@ -320,3 +320,56 @@ def test_near_identical_charts_are_merged() -> None:
     assert len(river) == 5
     merged = [s for s in river if "或发布、获知预警" in s.graph.start[-1]]
     assert merged and all("预警" in s.title and "事件" in s.title for s in merged)
+
+
+def _label_hits(lay: layout.Layout) -> list[tuple[str, tuple[float, ...]]]:
+    """Labels that overlap another label or any segment of another arrow."""
+    hits = []
+    for i, (rect, text, _) in enumerate(lay.labels):
+        x0, y0, x1, y1 = rect
+        for (ax, ay), (bx, by), bus in lay.segments:
+            if bus == lay.label_bus[i]:
+                continue  # its own stem may run beside it (or, for a key, through it)
+            if min(ax, bx) < x1 and x0 < max(ax, bx) and min(ay, by) < y1 and y0 < max(ay, by):
+                hits.append((text, (ax, ay, bx, by)))
+        for other, _t2, _ in lay.labels[i + 1 :]:
+            if _overlap(rect, other):
+                hits.append((text, other))
+    return hits
+
+
+@needs_font
+@pytest.mark.parametrize("seed", range(12))
+def test_labels_clear_foreign_lines_in_dense_tiers(seed: int) -> None:
+    """Several senders each with several deadlines: no label covers another arrow's line
+    or another label; where words do not fit between stems a key (①…) sits on the
+    label's own stem and the caption says what it stands for."""
+    assert FONT is not None
+    m = layout.Metrics.load(FONT)
+    plan = dense_tiers(seed)
+    drawn = 0
+    for spec in charts.specs(plan):
+        lay = layout.fit(spec.graph, m, 156, 150)
+        if isinstance(lay, str):
+            assert "未绘制" in lay
+            continue
+        drawn += 1
+        _check_layout(spec.graph, lay, m)
+        assert not _label_hits(lay), _label_hits(lay)[:3]
+        assert len(lay.label_bus) == len(lay.labels)
+    out = flow_charts(plan, max_height_mm=150)
+    for c in out:
+        keys = re.findall(r"[①-⑳]", c.caption)
+        assert len(keys) == len(set(keys))
+    assert drawn or all(not c.png for c in out)
+
+
+@needs_font
+@pytest.mark.parametrize("path", SAMPLES, ids=[p.stem for p in SAMPLES])
+def test_sample_labels_clear_foreign_lines(path: Path) -> None:
+    assert FONT is not None
+    m = layout.Metrics.load(FONT)
+    for spec in charts.specs(_plan(path)):
+        lay = layout.fit(spec.graph, m, 156, 150)
+        assert isinstance(lay, layout.Layout), lay
+        assert not _label_hits(lay), (spec.title, _label_hits(lay)[:3])

@@ -556,5 +556,9 @@ def flow_charts(
             charts.append(FlowChart(spec.title, spec.caption, b"", 0.0, 0.0, placed))
             continue
         png = draw.render(placed, metrics)
-        charts.append(FlowChart(spec.title, spec.caption, png, placed.width, placed.height))
+        caption = spec.caption
+        if placed.keys:  # arrows whose stems stand too close for words carry a key
+            legend = "，".join(f"{key}为{label}" for key, label in placed.keys)
+            caption = f"{caption[:-1]}；图中{legend}。"
+        charts.append(FlowChart(spec.title, caption, png, placed.width, placed.height))
     return charts

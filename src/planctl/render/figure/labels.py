@@ -2,7 +2,8 @@
 
 A label belongs on its own arrow. Each bus (one sender's arrows with one
 deadline) is labelled once, right beside its stem just under the sender, in a
-zone that only stems cross, so a label cannot hide a track or a drop.
+zone that only stems cross, so a label cannot hide a track or a drop; layout
+keeps it clear of other stems too (narrower lines, or a key on its own stem).
 """
 
 from __future__ import annotations

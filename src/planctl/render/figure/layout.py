@@ -125,9 +125,25 @@ class Layout:
     crossings: int
     dashed: list[int] = field(default_factory=list)  # boxes drawn with a dashed outline
     flush_right: list[bool] = field(default_factory=list)  # per label
+    keys: list[tuple[str, str]] = field(default_factory=list)  # (key, label) on stems too close
+    label_bus: list[int] = field(default_factory=list)  # per label: its bus (segment tag)
 
 
 # --- crossings -------------------------------------------------------------------------
+#: keys for arrows whose stems stand too close for their words
+_KEYS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def _label_wraps(text: str) -> list[list[str]]:
+    """The label on its usual lines, then narrower: a new line after each "内"."""
+    first = label_lines(text)
+    finer: list[str] = []
+    for line in first:
+        i = line.find("内")
+        finer += [line[: i + 1], line[i + 1 :]] if 0 < i < len(line) - 1 else [line]
+    return [first, finer] if finer != first else [first]
+
+
 def crossings(pairs: list[tuple[int, int]]) -> int:
     """Pairs of edges between two rows whose ends are in opposite order.
 
@@ -311,26 +327,29 @@ def fit(g: ChartGraph, m: Metrics, max_w: float, max_h: float) -> Layout | str:
     _, _, left = _axis(g, m)
     avail = max_w - left - _MARGIN
     last: Layout | None = None
-    for pt in sizes:
-        grouped: set[tuple[int, ...]] = set()
-        while True:
-            over = [t for t, w in enumerate(_row_widths(g, m, pt, grouped, tiers)) if w > avail]
-            classes = [c for t in over for c in _group_classes(g, t) if c not in grouped]
-            if not classes:
-                break
-            grouped.add(classes[0])
-        chosen: Layout | None = None
-        for cap in (8, 6, 5, 4, 3, 2, 1):
-            lay = _build(g, m, pt, cap, grouped, max_w)
-            last = lay
-            if lay.width <= max_w + 1e-6 and lay.height <= max_h + 1e-6:
-                # narrower names next to a group box only pay when the chart gets much shorter
-                if chosen is None or lay.height < 0.85 * chosen.height:
-                    chosen = lay
-                if not grouped:
-                    break  # without group boxes the longest lines make the shortest chart
-        if chosen is not None:
-            return chosen
+    # compact: labels that do not fit beside their stem on their usual lines take a key
+    # instead of narrower, taller lines (only when the chart does not fit otherwise)
+    for compact in (False, True):
+        for pt in sizes:
+            grouped: set[tuple[int, ...]] = set()
+            while True:
+                over = [t for t, w in enumerate(_row_widths(g, m, pt, grouped, tiers)) if w > avail]
+                classes = [c for t in over for c in _group_classes(g, t) if c not in grouped]
+                if not classes:
+                    break
+                grouped.add(classes[0])
+            chosen: Layout | None = None
+            for cap in (8, 6, 5, 4, 3, 2, 1):
+                lay = _build(g, m, pt, cap, grouped, max_w, compact)
+                last = lay
+                if lay.width <= max_w + 1e-6 and lay.height <= max_h + 1e-6:
+                    # narrower names next to a group box only pay when the chart gets much shorter
+                    if chosen is None or lay.height < 0.85 * chosen.height:
+                        chosen = lay
+                    if not grouped:
+                        break  # without group boxes the longest lines make the shortest chart
+            if chosen is not None:
+                return chosen
     if last is not None and last.width > max_w + 1e-6:
         return (
             f"通报层级中同一层参与方过多，按不小于9磅的字号无法在{max_w:.0f}毫米宽的版面内排下，"
@@ -373,7 +392,13 @@ def _axis(g: ChartGraph, m: Metrics) -> tuple[list[str], float, float]:
 
 
 def _build(
-    g: ChartGraph, m: Metrics, pt: float, chars: int, grouped: set[tuple[int, ...]], max_w: float
+    g: ChartGraph,
+    m: Metrics,
+    pt: float,
+    chars: int,
+    grouped: set[tuple[int, ...]],
+    max_w: float,
+    compact: bool = False,
 ) -> Layout:
     lab_pt = m.min_pt
     line_h = pt * PT_MM * _LINE
@@ -463,9 +488,12 @@ def _build(
     by_sender: dict[int, list[int]] = {}
     for k, (a, _, _) in enumerate(buses):
         by_sender.setdefault(a, []).append(k)
+    # stems of one sender stand at least a key's width apart where the box allows,
+    # so a key (see below) never sits on a neighbouring stem
+    key_gap = max(_PORT, m.width(_KEYS[0], lab_pt) + 0.8)
     for a, ks in by_sender.items():
         ks.sort(key=lambda k: (sum(x[b] for b in buses[k][2]) / len(buses[k][2]), k))
-        sp = min(_PORT, 0.8 * units[a].w / max(len(ks), 1))
+        sp = min(key_gap, 0.9 * units[a].w / max(len(ks) - 1, 1))
         for j, k in enumerate(ks):
             stem_x[k] = x[a] + (j - (len(ks) - 1) / 2) * sp
     # ports: several arrows into one box side by side, ordered by where they come from
@@ -515,49 +543,72 @@ def _build(
         tracks.append(order)
 
     # arrow labels sit beside their own stem, in a zone under the senders where only
-    # stems run (every track is below it), so a label never hides another arrow's line
+    # stems run (every track is below it). A label never covers another bus's stem: it
+    # goes on the side and row where it fits, on narrower lines if need be; where stems
+    # stand too close for any words, a key (①②…) sits on its own stem and the caption
+    # says what it stands for.
     lab_line = lab_pt * PT_MM * 1.2
-    lab_text = {k: label_lines(buses[k][1]) for k in range(len(buses))}
-    lab_size = {
-        k: (max(m.width(s, lab_pt) for s in ls) + 0.8, len(ls) * lab_line + 0.5)
-        for k, ls in lab_text.items()
-    }
+    clear = 0.3
+
+    def size(lines: list[str]) -> tuple[float, float]:
+        return max(m.width(s, lab_pt) for s in lines) + 0.8, len(lines) * lab_line + 0.5
+
+    lab_text: dict[int, list[str]] = {}
+    lab_size: dict[int, tuple[float, float]] = {}
     lab_x: dict[int, tuple[float, float]] = {}
     lab_row: dict[int, int] = {}
+    keys: list[tuple[str, str]] = []
     zone_rows: list[list[float]] = []  # per gap: height of each label row
     for ks in gap_buses:
         stems = [(stem_x[k], k) for k in ks]
         rows_used: list[list[tuple[float, float]]] = []
         heights: list[float] = []
         for k in sorted(ks, key=lambda k: (stem_x[k], k)):
-            w, h = lab_size[k]
-            # beside the stem on the side its track heads to: stem, words, then the turn
             heads = sum(port[(k, b)] for b in buses[k][2]) / len(buses[k][2])
             preferred = 0 if heads >= stem_x[k] - 0.01 else 1
+            foreign = [sx_ for sx_, k2 in stems if k2 != k]
             best = None
-            for r in range(len(rows_used) + 1):
+            wraps = _label_wraps(buses[k][1])
+            for wi, lines in enumerate(wraps[:1] if compact else wraps):
+                w, h = size(lines)
                 for side, (x0, x1) in enumerate(
                     ((stem_x[k] + 0.7, stem_x[k] + 0.7 + w), (stem_x[k] - 0.7 - w, stem_x[k] - 0.7))
                 ):
-                    if x0 < left or x1 > max_w - _MARGIN:
-                        out = 1
-                    else:
-                        out = 0
-                    if r < len(rows_used) and any(
-                        x0 < b + 0.6 and a - 0.6 < x1 for a, b in rows_used[r]
-                    ):
+                    if x0 < left - 1e-6 or x1 > max_w - _MARGIN + 1e-6:
                         continue
-                    hidden = sum(1 for sx_, k2 in stems if k2 != k and x0 < sx_ < x1)
-                    cost = 50 * out + 10 * hidden + 1.0 * r + 0.3 * (side != preferred)
-                    if best is None or cost < best[0]:
-                        best = (cost, r, x0, x1)
-            assert best is not None
-            _, r, x0, x1 = best
+                    if any(x0 - clear < f < x1 + clear for f in foreign):
+                        continue
+                    for r in range(len(rows_used) + 1):
+                        if r < len(rows_used) and any(
+                            x0 < b + 0.6 and a - 0.6 < x1 for a, b in rows_used[r]
+                        ):
+                            continue
+                        cost = 1.0 * r + 0.3 * (side != preferred) + 2.0 * wi
+                        if best is None or cost < best[0]:
+                            best = (cost, r, x0, x1, lines)
+                        break
+            if best is None:  # a key on its own stem, explained in the caption
+                key = _KEYS[len(keys) % len(_KEYS)]
+                keys.append((key, buses[k][1]))
+                w = m.width(key, lab_pt)  # the glyph alone: the stem runs through it
+                x0, x1 = stem_x[k] - w / 2, stem_x[k] + w / 2
+                r = next(
+                    (
+                        r
+                        for r in range(len(rows_used))
+                        if not any(x0 < b + 0.6 and a - 0.6 < x1 for a, b in rows_used[r])
+                    ),
+                    len(rows_used),
+                )
+                best = (0.0, r, x0, x1, [key])
+            _, r, x0, x1, lines = best
             if r == len(rows_used):
                 rows_used.append([])
                 heights.append(0.0)
+            lab_text[k] = lines
+            lab_size[k] = (x1 - x0, size(lines)[1])
             rows_used[r].append((x0, x1))
-            heights[r] = max(heights[r], h)
+            heights[r] = max(heights[r], lab_size[k][1])
             lab_x[k] = (x0, x1)
             lab_row[k] = r
         zone_rows.append(heights)
@@ -582,6 +633,7 @@ def _build(
     track_y: dict[int, float] = {}
     labels: list[tuple[Rect, str, float]] = []
     flush_right: list[bool] = []  # a label left of its stem ends at the stem
+    label_bus: list[int] = []
     for t in range(tiers):
         row_top[t] = y
         row_h[t] = max((units[i].h for i in rows[t]), default=line_h)
@@ -596,6 +648,7 @@ def _build(
                 x0, x1 = lab_x[k]
                 y0 = row_y[lab_row[k]]
                 labels.append(((x0, y0, x1, y0 + lab_size[k][1]), "\n".join(lab_text[k]), lab_pt))
+                label_bus.append(k)
                 flush_right.append(x1 <= stem_x[k])
             y += 0.8
             for k in tracks[t]:
@@ -682,4 +735,6 @@ def _build(
         crossings=n_cross,
         dashed=dashed,
         flush_right=flush_right,
+        keys=keys,
+        label_bus=label_bus,
     )
