@@ -506,3 +506,21 @@ def test_no_number_or_latin_word_is_broken_across_lines(documents, name) -> None
                 whole = tail.group(0) + head.group(0)
                 spaced = tail.group(0) + " " + head.group(0)
                 assert spaced in source or whole not in source, (i, a, b)
+
+
+@pytest.mark.parametrize("path", sample_plans(), ids=[p.stem for p in sample_plans()])
+def test_mutual_aid_answer_deadline_said_once(path: Path) -> None:
+    """The plan's request procedure may already give the answer deadline; the house style
+    then does not add a second "被请求方应在…内答复"."""
+    from planctl.render.blocks import Para
+    from planctl.render.chapters import duration
+
+    data = load_file(path).data
+    req = data["mutual_aid"]["request"]
+    answer = duration(req["answer_within"])
+    text = next(
+        b.text
+        for b in build(data, draft=True).blocks
+        if isinstance(b, Para) and b.text.startswith(req["procedure"][:12])
+    )
+    assert text.count(f"{answer}内") == 1, text

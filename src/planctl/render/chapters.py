@@ -433,11 +433,14 @@ def support(w: Writer) -> None:
     w.h(2, "相互支援")
     req = aid["request"]
     channels = vocab("channels")
+    answer = duration(req["answer_within"])
     w.p(
         say(
             "request",
             procedure=strip_end(req["procedure"]),
-            answer=duration(req["answer_within"]),
+            answer=answer,
+            # the plan's own procedure may already give the answer deadline: say it once
+            stated=answer in req["procedure"] and "答复" in req["procedure"],
             channels=join([channels[x] for x in req.get("channels", [])]),
         )
     )
