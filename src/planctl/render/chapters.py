@@ -440,7 +440,8 @@ def support(w: Writer) -> None:
             procedure=strip_end(req["procedure"]),
             answer=answer,
             # the plan's own procedure may already give the answer deadline: say it once
-            stated=answer in req["procedure"] and "答复" in req["procedure"],
+            stated=re.search(rf"{re.escape(answer)}内[^。；，]{{0,4}}答复", req["procedure"])
+            is not None,
             channels=join([channels[x] for x in req.get("channels", [])]),
         )
     )
