@@ -79,7 +79,8 @@ def normalize(text: str) -> str:
     """Remove doubled and stacked punctuation produced by filling patterns with plan text.
 
     "。；" → "；", "。。" → "。", "。）" → "）", "（）" → "", "）（" → "，"-joined;
-    the last mark of a run wins because patterns put the structural mark last.
+    the last mark of a run wins because patterns put the structural mark last. Words
+    the house style lists under ``no_doubles`` ("为为", "培训培训") are printed once.
     """
     text = re.sub(r"（\s*）", "", text)
     text = _CLOSE_STACK.sub("", text)
@@ -88,6 +89,8 @@ def normalize(text: str) -> str:
     text = re.sub(r"[ \t]+([，。；、：）])", r"\1", text)
     text = re.sub(r"每1(?=[年月日天周季个])", "每", text)
     text = text.replace("每个月", "每月")
+    for word in vocab("no_doubles"):
+        text = text.replace(word + word, word)
     return text
 
 
