@@ -89,6 +89,8 @@ def normalize(text: str) -> str:
     text = re.sub(r"[ \t]+([，。；、：）])", r"\1", text)
     text = re.sub(r"每1(?=[年月日天周季个])", "每", text)
     text = text.replace("每个月", "每月")
+    # GB/T 15834-2011 4.5.3.5: no 顿号 between titles in 书名号 standing side by side
+    text = text.replace("》、《", "》《")
     for word in vocab("no_doubles"):
         text = text.replace(word + word, word)
     return text
