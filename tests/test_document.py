@@ -528,3 +528,13 @@ def test_mutual_aid_answer_deadline_said_once(path: Path) -> None:
         if isinstance(b, Para) and b.text.startswith(req["procedure"][:12])
     )
     assert len(re.findall(rf"{re.escape(answer)}内[^。；，]{{0,4}}答复", text)) == 1, text
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_chapters_do_not_speak_of_a_table(documents, name) -> None:
+    """The chapters are prose: "本表" (written for an annex table) does not appear there."""
+    _, pages = documents[name]
+    toc = next(i for i, p in enumerate(pages) if "目录" in "".join(_lines(p)))
+    annex = next(i for i, p in enumerate(pages) if _content_lines(p)[:1] == ["附件1"])
+    chapters = "".join("".join(_content_lines(p)) for p in pages[toc + 1 : annex])
+    assert "本表" not in chapters, re.search(r".{10}本表.{10}", chapters)

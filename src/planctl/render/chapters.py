@@ -229,7 +229,9 @@ def command(w: Writer) -> None:
         )
         w.p(mech.origin_leads(w, lvl["lead"]))
         if lvl.get("note"):
-            w.p(sentence(lvl["note"]))
+            # a note written for the command table ("本表以…为例") reads in the body as
+            # a remark on the levels above
+            w.p(sentence(re.sub(r"^本表", "上述分级指挥", lvl["note"].strip())))
     if plan.groups:
         w.h(2, "工作组")
         w.items(
