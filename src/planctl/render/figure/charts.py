@@ -402,11 +402,11 @@ def specs(plan: Plan) -> list[ChartSpec]:
         for keys in shapes.values():
             keys.sort(key=lambda k: first_seen[k])
             group = [x for k in keys for x in groups[k]]
-            g = _merged(graphs[keys[0]], [graphs[k] for k in keys])
-            spec = _spec(plan, origin, group, g, len(all_origins))
+            drawn = _merged(graphs[keys[0]], [graphs[k] for k in keys])
+            spec = _spec(plan, origin, group, drawn, len(all_origins))
             notes = _differences(plan, graphs[keys[0]], [(groups[k], graphs[k]) for k in keys[1:]])
-            levels = list(dict.fromkeys(lv for _, lv, _ in group))
-            if len(keys) > 1 and not _limit(plan, levels):
+            level_ids = list(dict.fromkeys(lv for _, lv, _ in group))
+            if len(keys) > 1 and not _limit(plan, level_ids):
                 # the merged levels have different end-to-end limits: name each
                 each = []
                 for k in keys:

@@ -588,9 +588,9 @@ def _build(
                             best = (cost, r, x0, x1, lines)
                         break
             if best is None:  # a key on its own stem, explained in the caption
-                key = _KEYS[len(keys) % len(_KEYS)]
-                keys.append((key, buses[k][1]))
-                w = m.width(key, lab_pt)  # the glyph alone: the stem runs through it
+                mark = _KEYS[len(keys) % len(_KEYS)]
+                keys.append((mark, buses[k][1]))
+                w = m.width(mark, lab_pt)  # the glyph alone: the stem runs through it
                 x0, x1 = stem_x[k] - w / 2, stem_x[k] + w / 2
                 r = next(
                     (
@@ -600,7 +600,7 @@ def _build(
                     ),
                     len(rows_used),
                 )
-                best = (0.0, r, x0, x1, [key])
+                best = (0.0, r, x0, x1, [mark])
             _, r, x0, x1, lines = best
             if r == len(rows_used):
                 rows_used.append([])
