@@ -29,11 +29,11 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from planctl.findings import FileResult, Finding, display_path
+from planctl.write import write_cache_bytes
 
 CACHE_DIR = ".planctl_cache"
 #: bump when the entry layout changes
@@ -360,18 +360,4 @@ class ResultCache:
 
 def _write(path: Path, data: bytes) -> None:
     """Atomic (rename) and silent: a cache that cannot be written is only slower."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".entry-", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-    except OSError:
-        pass
+    write_cache_bytes(path, data)

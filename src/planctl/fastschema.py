@@ -80,21 +80,8 @@ def compiled(name: str, schema: dict[str, Any]) -> Callable[[Any], Any]:
 
 
 def _store(path: Path, data: bytes) -> None:
-    """Write the cache entry atomically (rename); any failure leaves no trace."""
-    import tempfile
+    """Write the cache entry atomically (rename); a read-only home or a full disk only
+    means compiling again next time."""
+    from planctl.write import write_cache_bytes
 
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-    except Exception:  # read-only home, full disk: compile again next time
-        pass
+    write_cache_bytes(path, data)

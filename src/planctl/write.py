@@ -68,7 +68,12 @@ def sweep_stale(folder: str | Path, now: float | None = None) -> list[Path]:
     return removed
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+def atomic_write_bytes(path: str | Path, data: bytes, *, durable: bool = True) -> None:
+    """Write by rename, keeping the mode of the file it replaces.
+
+    ``durable`` syncs the data to disk before the rename (what users write); caches,
+    which are only ever a shortcut, skip that cost.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     folder = str(path.parent.resolve())
@@ -89,8 +94,9 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.chmod(tmp, mode)  # mkstemp creates 0600; keep the replaced file's mode
         os.replace(tmp, path)
     except BaseException:
@@ -101,6 +107,15 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
         raise
     finally:
         _LIVE.discard(tmp)
+
+
+def write_cache_bytes(path: str | Path, data: bytes) -> bool:
+    """Best effort, for caches: atomic, and silent when the disk refuses (only slower then)."""
+    try:
+        atomic_write_bytes(path, data, durable=False)
+    except OSError:
+        return False
+    return True
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:
