@@ -133,6 +133,22 @@ def _day(value: Any) -> date | None:
         return None
 
 
+#: message types of a notification rule, the analogue of CAP 1.2 msgType
+MESSAGE_TYPES = ("warning", "information", "request", "stand_down")
+
+
+def message_type(rule: dict[str, Any]) -> str:
+    """The rule's message type; inferred from its kind when the plan does not say.
+
+    Plans written before ``message`` existed keep their meaning: a warning rule
+    carries a warning, a request a request, every other rule information.
+    """
+    stated = rule.get("message")
+    if stated in MESSAGE_TYPES:
+        return stated
+    return {"warning": "warning", "request": "request"}.get(rule.get("kind", ""), "information")
+
+
 @dataclass
 class Plan:
     data: dict[str, Any]
@@ -157,6 +173,11 @@ class Plan:
     @property
     def rules(self) -> list[dict[str, Any]]:
         return self.data.get("notifications", {}).get("rules", [])
+
+    @property
+    def stand_downs(self) -> list[tuple[int, dict[str, Any]]]:
+        """(index, rule) of every stand-down (解除/终止) message rule."""
+        return [(i, r) for i, r in enumerate(self.rules) if message_type(r) == "stand_down"]
 
     @property
     def limits(self) -> list[dict[str, Any]]:

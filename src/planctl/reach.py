@@ -34,10 +34,12 @@ from typing import Any
 
 from planctl import durations
 from planctl.loader import safe_load
-from planctl.model import Plan
+from planctl.model import Plan, message_type
 
 #: rule kinds that carry information about an event (a support request does not)
 _INFO_KINDS = {"report", "notify", "warning"}
+#: message types that tell of an event (a stand-down ends one, a request asks for help)
+_START_MESSAGES = {"warning", "information"}
 #: triggers that fire later than knowledge of the event
 LATE_TRIGGERS = ("level", "threshold", "request")
 
@@ -209,9 +211,25 @@ def downstream_areas(plan: Plan) -> dict[str, set[str]]:
 
 def applies(rule: dict[str, Any], hazard: str, level: str, level_kind: str) -> bool:
     """Does a notification rule's scope cover this hazard and level (trigger aside)?"""
-    if rule["kind"] not in _INFO_KINDS:
+    if rule["kind"] not in _INFO_KINDS or message_type(rule) not in _START_MESSAGES:
         return False
     if rule["kind"] == "warning" and level_kind != "warning":
+        return False
+    when = rule.get("when") or {}
+    if when.get("hazards") and hazard not in when["hazards"]:
+        return False
+    return not (when.get("levels") and level not in when["levels"])
+
+
+def stand_down_applies(rule: dict[str, Any], hazard: str, level: str, level_kind: str) -> bool:
+    """Does a stand-down (解除/终止) rule cover this hazard and level?
+
+    A stand-down is sent when the response ends or the warning is lifted, so
+    its trigger is that decision, not knowledge of the event; only its scope counts.
+    """
+    if message_type(rule) != "stand_down" or rule.get("kind") == "request":
+        return False
+    if rule.get("kind") == "warning" and level_kind != "warning":
         return False
     when = rule.get("when") or {}
     if when.get("hazards") and hazard not in when["hazards"]:
@@ -294,7 +312,7 @@ class Network:
                 self._minutes.append(durations.minutes(rule["within"]))
             except (KeyError, TypeError, ValueError):
                 self._minutes.append(None)
-        self._signature: dict[tuple[str, str, str], tuple[int, ...]] = {}
+        self._signature: dict[tuple[str, ...], tuple[int, ...]] = {}
         self._graphs: dict[tuple[int, ...], _Graph] = {}
         self._trees: dict[tuple[tuple[int, ...], str], Tree] = {}
 
@@ -309,6 +327,24 @@ class Network:
                 if self._minutes[i] is not None
                 and applies(rule, hazard, level, level_kind)
                 and trigger_met(self.plan, rule, level)
+            )
+            self._signature[key] = sig
+        return sig
+
+    def stand_down_firing(self, hazard: str, level: str, level_kind: str) -> tuple[int, ...]:
+        """Indices of the stand-down rules in scope of this scenario.
+
+        Graphs and trees are cached by rule set, so stand-down chains reuse
+        the same integer-indexed machinery as information chains.
+        """
+        key = ("stand_down", hazard, level, level_kind)
+        sig = self._signature.get(key)
+        if sig is None:
+            sig = tuple(
+                i
+                for i, rule in enumerate(self.plan.rules)
+                if self._minutes[i] is not None
+                and stand_down_applies(rule, hazard, level, level_kind)
             )
             self._signature[key] = sig
         return sig

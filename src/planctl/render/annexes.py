@@ -19,6 +19,7 @@ from typing import Any
 from planctl.model import Plan
 from planctl.render import matrix as mx
 from planctl.render import mechanisms as mech
+from planctl.render import river
 from planctl.render.blocks import Table
 from planctl.render.style import join, normalize, sentence, strip_end, vocab
 
@@ -171,7 +172,7 @@ def notification(plan: Plan) -> Table:
                 str(n),
                 _short(plan, r["from"]),
                 join([_short(plan, t) for t in r["to"]]),
-                kinds[r["kind"]],
+                river.message_label(r, kinds),
                 level_phrase(plan, when.get("levels", [])) or "各级",
                 deadline,
                 join([channels[c] for c in r["channels"]]),

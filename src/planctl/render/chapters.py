@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from planctl import durations
-from planctl.model import Plan
+from planctl.model import Plan, message_type
 from planctl.placeholders import is_placeholder
 from planctl.render import matrix as mx
 from planctl.render import mechanisms as mech
-from planctl.render import outward
+from planctl.render import outward, river
 from planctl.render.blocks import Block, Heading, Para
 from planctl.render.style import Namer, cn, join, normalize, roman, say, sentence, strip_end, vocab
 
@@ -336,7 +336,8 @@ def notification(w: Writer) -> None:
     channels = vocab("channels")
     by_sender: dict[str, list[dict[str, Any]]] = {}
     for r in plan.rules:
-        by_sender.setdefault(r["from"], []).append(r)
+        if message_type(r) != "stand_down":  # stated in 解除与终止通知 below
+            by_sender.setdefault(r["from"], []).append(r)
     lines = []
     for sender, rules in by_sender.items():
         parts = []
@@ -375,6 +376,7 @@ def notification(w: Writer) -> None:
         w.p(say("follow_rule", annex=annex))
     outward.sender_rank(w)
     w.p(say("rules_detail", annex=annex))
+    river.stand_down_lines(w)
 
 
 def response(w: Writer) -> None:

@@ -12,6 +12,7 @@ from planctl.rules import (  # noqa: F401  (imported for registration)
     legal,
     links,
     maintenance,
+    messages,
     mutual_aid,
     notification,
     parties,

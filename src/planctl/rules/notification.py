@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from planctl import durations, profiles, reach
-from planctl.model import HAZARDS, hazard_bases
+from planctl.model import HAZARDS, hazard_bases, message_type
 from planctl.reach import Scenario
 from planctl.rules.base import Context, Problem, rule
 
@@ -491,8 +491,8 @@ def check_hop_limits(ctx: Context) -> Iterator[Problem]:
     plan = ctx.plan
     infos = plan.party_info
     for i, rule_ in enumerate(plan.rules):
-        if rule_["kind"] not in ("report", "notify"):
-            continue
+        if rule_["kind"] not in ("report", "notify") or message_type(rule_) == "stand_down":
+            continue  # legal report limits run from the event, a stand-down from its end
         sender = plan.party.get(rule_["from"])
         if sender is None:
             continue
@@ -634,6 +634,8 @@ def check_late_triggers(ctx: Context) -> Iterator[Problem]:
     levels = plan.scenario_levels()
     for i, rule_ in enumerate(plan.rules):
         if rule_["kind"] != "notify" or not reach.is_late(rule_):
+            continue
+        if message_type(rule_) == "stand_down":
             continue
         sender = rule_["from"]
         sender_areas = area_of.get(sender, [])

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from planctl import durations
-from planctl.model import HAZARDS, Plan
+from planctl.model import HAZARDS, Plan, message_type
+from planctl.render import river
 
 _INFO_KINDS = ("report", "notify", "warning")
 
@@ -189,6 +190,8 @@ def origins(plan: Plan) -> list[Origin]:
 def applies(rule: Any, hazard: str | None, level: str | None, level_kind: str) -> bool:
     """Does a rule carry news of this event type and level (same semantics as reach)?"""
     if not isinstance(rule, dict) or rule.get("kind") not in _INFO_KINDS:
+        return False
+    if message_type(rule) not in ("warning", "information"):  # a stand-down ends the chart
         return False
     if rule["kind"] == "warning" and level_kind != "warning":
         return False
@@ -495,6 +498,10 @@ def _spec(
         bits.append(f"本预案要求{limit}内通报到全部受影响方")
     if response:
         bits.append(f"对应{response}")
+    hazard, level, kind = group[0]
+    stand_down = river.stand_down_caption(plan, origin.source, hazard, level, kind)
+    if stand_down:
+        bits.append(stand_down)
     if g.unreached:
         bits.append("虚线框内为按现行规则收不到通报的受影响方")
     if not origin.label and n_origins == 1 and len(_party_ids(plan)) > 1:
