@@ -443,6 +443,7 @@ def test_observer_needs_no_duty_and_no_signature() -> None:
     data = base_data()
     data["parties"].append(observer)
     data["notifications"]["rules"][0]["to"] = ["yi", "hk"]
+    data["notifications"]["rules"][2]["to"] = ["yi", "hk"]  # told of the stand-down too
     assert _codes(data) == []
     plan = Plan(data)
     assert [p["id"] for p in plan.signing_parties()] == ["jia", "yi"]
