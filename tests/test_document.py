@@ -318,6 +318,8 @@ def _number_boxes(
                     max(x[2] for x in group),
                     max(x[3] for x in group),
                 )
+                if max(box[2] - box[0], box[3] - box[1]) > 25 * MM:
+                    continue  # "—" cells of a table around a row number, not a page number
                 out.append((w, h, int(n[4]), box, group))
                 break
     return out
