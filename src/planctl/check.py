@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from planctl import profiles, schema
-from planctl.config import CONFIG_NAMES, Config
+from planctl.config import CONFIG_NAMES, Config, notice_margin_minutes
 from planctl.discover import UsageError, discover
 from planctl.findings import FileResult, Finding, Report, display_path, lines_for, source_line
 from planctl.loader import MAX_BYTES, Document, load_bytes, load_file, load_text, read_plan_bytes
@@ -580,4 +580,5 @@ def make_options(
         contact_max_age_months=contact_max_age_months or config.contact_max_age_months,
         inventory_max_age_months=config.inventory_max_age_months,
         training_cycle_months=config.training_cycle_months,
+        notice_margin_minutes=notice_margin_minutes(config) or 0.0,
     )

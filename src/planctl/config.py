@@ -40,6 +40,8 @@ class Config:
     inventory_max_age_months: int = 12
     #: policy default joint training cycle where a plan sets none (PRE003)
     training_cycle_months: int = 12
+    #: how long before the pollutant arrives a target's owner must be told (TGT001, policy)
+    notice_margin: str = "PT1H"
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     severity: dict[str, Severity] = field(default_factory=dict)
@@ -213,6 +215,16 @@ def _refuse_silencing(
                 f"{at(('severity', code), True)}: severity of {code} cannot be changed; YAML, schema, path and internal "
                 "errors are always errors (YAML/schema 错误不能降级)"
             )
+
+
+def notice_margin_minutes(cfg: Config) -> float | None:
+    """The configured notice margin in minutes; None when it is not a duration."""
+    from planctl import durations
+
+    try:
+        return durations.minutes(cfg.notice_margin)
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
 
 
 def as_dict(cfg: Config) -> dict[str, Any]:

@@ -237,6 +237,25 @@ class Plan:
         return self.data.get("geography")
 
     @property
+    def targets_section(self) -> dict[str, Any]:
+        """The ``targets`` section: protected targets and the notice parameters."""
+        section = self.data.get("targets")
+        return section if isinstance(section, dict) else {}
+
+    @property
+    def targets(self) -> list[dict[str, Any]]:
+        return self.targets_section.get("items", [])
+
+    @property
+    def monitoring(self) -> dict[str, Any]:
+        section = self.data.get("monitoring")
+        return section if isinstance(section, dict) else {}
+
+    @property
+    def monitoring_sections(self) -> list[dict[str, Any]]:
+        return self.monitoring.get("sections", [])
+
+    @property
     def hazards(self) -> list[str]:
         return self.metadata.get("hazards", [])
 

@@ -53,7 +53,8 @@ class AnnexPlan:
 
 def annex_plan(plan: Plan, with_figure: bool) -> AnnexPlan:
     titles = dict(mx.TABLE_TITLES) | {"flow": "信息报告与通报流程图"}
-    keys = list(ANNEX_KEYS) + (["flow"] if with_figure else [])
+    keys = list(ANNEX_KEYS) + river.annex_keys(plan) + (["flow"] if with_figure else [])
+    titles |= river.ANNEX_TITLES
     declared = [a["title"] for a in plan.metadata.get("attachments", [])]
     return AnnexPlan(keys, titles, declared)
 
@@ -298,7 +299,7 @@ def tables(plan: Plan) -> dict[str, Table]:
         "command": command(plan),
         "resources": resources(plan),
         "contacts": contacts(plan),
-    }
+    } | river.tables(plan)
 
 
 __all__ = ["AnnexPlan", "annex_plan", "sentence", "tables", "text_mm"]

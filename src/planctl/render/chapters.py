@@ -312,6 +312,7 @@ def warning(w: Writer) -> None:
         if duties:
             w.h(2, _PHASE_TITLES[phase])
             w.items([duty_line(w, d) for d in duties])
+    river.monitoring_lines(w)
 
 
 def notification(w: Writer) -> None:
@@ -377,6 +378,7 @@ def notification(w: Writer) -> None:
     outward.sender_rank(w)
     w.p(say("rules_detail", annex=annex))
     river.stand_down_lines(w)
+    river.target_lines(w)
 
 
 def response(w: Writer) -> None:

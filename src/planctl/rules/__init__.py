@@ -13,6 +13,7 @@ from planctl.rules import (  # noqa: F401  (imported for registration)
     links,
     maintenance,
     messages,
+    monitoring,
     mutual_aid,
     notification,
     parties,
@@ -23,6 +24,7 @@ from planctl.rules import (  # noqa: F401  (imported for registration)
     rotation,
     structure,
     syntax,
+    targets,
     text,
     validity,
 )

@@ -37,6 +37,8 @@ class Options:
     inventory_max_age_months: int = 12
     #: default joint training cycle in months when the plan sets none (PRE003)
     training_cycle_months: int = 12
+    #: time a target's owner must be told before the pollutant arrives (TGT001)
+    notice_margin_minutes: float = 60.0
     #: profile id to use instead of the plan's ``metadata.legal_profile``
     profile: str | None = None
     #: re-raise internal errors instead of reporting INT001

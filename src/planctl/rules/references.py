@@ -24,6 +24,8 @@ DEFINITIONS: dict[str, list[str]] = {
     "terms": ["mutual_aid.compensation.*.id"],
     "commitment": ["mutual_aid.commitments.*.id", "mutual_aid.requisitions.*.id"],
     "related_plan": ["links.related_plans.*.id"],
+    "target": ["targets.items.*.id"],
+    "section": ["monitoring.sections.*.id"],
 }
 
 #: where ids are used: path pattern -> (namespace, allowed kinds of level or None)
@@ -99,6 +101,18 @@ REFERENCES: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "links.related_plans.*.level_map.*.joint": ("level", ("response",)),
     "links.platforms.*.operator": ("party", None),
     "links.platforms.*.parties.*": ("party", None),
+    "targets.items.*.owner": ("party", None),
+    "targets.items.*.area": ("area", None),
+    "targets.items.*.closure.duty": ("duty", None),
+    "targets.items.*.backup.targets.*": ("target", None),
+    "targets.items.*.backup.resources.*": ("resource", None),
+    "targets.items.*.travel.*.from": ("area", None),
+    "monitoring.sections.*.area": ("area", None),
+    "monitoring.sections.*.areas.*": ("area", None),
+    "monitoring.sections.*.owner": ("party", None),
+    "monitoring.sections.*.samplers.*": ("party", None),
+    "monitoring.sections.*.methods.*.parties.*": ("party", None),
+    "monitoring.sections.*.frequency.*.levels.*": ("level", ("response", "warning")),
 }
 
 #: words a slot accepts besides an id
@@ -127,6 +141,8 @@ _NS_NAMES = {
     "terms": {"zh": "补偿条款", "en": "compensation terms"},
     "commitment": {"zh": "支援承诺或征用", "en": "commitment or requisition"},
     "related_plan": {"zh": "相关预案", "en": "related plan"},
+    "target": {"zh": "保护目标", "en": "protected target"},
+    "section": {"zh": "监测断面", "en": "monitoring section"},
 }
 
 
