@@ -192,9 +192,9 @@ def check_stand_down(ctx: Context) -> Iterator[Problem]:
     if not scenarios:
         return
     if not plan.stand_downs:
-        first = next(i for i, r in enumerate(plan.rules) if message_type(r) != "request")
-        sender = plan.rules[first]["from"]
-        target = plan.rules[first]["to"][0]
+        first = next(r for r in plan.rules if message_type(r) != "request")
+        sender = first.get("from") or "…"
+        target = (first.get("to") or ["…"])[0]
         yield Problem(
             ("notifications", "rules"),
             {
