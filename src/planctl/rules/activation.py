@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from planctl import durations, reach
-from planctl.model import Plan
+from planctl.model import Plan, message_type
 from planctl.profiles import VERIFY
 from planctl.rules.base import Context, Problem, rule
 
@@ -320,6 +320,8 @@ def _request_graph(plan: Plan) -> list[list[tuple[int, float]]]:
         if r.get("kind") == "warning" or reach.delaying_phrase(
             (r.get("when") or {}).get("condition")
         ):
+            continue
+        if message_type(r) == "stand_down":  # a stand-down ends an event, it asks for nothing
             continue
         try:
             mins = durations.minutes(r["within"])
