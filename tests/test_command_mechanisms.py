@@ -245,7 +245,8 @@ def test_observer_needs_no_duty_or_signature_and_leads_no_response() -> None:
     observer = (
         "parties.+: {id: basin, name: 海河水利委员会, level: agency, roles: [observer], "
         "contacts: [{kind: office, channel: phone, value: 022-24103000}]}\n"
-        "notifications.rules.0.to: [yi, basin]"
+        "notifications.rules.0.to: [yi, basin]\n"
+        "notifications.rules.2.to: [yi, basin]"  # told of the stand-down as well
     )
     codes = _codes(observer)
     # it is told, so it needs a 24-hour line (CON001/003), but no duty, no signatory
