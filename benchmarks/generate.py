@@ -193,6 +193,30 @@ def plan(i: int, rng: random.Random, shared: bool = True) -> dict:
                 "final_report": "P5D",
             }
         )
+        # the stand-down (解除/终止) goes back along the same two paths
+        rules.append(
+            {
+                "id": f"S-{k}-local",
+                "kind": "report",
+                "message": "stand_down",
+                "from": gid,
+                "to": [eid],
+                "channels": ["phone", "written"],
+                "within": "PT1H",
+            }
+        )
+        rules.append(
+            {
+                "id": f"S-{k}-down",
+                "kind": "notify",
+                "message": "stand_down",
+                "from": eid,
+                "to": [*down, "basin"],
+                "channels": ["phone", "fax"],
+                "within": "PT1H",
+                "acknowledge": {"within": "PT15M"},
+            }
+        )
     duties, resources = [], []
     for k in range(n_areas):
         owner = eco[k]
