@@ -10,7 +10,7 @@ everyone who samples there or a declared comparison procedure.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 from planctl.model import Plan
 from planctl.rules.base import Context, Problem, rule
@@ -168,9 +168,11 @@ def check_methods(ctx: Context) -> Iterator[Problem]:
         if len(samplers) < 2 or plan_comparison or isinstance(section.get("comparison"), str):
             continue
         own = _method_name(section.get("method")) or common
-        per_party = {
-            _method_name(e.get("method")) for e in section.get("methods") or [] if e.get("parties")
-        } - {None}
+        per_party: set[str] = {
+            name
+            for e in section.get("methods") or []
+            if e.get("parties") and (name := _method_name(e.get("method")))
+        }
         if per_party:
             methods = per_party | (
                 {own} if own and _covers_all(section, samplers) is False else set()
@@ -182,7 +184,7 @@ def check_methods(ctx: Context) -> Iterator[Problem]:
                 "problem_en": f"their methods differ ({'; '.join(sorted(methods))})",
             }
             path: tuple[str | int, ...] = ("monitoring", "sections", i, "methods")
-            severity = "error"
+            severity: Literal["error", "warning", "info"] = "error"
         elif own:
             continue
         else:

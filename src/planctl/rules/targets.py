@@ -229,7 +229,7 @@ def notice_times(
 ) -> list[tuple[reach.Origin, str, str, float | None, reach.Tree | None]]:
     """(origin, hazard, level, minutes to the owner or None, tree) for every origin in ``area``."""
     net = reach.network(plan)
-    out = []
+    out: list[tuple[reach.Origin, str, str, float | None, reach.Tree | None]] = []
     for origin in reach.origins(plan):
         if origin.area != area:
             continue
