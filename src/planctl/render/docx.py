@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -722,48 +723,55 @@ def _lang(xml: str) -> str:
     # docDefaults without a w:lang get one
     if "<w:rPrDefault>" in xml and lang not in xml.split("</w:rPrDefault>")[0]:
         xml = re.sub(r"(<w:rPrDefault><w:rPr>)", r"\1" + lang, xml, count=1)
-    # GB/T 9704 28 characters a line: the Normal style draws its characters 0.25 pt closer
+    return _edit_default_style(xml, _no_hanging_punct, _tight_characters)
+
+
+def _edit_default_style(xml: str, *edits: Callable[[str], str]) -> str:
+    """Apply each edit to the default paragraph style (whatever reference.docx names it)."""
     m = re.search(
         r'<w:style w:type="paragraph" w:default="1" w:styleId="[^"]+">.*?</w:style>', xml, re.S
     )
-    if m and "<w:overflowPunct" not in m.group(0):
-        # LibreOffice hangs a line-end "。" past the margin of a justified line and then does
-        # not paint it, so PDFs lost full stops. w:overflowPunct="1" is Word's own default
-        # (no change in Word), and LibreOffice's import reads it as "do not hang".
-        style = m.group(0)
-        punct = '<w:overflowPunct w:val="1"/>'
-        if "<w:pPr>" in style:
-            head, tail = style.split("<w:pPr>", 1)
-            hook = re.search(
-                r"<w:(?:topLinePunct|autoSpaceD|bidi|adjustRightInd|snapToGrid|"
-                r"spacing|ind|contextualSpacing|jc|textAlignment|outlineLvl)\b",
-                tail,
-            )
-            if hook and hook.start() < tail.find("</w:pPr>"):
-                tail = tail[: hook.start()] + punct + tail[hook.start() :]
-            else:
-                tail = tail.replace("</w:pPr>", punct + "</w:pPr>", 1)
-            style2 = head + "<w:pPr>" + tail
-        elif "<w:rPr>" in style:
-            style2 = style.replace("<w:rPr>", f"<w:pPr>{punct}</w:pPr><w:rPr>", 1)
-        else:
-            style2 = style.replace("</w:style>", f"<w:pPr>{punct}</w:pPr></w:style>", 1)
-        xml = xml.replace(style, style2)
-        m = re.search(
-            r'<w:style w:type="paragraph" w:default="1" w:styleId="[^"]+">.*?</w:style>', xml, re.S
+    if not m:
+        return xml
+    style = m.group(0)
+    for edit in edits:
+        style = edit(style)
+    return xml.replace(m.group(0), style)
+
+
+def _no_hanging_punct(style: str) -> str:
+    """LibreOffice hangs a line-end "。" past the margin of a justified line and then does
+    not paint it, so PDFs lost full stops. w:overflowPunct="1" is Word's own default (no
+    change in Word), and LibreOffice's import reads it as "do not hang"."""
+    punct = '<w:overflowPunct w:val="1"/>'
+    if "<w:overflowPunct" in style:
+        return style
+    if "<w:pPr>" in style:
+        head, tail = style.split("<w:pPr>", 1)
+        hook = re.search(
+            r"<w:(?:topLinePunct|autoSpaceD|bidi|adjustRightInd|snapToGrid|"
+            r"spacing|ind|contextualSpacing|jc|textAlignment|outlineLvl)\b",
+            tail,
         )
-    if m and "<w:spacing w:val=" not in m.group(0):
-        style = m.group(0)
-        if "<w:rPr>" in style:
-            style2 = style.replace(
-                "<w:rPr>", f'<w:rPr><w:spacing w:val="{CHAR_SPACING_TWIPS}"/>', 1
-            )
+        if hook and hook.start() < tail.find("</w:pPr>"):
+            tail = tail[: hook.start()] + punct + tail[hook.start() :]
         else:
-            style2 = style.replace(
-                "</w:style>", f'<w:rPr><w:spacing w:val="{CHAR_SPACING_TWIPS}"/></w:rPr></w:style>'
-            )
-        xml = xml.replace(style, style2)
-    return xml
+            tail = tail.replace("</w:pPr>", punct + "</w:pPr>", 1)
+        return head + "<w:pPr>" + tail
+    if "<w:rPr>" in style:
+        return style.replace("<w:rPr>", f"<w:pPr>{punct}</w:pPr><w:rPr>", 1)
+    return style.replace("</w:style>", f"<w:pPr>{punct}</w:pPr></w:style>", 1)
+
+
+def _tight_characters(style: str) -> str:
+    """GB/T 9704 28 characters a line: the default style draws its characters 0.25 pt closer."""
+    if "<w:spacing w:val=" in style:
+        return style
+    if "<w:rPr>" in style:
+        return style.replace("<w:rPr>", f'<w:rPr><w:spacing w:val="{CHAR_SPACING_TWIPS}"/>', 1)
+    return style.replace(
+        "</w:style>", f'<w:rPr><w:spacing w:val="{CHAR_SPACING_TWIPS}"/></w:rPr></w:style>'
+    )
 
 
 def _theme(xml: str) -> str:
