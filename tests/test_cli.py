@@ -353,3 +353,16 @@ def test_verify_tells_whether_a_document_matches_its_plan(tmp_path: Path, base_t
     foreign = tmp_path / "foreign.docx"
     foreign.write_bytes(b"not a zip")
     assert run("verify", str(foreign), str(plan)).returncode == 2
+
+
+def test_summary_counts_each_file_once_with_cross_plan_findings(tmp_path: Path) -> None:
+    """Cross-plan findings arrive as further results of files already counted."""
+    (tmp_path / ".git").mkdir()
+    sample = ROOT / "sample-plans" / "zhuozhang-water-pollution.yaml"
+    for name in ("a.yaml", "b.yaml", "c.yaml"):
+        (tmp_path / name).write_text(sample.read_text("utf-8"), encoding="utf-8")
+    r = run("validate", ".", "--today", TODAY, "--lang", "en", "--no-cache", cwd=tmp_path)
+    assert "XPL003" in r.stdout  # three copies of one plan overlap each other
+    assert r.stdout.rstrip().splitlines()[-1].startswith("Checked 3 files:"), r.stdout[-300:]
+    as_json = run("validate", ".", "--today", TODAY, "-f", "json", "--no-cache", cwd=tmp_path)
+    assert json.loads(as_json.stdout)["summary"]["files"] == 3

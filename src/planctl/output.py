@@ -206,12 +206,17 @@ class Tally:
         self.checked = 0
         self.skipped = 0
         self.counts = {"error": 0, "warning": 0, "info": 0}
+        # the cross-plan pass yields its findings as further results of files
+        # already counted: a file is counted once, however many results it has
+        self._seen: set[str] = set()
 
     def add(self, result: FileResult) -> None:
-        if result.skipped is None:
-            self.checked += 1
-        else:
-            self.skipped += 1
+        if result.path not in self._seen:
+            self._seen.add(result.path)
+            if result.skipped is None:
+                self.checked += 1
+            else:
+                self.skipped += 1
         for f in result.findings:
             self.counts[f.severity] = self.counts.get(f.severity, 0) + 1
 
