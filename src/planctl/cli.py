@@ -1020,6 +1020,15 @@ def _wants_completion(argv: list[str]) -> bool:
     return first in ("--install-completion", "--show-completion", "--help", "-h")
 
 
+def _command() -> typer.core.TyperGroup:
+    """The click command tree of ``app``, its values parsed without pydantic (_cliparams)."""
+    from planctl._cliparams import install
+
+    command = typer.main.get_command(app)
+    install(command)
+    return command  # type: ignore[return-value]
+
+
 def main() -> None:
     """Console entry point: never let a traceback reach a planner."""
     from planctl._entry import install_signal_handlers, restore_signal_handlers
@@ -1056,7 +1065,7 @@ def _main() -> None:
     try:
         # without standalone mode click hands back an Exit's code as the return value;
         # the state object outlives the context, so --debug still counts below
-        code = app(standalone_mode=False, obj=state)
+        code = _command()(standalone_mode=False, obj=state)
         if code == 130:  # typer's own answer to Ctrl-C: silent unless we say it
             sys.exit(stopped(KeyboardInterrupt()))
         sys.stdout.flush()
