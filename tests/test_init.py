@@ -120,3 +120,58 @@ def test_pre_commit_passes_on_the_first_run(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-2000:]
     assert "planctl validate" in r.stdout and "planctl fmt --check" in r.stdout
     assert "Failed" not in r.stdout
+
+
+@pytest.mark.slow
+def test_remote_hooks_pass_on_the_first_run_with_try_repo(tmp_path: Path) -> None:
+    """The remote form (.pre-commit-hooks.yaml of this repository), as `pre-commit try-repo`
+    installs and runs it in a fresh repository laid out by `init`."""
+    from tests.conftest import ROOT
+
+    bindir = Path(sys.executable).parent
+    pre_commit = shutil.which("pre-commit", path=str(bindir))
+    if pre_commit is None or shutil.which("git") is None:
+        pytest.skip("pre-commit (test extra) or git is not installed")
+    inside = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--is-inside-work-tree"],
+        capture_output=True,
+        text=True,
+    )
+    if inside.stdout.strip() != "true":
+        pytest.skip("planctl's source is not a git checkout: try-repo needs one")
+    repo = tmp_path / "repo"
+    assert runner.invoke(cli.app, ["init", str(repo), *ARGS]).exit_code == 0
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-C", str(repo)]
+    subprocess.run([*git, "init", "-q"], check=True, capture_output=True)
+    subprocess.run([*git, "add", "-A"], check=True, capture_output=True)
+    env = {
+        **os.environ,
+        "PATH": f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+        "NO_COLOR": "1",
+    }
+    for hook in ("planctl-validate", "planctl-fmt"):
+        r = subprocess.run(
+            [pre_commit, "try-repo", str(ROOT), hook, "--all-files"],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        assert r.returncode == 0, (hook, r.stdout[-3000:] + r.stderr[-2000:])
+        assert "Passed" in r.stdout and "Failed" not in r.stdout
+    # and the hook fails when a plan is broken: a test that could not fail would prove nothing
+    plan = next((repo / "plans").glob("*.yaml"))
+    plan.write_text(
+        plan.read_text("utf-8").replace("planctl: 1", "planctl: 1\nbogus: 1", 1), "utf-8"
+    )
+    r = subprocess.run(
+        [pre_commit, "try-repo", str(ROOT), "planctl-validate", "--all-files"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert r.returncode != 0 and "Failed" in r.stdout, r.stdout[-3000:]
