@@ -8,8 +8,9 @@ size of a real joint plan. Deterministic for a given seed.
 The plans share registries, as a province's plans do: ``registries/parties.yaml``
 holds every city government, ecology-environment bureau and the basin agency
 with one 24-hour line each, ``registries/resources.yaml`` each city's stock of
-activated carbon and oil boom; a plan ``use``s its parties and commits part of
-its cities' stock. Each plan covers its own river reach, so the repository is
+activated carbon and oil boom, listed once in the repository's ``planctl.yaml``
+(``registries:``); a plan ``use``s its parties and commits part of its cities'
+stock. Each plan covers its own river reach, so the repository is
 clean across plans too (no two plans in force for one hazard and area).
 ``--inline`` writes the parties into every plan instead (the same lines).
 
@@ -275,8 +276,6 @@ def plan(i: int, rng: random.Random, shared: bool = True) -> dict:
         }
     )
     out: dict = {"planctl": 1}
-    if shared:
-        out["registries"] = [f"registries/{name}" for name in registries()]
     return out | {
         "metadata": {
             "id": f"bench-{i:04d}",
@@ -440,14 +439,23 @@ def dump(data: dict) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=200)
 
 
+def config_text(shared: bool = True) -> str:
+    """The repository's planctl.yaml: it lists the shared registries once for every plan."""
+    text = "fail_on: error\n"
+    if shared:
+        text += "registries:\n" + "".join(f"  - registries/{name}\n" for name in registries())
+    return text
+
+
 def main(n: int, out: Path, seed: int = 2012, shared: bool = True) -> list[Path]:
-    """Write n plans (and the registries they share) to ``out``; the plans' paths."""
+    """Write n plans (and the registries and planctl.yaml they share) to ``out``; the plans' paths."""
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     if shared:
         (out / "registries").mkdir(exist_ok=True)
         for name, data in registries().items():
             (out / "registries" / name).write_text(dump(data), "utf-8")
+        (out / "planctl.yaml").write_text(config_text(), "utf-8")
     paths = []
     for i in range(n):
         p = out / f"plan-{i:04d}.yaml"

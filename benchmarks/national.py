@@ -166,9 +166,9 @@ def make_repository(base: Path, sizes: list[int]) -> dict[int, Path]:
         folder.mkdir()
         for p in paths[:n]:
             shutil.copy(p, folder / p.name)
-        # the repository root for the result cache (a shared registry goes here once
-        # repositories have them: every plan of the set would use it)
-        (folder / "planctl.yaml").write_text("fail_on: error\n", encoding="utf-8")
+        # the repository root: the registries every plan uses, listed once in planctl.yaml
+        shutil.copytree(source / "registries", folder / "registries")
+        (folder / "planctl.yaml").write_text(generate.config_text(), encoding="utf-8")
         out[n] = folder
     return out
 

@@ -35,7 +35,10 @@ def test_init_lays_out_a_repository_that_validates(tmp_path: Path) -> None:
     ]
     # the parties and resources live in the registries; the plan uses them
     plan = yaml.safe_load((repo / "plans/forest-fire-yl-jgs.yaml").read_text("utf-8"))
-    assert plan["registries"] == ["../registries/parties.yaml", "../registries/resources.yaml"]
+    # listed once for the repository, not in every plan
+    assert "registries" not in plan
+    config = yaml.safe_load((repo / "planctl.yaml").read_text("utf-8"))
+    assert config["registries"] == ["registries/parties.yaml", "registries/resources.yaml"]
     assert plan["parties"] == [
         {"use": "yl", "roles": ["lead", "chair"]},
         {"use": "jgs", "roles": ["member"]},

@@ -346,3 +346,89 @@ def test_cross_plan_findings_follow_config_and_suppression(tmp_path: Path) -> No
     path.write_text(text, encoding="utf-8")
     shown = {Path(f.file).name for f in _check(root).findings if f.code == "XPL003"}
     assert shown == {"qingshui.yaml"}
+
+
+# -- registries listed once for the repository (planctl.yaml) -------------------------
+
+_NO_LIST = _USES.replace("registries: [../registries/shared.yaml]\n", "")
+
+
+def _plan_without_list(patch: str = "") -> str:
+    return render(apply_patch(base_data(), _NO_LIST + patch))
+
+
+def test_planctl_yaml_lists_the_registries_every_plan_uses(tmp_path: Path) -> None:
+    from planctl import config as config_mod
+
+    root = _repo(
+        tmp_path,
+        {
+            "planctl.yaml": "registries: [registries/shared.yaml]\n",
+            "registries/shared.yaml": _REGISTRY,
+            "plans/a.yaml": _plan_without_list(),
+        },
+    )
+    assert "registries" not in yaml.safe_load((root / "plans" / "a.yaml").read_text("utf-8"))
+    cfg = config_mod.load(root / "planctl.yaml")
+    assert cfg.registries == ["registries/shared.yaml"]
+    assert _check(root, cfg).findings == []
+    # a library caller without a configuration file: the one beside the plans is found
+    assert _check(root).findings == []
+    doc = load_file(root / "plans" / "a.yaml")
+    assert registry.resolve(doc) == []
+    assert doc.data["parties"][0]["name"] == "甲县人民政府"
+    assert doc.origins[("parties", 0)]["registry"].endswith("registries/shared.yaml")
+    # without the configuration the entries are unknown, and the finding says where it looked
+    (root / "planctl.yaml").write_text("lang: en\n", encoding="utf-8")
+    [f, *_] = [f for f in _check(root).findings if f.code == "REG003"]
+    assert "neither the plan nor planctl.yaml declares registries" in f.text("en")
+
+
+def test_a_plans_own_registries_add_to_the_repositorys(tmp_path: Path) -> None:
+    local = _REGISTRY.replace("id: jia", "id: jia-local").replace(
+        "name: 甲县人民政府", "name: 甲县水利局"
+    )
+    plan = _plan_without_list(
+        "registries: [local.yaml, ../registries/shared.yaml]\n"
+        "parties.1: {use: jia-local, roles: [downstream]}\n"
+    )
+    root = _repo(
+        tmp_path,
+        {
+            "planctl.yaml": "registries: [registries/shared.yaml]\n",
+            "registries/shared.yaml": _REGISTRY,
+            "plans/local.yaml": local.replace("  - id: R-carbon", "  - id: R-carbon-local"),
+            "plans/a.yaml": plan,
+        },
+    )
+    doc = load_file(root / "plans" / "a.yaml")
+    # the shared file, named in both lists, is read once: 'jia' is not ambiguous
+    assert [f.code for f in registry.resolve(doc)] == []
+    assert doc.data["parties"][0]["name"] == "甲县人民政府"
+    assert doc.data["parties"][1]["name"] == "甲县水利局"
+    assert doc.origins[("parties", 1)]["registry"].endswith("plans/local.yaml")
+
+
+def test_a_broken_repository_registry_is_told_at_the_first_use_line(tmp_path: Path) -> None:
+    plan = _plan_without_list()
+    root = _repo(
+        tmp_path,
+        {
+            "planctl.yaml": "registries: [registries/shared.yaml]\n",
+            "registries/shared.yaml": _REGISTRY.replace("planctl-registry: 1\n", ""),
+            "plans/a.yaml": plan,
+        },
+    )
+    findings = _check(root).findings
+    [f] = [f for f in findings if f.file.endswith("a.yaml")]
+    assert f.code == "REG002" and f.line == plan.splitlines().index("- use: jia") + 1
+    assert "planctl.yaml: registries/shared.yaml" in f.text("en") and "not a registry" in f.text(
+        "en"
+    )
+    # a configuration that cannot be read is a finding for a library caller, not a traceback
+    (root / "registries" / "shared.yaml").write_text(_REGISTRY, encoding="utf-8")
+    (root / "planctl.yaml").write_text("registries: [nowhere.yaml]\n", encoding="utf-8")
+    registry.clear_cache()
+    doc = load_file(root / "plans" / "a.yaml")
+    [f] = registry.resolve(doc)
+    assert f.code == "REG002" and "does not exist" in f.text("en")

@@ -1,7 +1,7 @@
 """A generated repository of 50 plans sharing registries: clean, then seeded defects found.
 
 The acceptance test of issue #13: benchmarks/generate.py writes 50 plans that
-use shared registries of parties and stock; the repository validates clean as
+use shared registries of parties and stock (listed once, in planctl.yaml); the repository validates clean as
 a whole; then a contact conflict, an over-committed resource and overlapping
 plans are seeded, and each is reported at the line where it was seeded.
 """
@@ -57,7 +57,10 @@ def test_generated_repository_shares_registries_and_is_clean(repository: Path) -
     plans = sorted(repository.glob("plan-*.yaml"))
     assert len(plans) == 50
     first = yaml.safe_load(plans[0].read_text("utf-8"))
-    assert first["registries"] and any("use" in p for p in first["parties"])
+    # the registries are listed once, in planctl.yaml, and every plan uses their entries
+    assert "registries" not in first and any("use" in p for p in first["parties"])
+    config = yaml.safe_load((repository / "planctl.yaml").read_text("utf-8"))
+    assert config["registries"] == ["registries/parties.yaml", "registries/resources.yaml"]
     report = _check(repository)
     assert [f"{f.code} {f.file}:{f.line}" for f in report.findings] == []
     assert len(report.files) == 52  # 50 plans and the two registries, all checked

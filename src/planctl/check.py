@@ -134,7 +134,7 @@ def check_document(
     if doc.data is not None:
         from planctl.registry import annotate, resolve
 
-        findings += resolve(doc)  # entries a plan uses from shared registries
+        findings += resolve(doc, config)  # entries a plan uses from shared registries
         findings += schema.check(doc)
         if not findings:
             findings += run_rules(doc, options, config)

@@ -46,6 +46,9 @@ class Config:
     ignore: list[str] = field(default_factory=list)
     severity: dict[str, Severity] = field(default_factory=dict)
     exclude: list[str] = field(default_factory=list)
+    #: registries every plan of the repository uses, relative to this file; a plan's
+    #: own ``registries:`` add to them (planctl.registry.resolve)
+    registries: list[str] = field(default_factory=list)
     #: an office's own letterhead/styles DOCX, relative to this file (``render``)
     reference_docx: str | None = None
 
@@ -172,12 +175,44 @@ def load(path: Path | None) -> Config:
         severity[canonical(code)] = sev
     cfg.severity = severity
     _refuse_silencing(at, cfg, {r.code: r.layer for r in registry})
+    _check_registries(path, at, cfg)
     if cfg.profile is not None and cfg.profile not in profiles.available():
         raise ConfigError(
             f"{at(('profile',))}: unknown legal profile {cfg.profile!r} "
             f"(available: {', '.join(profiles.available())})"
         )
     return cfg
+
+
+def _check_registries(path: Path, at: Callable[[tuple[str | int, ...]], str], cfg: Config) -> None:
+    """Each listed registry exists and lies inside the repository (the root check of every link).
+
+    A wrong entry here would make every plan's ``use`` fail with the same finding;
+    said once, at the configuration's own line, it is one fix.
+    """
+    base = path.parent
+    root = search_root(base)
+    for i, rel in enumerate(cfg.registries):
+        target = Path(rel) if Path(rel).is_absolute() else base / rel
+        try:
+            real = target.resolve()
+        except (OSError, RuntimeError):  # a link loop
+            real = None
+        if real is None or not real.is_relative_to(root):
+            raise ConfigError(
+                f"{at(('registries', i))}: registry {rel!r} lies outside the repository "
+                f"({root}); not read (登记册位于仓库之外，未读取)"
+            )
+        if not real.is_file():
+            raise ConfigError(
+                f"{at(('registries', i))}: registry {rel!r} does not exist "
+                "(登记册文件不存在；路径相对于本配置文件)"
+            )
+
+
+def registry_base(cfg: Config) -> Path | None:
+    """The folder the configuration's ``registries`` are relative to (None: no file)."""
+    return cfg.path.parent if cfg.path is not None else None
 
 
 #: findings that mean "this file could not be checked at all": never configurable

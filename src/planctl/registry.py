@@ -206,15 +206,20 @@ def load(path: Path) -> RegistryFile:
     return reg
 
 
-def _root(plan_path: Path) -> Path:
+def _root(folder: Path) -> Path:
     from planctl.config import search_root
 
-    folder = plan_path.parent if str(plan_path.parent) else Path(".")
-    return search_root(folder)
+    return search_root(folder if str(folder) else Path("."))
 
 
-def resolve(doc: Document) -> list[Finding]:
+def resolve(doc: Document, config: Any = None) -> list[Finding]:
     """Merge the registry entries a plan uses into its data, in place; problems as findings.
+
+    The registries searched are the repository's (``registries:`` in planctl.yaml,
+    relative to that file: ``config`` when it was read from a file, else the
+    configuration found from the plan's folder) followed by the plan's own
+    ``registries:`` (relative to the plan). The plan's list adds to the
+    repository's, it does not replace it; a file named in both is read once.
 
     Idempotent: a document is resolved once (render checks, then renders the
     same document). Entries that cannot be resolved stay as written (``use``
@@ -230,13 +235,30 @@ def resolve(doc: Document) -> list[Finding]:
     if not used and not declared:
         return []
     registries: list[tuple[int, RegistryFile]] = []
+    seen: set[Path] = set()
     failed = False
+    if used:
+        # the repository's registries matter only to a plan that uses an entry; their
+        # problems are told at the first ``use`` line (the plan names no file itself)
+        section, i, _ = used[0]
+        where: PathT = (section, i, "use")
+        before = len(findings)
+        base, listed, shown = _repository_registries(doc, config, where, findings)
+        failed = len(findings) > before  # the configuration itself could not be read
+        for rel in listed:
+            assert base is not None
+            got = _open(doc, where, rel, base, findings, shown=f"{shown}: {rel}")
+            if got is not None and got.path not in seen:
+                seen.add(got.path)
+                registries.append((-1, got))
+            failed = failed or got is None
     if isinstance(declared, list):
         for i, rel in enumerate(declared):
             if not isinstance(rel, str) or not rel.strip() or is_placeholder(rel):
                 continue
-            got = _open(doc, i, rel, findings)
-            if got is not None:
+            got = _open(doc, ("registries", i), rel, doc.path.parent, findings)
+            if got is not None and got.path not in seen:
+                seen.add(got.path)
                 registries.append((i, got))
             failed = failed or got is None
     for section, i, wanted in used:
@@ -249,6 +271,43 @@ def resolve(doc: Document) -> list[Finding]:
         _, reg = hits[0]
         _merge(doc, section, i, wanted, reg)
     return findings
+
+
+#: configuration file -> (stat key, folder its registries are relative to, the list, shown)
+_REPO_CACHE: dict[Path, tuple[tuple[int, int, int], Path, list[str], str]] = {}
+
+
+def _repository_registries(
+    doc: Document, config: Any, where: PathT, findings: list[Finding]
+) -> tuple[Path | None, list[str], str]:
+    """The registries the repository's planctl.yaml lists for this plan.
+
+    ``config`` when it was read from a file (the run's configuration); else the
+    one found from the plan's folder (a library caller, ``render``, ``diff``).
+    """
+    if config is not None and getattr(config, "path", None) is not None:
+        return config.path.parent, list(config.registries), display_path(config.path)
+    from planctl import config as config_mod
+
+    folder = doc.path.parent if str(doc.path.parent) else Path(".")
+    try:
+        found = config_mod.find(folder)
+        if found is None:
+            return None, [], ""
+        st = found.stat()
+        key = (st.st_mtime_ns, st.st_size, st.st_ino)
+        hit = _REPO_CACHE.get(found)
+        if hit is None or hit[0] != key:
+            cfg = config_mod.load(found)
+            hit = (key, found.parent, list(cfg.registries), display_path(found))
+            _REPO_CACHE[found] = hit
+    except (config_mod.ConfigError, OSError) as exc:
+        reason = {"zh": f"配置文件有误：{exc}", "en": f"the configuration is wrong: {exc}"}
+        findings.append(
+            _finding(doc, "REG002", where, {"target": "planctl.yaml", "reason": reason})
+        )
+        return None, [], ""
+    return hit[1], hit[2], hit[3]
 
 
 def _uses(data: dict[str, Any]) -> list[tuple[str, int, str]]:
@@ -275,18 +334,24 @@ def _finding(doc: Document, code: str, path: PathT, params: dict[str, Any]) -> F
     )
 
 
-def _open(doc: Document, i: int, rel: str, findings: list[Finding]) -> RegistryFile | None:
-    """The registry named by ``registries[i]``, or None with the finding that says why."""
-    where: PathT = ("registries", i)
-    base = doc.path.parent
+def _open(
+    doc: Document,
+    where: PathT,
+    rel: str,
+    base: Path,
+    findings: list[Finding],
+    shown: str | None = None,
+) -> RegistryFile | None:
+    """The registry ``rel`` (relative to ``base``), or None with the finding (at ``where``)
+    that says why. ``shown`` names it in that finding (the configuration's entry)."""
     target = Path(rel) if Path(rel).is_absolute() else base / rel
-    root = _root(doc.path)
+    root = _root(base)
     try:
         real = target.resolve()
     except (OSError, RuntimeError):  # a link loop
         real = None
     if real is None or not real.is_relative_to(root.resolve()):
-        findings.append(_finding(doc, "PTH002", where, {"target": rel}))
+        findings.append(_finding(doc, "PTH002", where, {"target": shown or rel}))
         return None
     reason: dict[str, str] | None = None
     reg: RegistryFile | None = None
@@ -312,7 +377,7 @@ def _open(doc: Document, i: int, rel: str, findings: list[Finding]) -> RegistryF
                     "en": f"not a registry (no {MARKER}: 1)",
                 }
     if reason is not None:
-        findings.append(_finding(doc, "REG002", where, {"target": rel, "reason": reason}))
+        findings.append(_finding(doc, "REG002", where, {"target": shown or rel, "reason": reason}))
         return None
     return reg
 
@@ -336,7 +401,10 @@ def _unresolved(
     known = [k for _, r in registries for k in r.index.get(section, {})]
     close = difflib.get_close_matches(wanted, known, n=1, cutoff=0.6)
     if not registries:
-        searched = {"zh": "本预案未声明 registries", "en": "the plan declares no registries"}
+        searched = {
+            "zh": "本预案和 planctl.yaml 均未声明 registries",
+            "en": "neither the plan nor planctl.yaml declares registries",
+        }
     else:
         names = ", ".join(r.shown for _, r in registries)
         searched = {"zh": f"已查找 {names}", "en": f"searched {names}"}
@@ -413,8 +481,9 @@ def registry_paths(doc: Document) -> list[str]:
 
 
 def clear_cache() -> None:
-    """Forget parsed registries (tests, long-running editors)."""
+    """Forget parsed registries and configurations (tests, long-running editors)."""
     _CACHE.clear()
+    _REPO_CACHE.clear()
 
 
 __all__ = [

@@ -1,8 +1,8 @@
 """``planctl init``: a plan repository that checks itself from the first commit.
 
-It writes ``planctl.yaml``, the shared registries under ``registries/`` (the
-first plan's parties and resources, which the plan then ``use``s, so the next
-plan can use them too), one plan from ``planctl new`` under ``plans/``, a
+It writes ``planctl.yaml`` (which lists the registries once for every plan),
+the shared registries under ``registries/`` (the first plan's parties and
+resources, which the plan then ``use``s, so the next plan can use them too), one plan from ``planctl new`` under ``plans/``, a
 ``.pre-commit-config.yaml`` whose hooks call the installed planctl (so the
 first ``pre-commit run`` works offline; the remote form is documented in the
 file), CI files for GitHub Actions and GitLab CI, and ``.planctl_cache/`` in
@@ -35,10 +35,15 @@ def layout(hazard: str, parties: list[Party], profile: str = "national") -> dict
     """Relative path → text of every file ``init`` writes (``.gitignore`` apart)."""
     from planctl.scaffold import plan_id
 
-    plan, registries = share(scaffold(hazard, parties, profile))
+    plan, registries = share(scaffold(hazard, parties, profile), listed=False)
     k = kind(hazard)
     env = _env()
-    context = {"version": _release(), "plans_dir": PLANS_DIR, "profile": profile}
+    context = {
+        "version": _release(),
+        "plans_dir": PLANS_DIR,
+        "profile": profile,
+        "registries": list(registries),
+    }
     return {
         "planctl.yaml": env.get_template("repo/planctl.yaml.j2").render(**context),
         **registries,
@@ -58,13 +63,17 @@ REGISTRIES_DIR = "registries"
 _ITEM = re.compile(r"^  - id: (\S+)\s*$")
 
 
-def share(plan: str, plans_dir: str = PLANS_DIR) -> tuple[str, dict[str, str]]:
+def share(
+    plan: str, plans_dir: str = PLANS_DIR, listed: bool = True
+) -> tuple[str, dict[str, str]]:
     """Move a scaffold's parties and resources into registries; the plan then uses them.
 
     Works on the scaffold's text, so its layout and comments stay: each entry
     under ``parties:`` and ``resources:`` moves to ``registries/parties.yaml`` or
     ``registries/resources.yaml`` and leaves ``- use: ID`` behind, with the
-    party's ``roles`` (they belong to this plan, not to the party).
+    party's ``roles`` (they belong to this plan, not to the party). With
+    ``listed`` the plan names the registries itself (``registries:``); ``init``
+    lists them once in planctl.yaml instead, for every plan of the repository.
     """
     lines = plan.splitlines(keepends=True)
     registries: dict[str, list[str]] = {}
@@ -94,9 +103,10 @@ def share(plan: str, plans_dir: str = PLANS_DIR) -> tuple[str, dict[str, str]]:
             out.append(moved.pop())  # the blank lines after the section stay in the plan
         registries[name] = moved
     text = "".join(out)
-    rel = "../" * len(Path(plans_dir).parts) + REGISTRIES_DIR
-    names = [f"{rel}/{name}.yaml" for name in registries]
-    text = text.replace("planctl: 1\n", f"planctl: 1\nregistries: [{', '.join(names)}]\n", 1)
+    if listed:
+        rel = "../" * len(Path(plans_dir).parts) + REGISTRIES_DIR
+        names = [f"{rel}/{name}.yaml" for name in registries]
+        text = text.replace("planctl: 1\n", f"planctl: 1\nregistries: [{', '.join(names)}]\n", 1)
     files = {
         f"{REGISTRIES_DIR}/{name}.yaml": _env()
         .get_template("repo/registry.yaml.j2")
