@@ -63,9 +63,7 @@ REGISTRIES_DIR = "registries"
 _ITEM = re.compile(r"^  - id: (\S+)\s*$")
 
 
-def share(
-    plan: str, plans_dir: str = PLANS_DIR, listed: bool = True
-) -> tuple[str, dict[str, str]]:
+def share(plan: str, plans_dir: str = PLANS_DIR, listed: bool = True) -> tuple[str, dict[str, str]]:
     """Move a scaffold's parties and resources into registries; the plan then uses them.
 
     Works on the scaffold's text, so its layout and comments stay: each entry
