@@ -97,6 +97,10 @@ def test_shipped_configurations_are_valid(tmp_path: Path) -> None:
 
     files = layout("water-pollution", [parse_party("jia:甲市"), parse_party("yi:乙市")])
     text = files["planctl.yaml"]
+    for rel, body in files.items():  # the registries it lists are laid out beside it
+        if rel.startswith("registries/"):
+            (tmp_path / rel).parent.mkdir(exist_ok=True)
+            (tmp_path / rel).write_text(body, encoding="utf-8")
     assert _load(tmp_path, text).fail_on == "error"
     switched_on = text.replace("# profile:", "profile:").replace("# ignore:", "ignore:")
     cfg = _load(tmp_path, switched_on)
