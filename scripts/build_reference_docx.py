@@ -29,6 +29,7 @@ SONGTI = "宋体"
 LATIN = "Times New Roman"
 
 LINE = Pt(28.95)  # 225 mm type area / 22 lines
+TABLE_LINE = Pt(15)  # table text is 小四 (12 pt)
 
 
 def set_fonts(style, east_asian: str, size: float, bold: bool = False, latin: str = LATIN) -> None:
@@ -134,9 +135,13 @@ def main() -> None:
         set_fonts(st, face, 12, bold=bold)
         spf = st.paragraph_format
         spf.first_line_indent = Pt(0)
-        spf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        # an exact 15 pt pitch for 12 pt type: "single" takes the CJK face's own line
+        # height (17–18 pt with the free faces), and those 3 pt a line decide whether
+        # an annex table's last rows spill onto a page of their own
+        spf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        spf.line_spacing = TABLE_LINE
         spf.alignment = align
-        spf.space_before = spf.space_after = Pt(2)
+        spf.space_before = spf.space_after = Pt(1.5)
 
     caption = paragraph_style(doc, "Table Caption")
     set_fonts(caption, HEITI, 14)

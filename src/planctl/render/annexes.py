@@ -204,7 +204,7 @@ def command(plan: Plan) -> Table:
                     lvl["hq"],
                     g["name"] if g else "—",
                     mech.lead_short(plan, g["lead"]) if g else "—",
-                    join([_short(plan, x) for x in g.get("members", [])]) if g else "—",
+                    _members_cell(plan, g.get("members", [])) if g else "—",
                 ]
             )
     return Table(
@@ -213,6 +213,17 @@ def command(plan: Plan) -> Table:
         [30, 26, 50, 28, 28, 63],
         merge=(0, 1, 2),
     )
+
+
+def _members_cell(plan: Plan, ids: list[str]) -> str:
+    """成员单位: members, then observers marked as such (never listed as plain members)."""
+    from planctl.render.chapters import split_observers
+
+    members, observers = split_observers(plan, ids)
+    cell = join([_short(plan, x) for x in members])
+    if observers:
+        cell += ("；" if cell else "") + join([_short(plan, x) for x in observers]) + "（观察单位）"
+    return cell
 
 
 def _quantity(value: Any, unit: str | None, kind: str) -> str:

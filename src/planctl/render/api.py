@@ -77,10 +77,6 @@ def _pdf(content: Any, reference: Path | None, final: bool, target: Path, force:
     return pdf
 
 
-#: the tallest chart (mm) that fits under the flow annex's label and title with its caption
-FIRST_CHART_MM = 132.0
-
-
 def document_figures(data: dict[str, Any]) -> Any:
     """The flow charts the document embeds (None when the figure package is unavailable).
 
@@ -91,10 +87,8 @@ def document_figures(data: dict[str, Any]) -> Any:
         from planctl.render.figure import flow_charts
     except ImportError:
         return None
-    # A chart page holds the chart title, the chart and a three-line caption: 150 mm
-    # of chart fits the 225 mm type area. A single chart shares the annex's first page
-    # with its label and title when it is at most FIRST_CHART_MM tall; otherwise it
-    # starts the next page (render/docx.py), as every chart does when there are several.
+    # A chart, its title and a three-line caption fit the 225 mm type area at 150 mm
+    # of chart; render/docx.py lets charts share a page when they fit together.
     return flow_charts(Plan(data), max_width_mm=156, max_height_mm=150)
 
 

@@ -140,7 +140,15 @@ def general(w: Writer) -> None:
     w.h(2, "适用范围")
     w.p(sentence(meta["scope"]))
     hazards = vocab("hazards")
-    w.p(say("hazards", hazards=join([hazards[x]["event"] for x in plan.hazards])))
+    # a scope that already names every hazard ("适用于…的突发水污染事件") has said what
+    # the plan applies to: a second "本预案适用于…" sentence would say it
+    named = [hazards[x] for x in plan.hazards if x in hazards]
+    # twice; one that says 适用于 without naming them all gets the categories, not a
+    # second statement of applicability
+    if not all(h["event"] in meta["scope"] or h["zh"] in meta["scope"] for h in named):
+        applies = re.match(r"\s*(本预案)?适用于", meta["scope"]) is not None
+        key = "hazard_kinds" if applies else "hazards"
+        w.p(say(key, hazards=join([h["event"] for h in named])))
     # every party is introduced here, in full with its short name, in plan order
     # Observers and informed parties do not make the plan: they are named apart, so the
     # document never lists as co-author a party that holds no duty and does not sign.
@@ -185,13 +193,37 @@ def general(w: Writer) -> None:
     outward.related_plans(w)
 
 
+def _answer_in_aid(plan: Plan, rule: dict[str, Any]) -> bool:
+    """The request's answer deadline is the one 相互支援 states: say it there only."""
+    request = (plan.mutual_aid or {}).get("request") or {}
+    mine, theirs = rule.get("answer_within"), request.get("answer_within")
+    return bool(mine and theirs) and duration(mine) == duration(theirs)
+
+
+def split_observers(plan: Plan, ids: list[str]) -> tuple[list[str], list[str]]:
+    """Members, and the observers among them: an observer is never listed as a member.
+
+    An observer (role ``observer``, signs nothing, holds no duty) takes part in the
+    joint meeting without being one of the parties that made the plan; every list
+    of members names it apart ("太湖局作为观察单位参加").
+    """
+    observers = [
+        x
+        for x in ids
+        if plan.is_informed_only(x)
+        and "observer" in getattr(plan.party_info.get(x), "roles", frozenset())
+    ]
+    return [x for x in ids if x not in observers], observers
+
+
 def command(w: Writer) -> None:
     """二、组织指挥体系."""
     plan, name = w.plan, w.name
     w.h(1, "组织指挥体系")
     body = plan.command["body"]
     w.h(2, body["name"])
-    w.p(say("body", name=body["name"], members=name.many(body.get("members", []))))
+    members, observers = split_observers(plan, body.get("members", []))
+    w.p(say("body", name=body["name"], members=name.many(members), observers=name.many(observers)))
     if body.get("chair"):
         w.p(say("chair", chair=name(body["chair"])))
     if body.get("rotation"):
@@ -240,7 +272,8 @@ def command(w: Writer) -> None:
                     "group",
                     name=g["name"],
                     lead=mech.lead_text(w, g["lead"]),
-                    members=name.many(g.get("members", [])),
+                    members=name.many(split_observers(plan, g.get("members", []))[0]),
+                    observers=name.many(split_observers(plan, g.get("members", []))[1]),
                     tasks="；".join(strip_end(t) for t in g["tasks"]),
                 )
                 + mech.origin_leads(w, g["lead"])
@@ -353,7 +386,7 @@ def notification(w: Writer) -> None:
                     kind=kinds[r["kind"]],
                     levels=level_phrase(plan, when.get("levels", [])),
                 ).rstrip("。")
-                + mech.answer_clause(r)
+                + (mech.answer_clause(r) if not _answer_in_aid(plan, r) else "")
             )
         lines.append(say("sender_rules", sender=name(sender), items="；".join(parts)))
     w.items(lines)
@@ -537,7 +570,9 @@ def management(w: Writer) -> None:
     if mnt.get("filing"):
         w.h(2, "备案")
         for f in mnt["filing"]:
-            w.p(say("filing", date=mx.date_zh(f["date"]), to=f["to"], number=f.get("number", "")))
+            # a copy (kind: copy) is sent for information, not filed: "抄送", not "报…备案"
+            key = "filing_copy" if f.get("kind") == "copy" else "filing"
+            w.p(say(key, date=mx.date_zh(f["date"]), to=f["to"], number=f.get("number", "")))
 
 
 def effect_clause(meta: dict[str, Any]) -> str:

@@ -141,30 +141,7 @@ def build(data: dict[str, Any], *, draft: bool, figure: Any | None = None) -> Co
     for number, key in enumerate(generated, 1):
         if key == "flow":
             w.blocks.append(Annex(number, plan_annexes.titles[key], False))
-            drawn = [c for c in charts if c.png]
-            if len(drawn) > 1:
-                # several charts: the annex's first page lists them (图1、图2…) and each
-                # chart takes a page of its own, so no chart is squeezed under the title
-                # and no caption is cut off from its chart
-                w.blocks.append(Para(say("figure_index", count=len(drawn)), "Plan Note"))
-                for n, chart in enumerate(drawn, 1):
-                    w.blocks.append(Para(f"图{n}　{chart.title}", "Plan Note"))
-            n = 0
-            for chart in charts:
-                title = chart.title
-                if chart.png and len(drawn) > 1:
-                    n += 1
-                    title = f"图{n}　{title}"
-                w.blocks.append(
-                    Figure(
-                        chart.png,
-                        chart.caption,
-                        title,
-                        chart.width_mm,
-                        chart.height_mm,
-                        getattr(chart, "reason", ""),
-                    )
-                )
+            w.blocks += _flow_annex(charts, plan_annexes)
             continue
         w.blocks.append(Annex(number, plan_annexes.titles[key], True))
         if key == "responsibility" and tables[key].groups is not None:
@@ -172,6 +149,73 @@ def build(data: dict[str, Any], *, draft: bool, figure: Any | None = None) -> Co
         w.blocks.append(tables[key])
     content.blocks = w.blocks
     return content
+
+
+def _clauses(caption: str) -> list[str]:
+    """A caption's clauses: "a；b（c；d）；e。" → [a, b（c；d）, e]."""
+    out, depth, start = [], 0, 0
+    text = caption.removesuffix("。")
+    for i, ch in enumerate(text):
+        if ch in "（“":
+            depth += 1
+        elif ch in "）”":
+            depth -= 1
+        elif ch == "；" and depth == 0:
+            out.append(text[start:i])
+            start = i + 1
+    out.append(text[start:])
+    return [c for c in out if c]
+
+
+def _flow_annex(charts: list[Any], annexes: ax.AnnexPlan) -> list[Block]:
+    """The flow annex: what every chart shares said once, then the charts one after another.
+
+    A chart is about a quarter of a page high: charts follow each other on the
+    page (render/docx.py keeps each title, chart and caption together), and the
+    legend every caption would repeat ("箭头表示…", "左侧为…") stands once in the
+    annex's introduction; under each chart stays only what differs (who learns
+    first, which levels, its own deadlines).
+    """
+    blocks: list[Block] = []
+    drawn = [c for c in charts if c.png]
+    matrix = annexes.titles.get("notification", "")
+    number = annexes.numbers.get("notification")
+
+    def cite(clause: str) -> str:
+        # "见信息报告与通报矩阵" → "见附件2": annexes are cited by number
+        return clause.replace(f"见{matrix}", f"见附件{number}") if number and matrix else clause
+
+    clauses = {id(c): [cite(x) for x in _clauses(c.caption)] for c in charts}
+    shared: list[str] = []
+    if len(drawn) > 1:
+        first = clauses[id(drawn[0])]
+        shared = [x for x in first if all(x in clauses[id(c)] for c in drawn[1:])]
+        intro = say("figure_index", count=len(drawn))
+        # "对应Ⅰ、Ⅱ级响应" said of every chart at once reads "各图均对应…"
+        shared_text = [("各图均" + x if x.startswith("对应") else x) for x in shared]
+        legend = "各图中" + "；".join(shared_text) + "。" if shared else ""
+        blocks.append(Para(intro + legend, "Plan Note"))
+    n = 0
+    for chart in charts:
+        title = chart.title
+        own = [x for x in clauses[id(chart)] if x not in shared] if chart.png else []
+        if chart.png and len(drawn) > 1:
+            n += 1
+            title = f"图{n}　{title}"
+        caption = "；".join(own) + "。" if own else ""
+        if not chart.png or len(drawn) == 1:
+            caption = cite(chart.caption)
+        blocks.append(
+            Figure(
+                chart.png,
+                caption,
+                title,
+                chart.width_mm,
+                chart.height_mm,
+                getattr(chart, "reason", ""),
+            )
+        )
+    return blocks
 
 
 def _charts(figure: Any) -> list[Any]:

@@ -155,7 +155,9 @@ class DocxWriter:
     ) -> str:
         st = f'<w:pStyle w:val="{self.sid(style)}"/>' if style else ""
         if self._pending_break:
-            ppr = "<w:pageBreakBefore/>" + ppr
+            # CT_PPr order: keepNext, keepLines, then pageBreakBefore
+            keep = re.match(r"(?:<w:keepNext/>|<w:keepLines/>)*", ppr).group(0)  # type: ignore[union-attr]
+            ppr = keep + "<w:pageBreakBefore/>" + ppr[len(keep) :]
             self._pending_break = False
         body = (
             runs
@@ -438,13 +440,22 @@ class DocxWriter:
         """附件说明: "附件：1．…", continuation lines aligned under the first title."""
         if not a.items:
             return
-        self.add()  # one blank line after the 正文 (GB/T 9704 7.3.4)
+        # The block never splits, and it stays with the last lines of the body when
+        # they fit on one page: "附件：1．…" alone at the foot of a page with items
+        # 2–6 overleaf reads as two lists (keep-with-next on all but the last line).
+        if self.parts and self.parts[-1].startswith("<w:p><w:pPr>"):
+            last = self.parts[-1]
+            head = re.match(r"<w:p><w:pPr>(?:<w:pStyle [^>]*/>)?", last).group(0)  # type: ignore[union-attr]
+            if "<w:keepNext/>" not in last[: last.find("</w:pPr>")]:
+                self.parts[-1] = head + "<w:keepNext/>" + last[len(head) :]
+        self.add(ppr="<w:keepNext/>")  # one blank line after the 正文 (GB/T 9704 7.3.4)
         for i, item in enumerate(a.items, 1):
             label = "附件：" if i == 1 else "　　　"
+            keep = "<w:keepNext/>" if i < len(a.items) else ""
             self.add(
                 f"{label}{i}．{item}",
                 "Normal",
-                ppr='<w:ind w:left="1920" w:hanging="1280" w:firstLine="0"/>',
+                ppr=f'{keep}<w:keepLines/><w:ind w:left="1920" w:hanging="1280" w:firstLine="0"/>',
             )
 
     def _signatures(self, s: Signatures) -> None:
@@ -624,31 +635,41 @@ class DocxWriter:
         self.parts.append("".join(parts))
 
     def _figure(self, f: Figure) -> None:
-        """A chart with its title and caption on one page, at its drawn size.
+        """A chart with its title and caption, kept together, at its drawn size.
 
-        The figure package lays each chart out for the space under the annex
-        title (labels ≥ 9 pt at that size), so it is placed unscaled; a chart
-        it could not draw is replaced by the reason and a pointer to the matrix.
+        The figure package lays each chart out for a portrait page (labels ≥ 9 pt
+        at that size), so it is placed unscaled. Charts follow each other on the
+        page: a chart about a quarter of a page high alone on its page leaves the
+        page three quarters blank. The title and the chart keep with the next
+        paragraph and the caption keeps its lines, so a chart that does not fit
+        moves to the next page whole, its caption with it. A chart that could not
+        be drawn is replaced by the reason.
         """
         if not f.png:
             # a chart that could not be drawn is one note line, never a page of its own
             # (a page holding only a title and a note reads as blank to a reviewer)
             self.add(f"{f.title}：{f.reason}。" if f.title else f"说明：{f.reason}。", "Plan Note")
             return
-        from planctl.render.api import FIRST_CHART_MM
-
-        # a chart starts its own page, except a lone chart short enough to share the
-        # annex's first page with its label, title and caption
-        first_fits = (f.height_mm or 0) <= FIRST_CHART_MM and not f.title.startswith("图")
-        if self._figures_in_annex or not first_fits:
-            self._pending_break = True
         self._figures_in_annex += 1
-        if f.title:
-            self.add(f.title, "Table Caption", ppr="<w:keepNext/>")
-        self._image(f.png, int((f.width_mm or 150) * 36000), int((f.height_mm or 150) * 36000))
-        self.add(f.caption, "Plan Note", ppr='<w:jc w:val="center"/>')
+        title = f.title
+        if title and "（" in title and _caption_mm(title) > self.text_width() / TWIPS_PER_MM:
+            # a long title breaks before its bracketed qualifier, not inside a place name
+            cut = title.rindex("（")
+            title = title[:cut] + "\n" + title[cut:]
+        if title:
+            spacing = '<w:spacing w:before="240"/>' if self._figures_in_annex > 1 else ""
+            runs = "<w:r><w:br/></w:r>".join(f"<w:r>{_t(x)}</w:r>" for x in title.split("\n"))
+            self.add(style="Table Caption", ppr=f"<w:keepNext/><w:keepLines/>{spacing}", runs=runs)
+        self._image(
+            f.png,
+            int((f.width_mm or 150) * 36000),
+            int((f.height_mm or 150) * 36000),
+            keep=bool(f.caption),
+        )
+        if f.caption:
+            self.add(f.caption, "Plan Note", ppr='<w:keepLines/><w:jc w:val="center"/>')
 
-    def _image(self, png: bytes, cx: int, cy: int) -> None:
+    def _image(self, png: bytes, cx: int, cy: int, keep: bool = True) -> None:
         rid, _ = self.doc.part.get_or_add_image(io.BytesIO(png))
         n = len(self.parts) + 1
         pic = (
@@ -661,7 +682,10 @@ class DocxWriter:
             '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic>'
             "</a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"
         )
-        self.add(style="Table Center", ppr="<w:keepNext/>", runs=pic)
+        # single spacing: an exact line pitch (the table styles') would clip the picture
+        spacing = '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
+        keep_next = "<w:keepNext/>" if keep else ""
+        self.add(style="Table Center", ppr=keep_next + spacing, runs=pic)
 
     def _settings(self) -> None:
         """Odd/even footers; ask Word to refresh the TOC only when it has no page numbers yet."""
@@ -690,6 +714,13 @@ class DocxWriter:
         core.created = fixed
         core.modified = fixed
         core.last_printed = fixed
+
+
+def _caption_mm(text: str) -> float:
+    """Printed width of a chart title (四号, 14 pt): the table font's width scaled by 14/12."""
+    from planctl.render.annexes import text_mm
+
+    return text_mm(text) * 14 / 12
 
 
 def parse_xml_str(el: Any) -> str:

@@ -488,8 +488,12 @@ def _spec(
         where = ""
     title = f"{phrase}信息报告与通报流程{where}"
     example = g.edges[0][2] if g.edges else "30分钟内电话、1小时内书面"
+    # One clause a fact: the document states the clauses every chart shares once,
+    # in the annex's introduction, and keeps under each chart only what differs
+    # (render/content.py), so each clause must read on its own.
     bits = [
-        f"自{g.names[0]}最先获知起，箭头表示信息报告与通报方向",
+        f"本图以{g.names[0]}最先获知为起点",
+        "箭头表示信息报告与通报方向",
         f"箭头上的时限自发送方获知时起算（如“{example}”）",
         "左侧为各层级按时限最迟获知的累计时间",
     ]

@@ -1,0 +1,153 @@
+"""What the document says, read from its blocks (no LibreOffice): each fact once, in one voice.
+
+A reviewer reading the samples found members lists naming an observer, a plan filed
+with a ministry that does not take county-level filings, the support-request answer
+deadline and the plan's applicability each stated twice, nested brackets, and the
+flow charts' legend printed under every chart. These tests hold the general rule
+behind each finding for every sample plan.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+import pytest
+
+from planctl.loader import load_file
+from planctl.model import Plan
+from planctl.render.api import document_figures
+from planctl.render.blocks import Figure, Heading, Para, Table
+from planctl.render.content import Content, build
+
+from .conftest import sample_plans
+
+NAMES = [p.stem for p in sample_plans()]
+PATHS = {p.stem: p for p in sample_plans()}
+
+
+@cache
+def _content(name: str, figures: bool = False) -> tuple[dict[str, Any], Content]:
+    data = load_file(PATHS[name]).data
+    return data, build(data, draft=True, figure=document_figures(data) if figures else None)
+
+
+def _prose(content: Content) -> list[str]:
+    return [b.text for b in content.blocks if isinstance(b, Para | Heading)]
+
+
+def _observers(data: dict[str, Any]) -> list[dict[str, Any]]:
+    plan = Plan(data)
+    return [
+        p
+        for p in plan.parties
+        if "observer" in p.get("roles", []) and plan.is_informed_only(p["id"])
+    ]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_an_observer_is_never_listed_among_the_members(name: str) -> None:
+    data, content = _content(name)
+    observers = _observers(data)
+    plan = Plan(data)
+    body_members = plan.command["body"].get("members", [])
+    for o in observers:
+        names = {o["name"], o.get("short_name") or o["name"]}
+        for text in _prose(content):
+            for listed in re.findall(
+                r"成员单位包括([^。]*?)(?:，[^，。]*作为观察单位参加)?。", text
+            ):
+                assert not any(n in listed for n in names), text
+        if o["id"] in body_members:
+            assert any(
+                "成员单位包括" in t and re.search(r"[^，]*作为观察单位参加", t)
+                for t in _prose(content)
+            )
+        for table in (b for b in content.blocks if isinstance(b, Table)):
+            if "成员单位" in table.header:
+                col = table.header.index("成员单位")
+                for row in table.rows:
+                    cell = row[col]
+                    if any(n in cell for n in names):
+                        assert "观察单位" in cell, cell
+
+
+def test_the_river_sample_has_an_observer_in_its_joint_meeting() -> None:
+    """The observer test above must have something to check."""
+    data, _ = _content("taipu-river-water-pollution")
+    observers = _observers(data)
+    assert observers
+    assert observers[0]["id"] in Plan(data).command["body"]["members"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_copy_is_sent_not_filed(name: str) -> None:
+    data, content = _content(name)
+    prose = _prose(content)
+    for f in Plan(data).maintenance.get("filing", []):
+        said = [t for t in prose if f["to"] in t and ("备案" in t or "抄送" in t)]
+        assert said, f["to"]
+        if f.get("kind") == "copy":
+            assert all("抄送" in t and "备案" not in t for t in said), said
+
+
+def test_a_county_level_plan_is_not_filed_with_a_ministry() -> None:
+    """太浦河: three county-level governments file with their own higher level, not 应急管理部."""
+    data, _ = _content("taipu-river-water-pollution")
+    assert all(f["to"] != "应急管理部" for f in Plan(data).maintenance["filing"])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_support_answer_deadline_is_stated_once(name: str) -> None:
+    data, content = _content(name)
+    aid = Plan(data).mutual_aid.get("request") or {}
+    if not aid.get("answer_within"):
+        pytest.skip("no support-request answer deadline")
+    text = "".join(_prose(content))
+    # the deadline itself ("2小时内答复"), not a pointer to it ("在规定时限内答复")
+    assert (
+        len(re.findall(r"被请求方[^。；，\d]{0,3}\d+[^。；，]{0,4}内[^。；，]{0,4}答复", text)) == 1
+    )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_applicability_is_stated_once(name: str) -> None:
+    _, content = _content(name)
+    blocks = content.blocks
+    start = next(
+        i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.text.endswith("适用范围")
+    )
+    end = next(i for i in range(start + 1, len(blocks)) if isinstance(blocks[i], Heading))
+    section = [b.text for b in blocks[start + 1 : end] if isinstance(b, Para)]
+    assert sum(bool(re.match(r"(本预案)?适用于", t)) for t in section) == 1, section
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_nested_brackets_in_generated_sentences(name: str) -> None:
+    """（设在…（主）…） and 《…》（第2.0版）inside a bracket read as a tangle: none in prose."""
+    _, content = _content(name)
+    for text in _prose(content):
+        depth = 0
+        for ch in text:
+            depth += ch == "（"
+            assert depth < 2, text
+            depth -= ch == "）" and depth > 0
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_flow_chart_legend_is_stated_once(name: str) -> None:
+    """Charts share a page; what every chart shares is said once, before the first chart."""
+    _, content = _content(name, figures=True)
+    figures = [b for b in content.blocks if isinstance(b, Figure) and b.png]
+    if not figures:
+        pytest.skip("no flow chart drawn (no CJK font)")
+    words = "箭头表示信息报告与通报方向"
+    text = "".join(_prose(content)) + "".join(f.caption for f in figures)
+    assert text.count(words) == 1
+    if len(figures) > 1:
+        assert all(words not in f.caption for f in figures)
+        first = content.blocks.index(figures[0])
+        assert any(isinstance(b, Para) and words in b.text for b in content.blocks[:first])
+        # what differs stays with its chart: who learns first
+        assert all("最先获知" in f.caption for f in figures), [f.caption for f in figures]
