@@ -304,10 +304,19 @@ def render(
     lang: Annotated[
         Lang | None, typer.Option("--lang", help="Message language (default: from locale).")
     ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=0,
+            help="Processes to render with (0: every core; default: every core from 4 plans "
+            "on). The files written and the output are the same as with -j 1.",
+        ),
+    ] = None,
 ) -> None:
     """Render plans to DOCX (GB/T 9704) or Markdown. Drafts are marked 征求意见稿."""
     from planctl.discover import discover
-    from planctl.render.api import RenderRefused, render_file
 
     try:
         cfg = config_mod.load(_config_near(plans))
@@ -321,14 +330,12 @@ def render(
         found = discover(plans, cfg)
     except UsageError as exc:
         raise _fail(str(exc)) from None
-    from planctl.check import SKIP_REASONS, split_plans
+    from planctl.check import SKIP_REASONS
     from planctl.discover import WHY_SKIPPED
+    from planctl.render.api import render_many
     from planctl.textsafe import clean_path, escape_terminal
 
-    files, recognised = split_plans(found.files)
-    passed_over = [(s.path, WHY_SKIPPED[s.reason][language]) for s in found.skipped]
-    passed_over += [(path, SKIP_REASONS[reason][language]) for path, reason in recognised]
-    for path, why in passed_over:
+    def skipped(path: Path, why: str) -> None:
         typer.echo(
             _say(
                 language,
@@ -337,36 +344,44 @@ def render(
             ),
             err=True,
         )
+
+    for gone in found.skipped:
+        skipped(gone.path, WHY_SKIPPED[gone.reason][language])
     if output.exists() and not output.is_dir():
         raise _fail(f"--output must be a directory: {output} is a file")
-    refused = 0
-    written: dict[Path, str] = {}
+    refused = internal = 0
+    files = list(found.files)
     # the bar belongs on stderr: visible whenever stderr is a terminal, even with stdout
     # redirected, and never mixed into the output a script reads from stdout
     show = progress and len(files) > 1 and sys.stderr.isatty()
     from rich.console import Console
     from rich.progress import Progress
 
+    outcomes = render_many(
+        files,
+        output,
+        jobs=jobs,
+        fmt=fmt.value,
+        final=final,
+        force=force,
+        options=options,
+        reference=reference,
+    )
+    # no refresh thread: the pool's workers are forked, and a fork must not copy a
+    # thread's held lock; the bar is redrawn as each plan is done
     with Progress(
         console=Console(stderr=True),
         disable=not show,
         transient=True,
+        auto_refresh=False,
         redirect_stdout=sys.stdout.isatty(),
     ) as bar:
         task = bar.add_task("render", total=len(files))
-        for path in files:
-            try:
-                done = render_file(
-                    path,
-                    output,
-                    fmt=fmt.value,
-                    final=final,
-                    force=force,
-                    options=options,
-                    taken=written,
-                    reference=reference,
-                )
-                written[done.output.resolve()] = str(path)
+        for outcome in outcomes:
+            path = outcome.path
+            if outcome.skipped is not None:
+                skipped(path, SKIP_REASONS[outcome.skipped][language])
+            elif (done := outcome.rendered) is not None:
                 typer.echo(f"{clean_path(path)} -> {clean_path(done.output)}")
                 errors = [f for f in done.findings if f.severity == "error"]
                 if errors:
@@ -383,7 +398,7 @@ def render(
                         ),
                         err=True,
                     )
-            except OSError as exc:
+            elif outcome.error is not None:
                 refused += 1
                 typer.echo(
                     _say(
@@ -391,10 +406,10 @@ def render(
                         f"planctl: cannot write output for {clean_path(path)}: ",
                         f"planctl：无法写出 {clean_path(path)} 的结果：",
                     )
-                    + f"{_environment_message(exc)}",
+                    + f"{_environment_message(outcome.error)}",
                     err=True,
                 )
-            except RenderRefused as exc:
+            elif outcome.refused is not None:
                 refused += 1
                 typer.echo(
                     _say(
@@ -404,9 +419,24 @@ def render(
                     ),
                     err=True,
                 )
-                for reason in exc.reasons:
+                for reason in outcome.refused:
                     typer.echo(f"  {escape_terminal(reason)}", err=True)
+            elif outcome.internal is not None:
+                internal += 1
+                summary, trace = outcome.internal
+                if options.debug:
+                    typer.echo(trace, err=True, nl=False)
+                typer.echo(
+                    f"planctl: internal error rendering {clean_path(path)}: "
+                    f"{escape_terminal(summary)}\n"
+                    "  hint: this is a bug in planctl; please report it with the input file. "
+                    "Run with --debug for the traceback.",
+                    err=True,
+                )
             bar.advance(task)
+            bar.refresh()
+    if internal:
+        raise typer.Exit(2)
     raise typer.Exit(1 if refused else 0)
 
 

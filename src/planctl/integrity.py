@@ -861,11 +861,16 @@ def _manifest(folder: Path) -> dict[str, str]:
 
 def remember(path: Path, data: bytes) -> None:
     """List a written CSV/XLSX with its hash in the output folder's manifest."""
+    remember_digest(path, hashlib.sha256(data).hexdigest())
+
+
+def remember_digest(path: Path, digest: str) -> None:
+    """List a written file by its SHA-256 (hex) in the output folder's manifest."""
     from planctl.write import atomic_write_bytes
 
     path = Path(path)
     files = _manifest(path.parent)
-    files[path.name] = hashlib.sha256(data).hexdigest()
+    files[path.name] = digest
     text = json.dumps(
         {"generator": "planctl", "files": dict(sorted(files.items()))}, indent=1, sort_keys=True
     )

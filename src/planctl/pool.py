@@ -31,12 +31,15 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def auto_jobs(n_items: int, jobs: int | None) -> int:
-    """How many processes to use: ``jobs`` when given (0 = every core), else by the work."""
+def auto_jobs(n_items: int, jobs: int | None, minimum: int = MIN_FILES) -> int:
+    """How many processes to use: ``jobs`` when given (0 = every core), else by the work.
+
+    ``minimum`` is the item count from which the pool pays when ``jobs`` is None.
+    """
     if jobs is not None and jobs > 0:
         return min(jobs, max(1, n_items))
     cores = cpu_count()
-    if jobs is None and n_items < MIN_FILES:
+    if jobs is None and n_items < minimum:
         return 1
     return max(1, min(cores, n_items))
 

@@ -74,6 +74,18 @@ def atomic_write_bytes(path: str | Path, data: bytes, *, durable: bool = True) -
     ``durable`` syncs the data to disk before the rename (what users write); caches,
     which are only ever a shortcut, skip that cost.
     """
+    commit_staged(stage_bytes(path, data, durable=durable), path)
+
+
+def stage_bytes(path: str | Path, data: bytes, *, durable: bool = True) -> str:
+    """The first half of an atomic write: the data in a temporary beside ``path``.
+
+    A process-pool worker stages its output and the parent commits it
+    (:func:`commit_staged`) in input order, so a run over many plans decides which
+    file wins a name exactly as a serial run does. The temporary already has the
+    mode of the file it will replace. Until committed it is a live temporary of
+    the process that staged it; :func:`adopt_staged` hands it to another process.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     folder = str(path.parent.resolve())
@@ -98,15 +110,40 @@ def atomic_write_bytes(path: str | Path, data: bytes, *, durable: bool = True) -
                 fh.flush()
                 os.fsync(fh.fileno())
         os.chmod(tmp, mode)  # mkstemp creates 0600; keep the replaced file's mode
+    except BaseException:
+        discard_staged(tmp)
+        raise
+    return tmp
+
+
+def commit_staged(tmp: str, path: str | Path) -> None:
+    """The second half: rename the staged temporary over ``path`` (atomic)."""
+    try:
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        discard_staged(tmp)
         raise
     finally:
         _LIVE.discard(tmp)
+
+
+def discard_staged(tmp: str) -> None:
+    """Remove a staged temporary that will not be committed."""
+    try:
+        os.unlink(tmp)
+    except OSError:
+        pass
+    _LIVE.discard(tmp)
+
+
+def adopt_staged(tmps: list[str]) -> None:
+    """Temporaries staged by a worker become this process's to clean up on an interrupt."""
+    _LIVE.update(tmps)
+
+
+def release_staged(tmps: list[str]) -> None:
+    """A worker's temporaries now belong to the parent: the worker forgets them."""
+    _LIVE.difference_update(tmps)
 
 
 def write_cache_bytes(path: str | Path, data: bytes) -> bool:

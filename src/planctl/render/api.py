@@ -7,21 +7,23 @@ existing file planctl did not produce is never overwritten without --force.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from planctl.check import check_document
 from planctl.findings import Finding
-from planctl.integrity import remember, seal_text, stamp_docx
-from planctl.loader import load_file
+from planctl.integrity import remember_digest, seal_text, stamp_docx
+from planctl.loader import Document, load_file
 from planctl.model import Plan
 from planctl.placeholders import MARK, has_placeholder
 from planctl.render.blocks import Figure
 from planctl.render.content import build
 from planctl.rules import Options
 from planctl.rules.text import PLACEHOLDER, strings
-from planctl.write import atomic_write_bytes
+from planctl.write import commit_staged, discard_staged, stage_bytes
 
 
 class RenderRefused(Exception):
@@ -39,7 +41,36 @@ class Rendered:
     findings: list[Finding] = field(default_factory=list)
 
 
-def _write_guarded(path: Path, data: bytes, force: bool) -> None:
+@dataclass
+class Staged:
+    """A rendered plan whose files wait in temporaries beside their destinations.
+
+    Rendering and placing are split so that a process pool can render plans in
+    any order while the parent places them in input order (:func:`commit`): which
+    of two plans with the same id and version wins the name, and the folder's
+    manifest of outputs, are then exactly what a serial run gives.
+    """
+
+    source: Path
+    output: Path
+    findings: list[Finding] = field(default_factory=list)
+    #: (temporary, destination, SHA-256 to list in the folder's manifest or "")
+    writes: list[tuple[str, Path, str]] = field(default_factory=list)
+
+    def stage(self, path: Path, data: bytes, listed: bool = False) -> None:
+        digest = hashlib.sha256(data).hexdigest() if listed else ""
+        self.writes.append((stage_bytes(path, data), path, digest))
+
+    def temporaries(self) -> list[str]:
+        return [tmp for tmp, _, _ in self.writes]
+
+    def discard(self) -> None:
+        for tmp, _, _ in self.writes:
+            discard_staged(tmp)
+        self.writes = []
+
+
+def _stage_guarded(staged: Staged, path: Path, data: bytes, force: bool) -> None:
     """A side file (figure PNG): never replace one planctl did not write."""
     if path.exists() and not force and not produced_by_planctl(path):
         raise RenderRefused(
@@ -47,11 +78,12 @@ def _write_guarded(path: Path, data: bytes, force: bool) -> None:
                 f"{path}: 已存在且不是 planctl 生成的文件 (exists and was not produced by planctl; use --force)"
             ]
         )
-    atomic_write_bytes(path, data)
-    remember(path, data)
+    staged.stage(path, data, listed=True)
 
 
-def _pdf(content: Any, reference: Path | None, final: bool, target: Path, force: bool) -> bytes:
+def _pdf(
+    content: Any, reference: Path | None, final: bool, target: Path, force: bool, staged: Staged
+) -> bytes:
     """PDF bytes; the DOCX with TOC page numbers is written next to it (render/pdf.py)."""
     from planctl.render.docx import render_docx, toc_entries
     from planctl.render.pdf import PdfUnavailable, render_pdf
@@ -73,7 +105,7 @@ def _pdf(content: Any, reference: Path | None, final: bool, target: Path, force:
         docx, pdf = render_pdf(make, toc_entries(content))
     except PdfUnavailable as exc:
         raise RenderRefused([str(exc)]) from None
-    atomic_write_bytes(docx_target, docx)
+    staged.stage(docx_target, docx)
     return pdf
 
 
@@ -130,6 +162,15 @@ def output_name(data: dict[str, Any], fmt: str, final: bool) -> str:
     return f"{meta['id']}-v{meta['version']}{suffix}.{fmt}"
 
 
+def _taken_refusal(target: Path, first: str) -> RenderRefused:
+    return RenderRefused(
+        [
+            f"{target}: 本次已由 {first} 生成，两份预案的编号和版本相同 "
+            f"(already written in this run from {first}: same id and version)"
+        ]
+    )
+
+
 def render_file(
     path: str | Path,
     out_dir: str | Path,
@@ -142,8 +183,66 @@ def render_file(
     taken: dict[Path, str] | None = None,
     reference: Path | None = None,
 ) -> Rendered:
+    """Check, render and write one plan file (the library's one-call render)."""
     path = Path(path)
-    doc = load_file(path)
+    staged = prepare(
+        load_file(path),
+        out_dir,
+        fmt=fmt,
+        final=final,
+        force=force,
+        options=options,
+        with_figure=with_figure,
+        taken=taken,
+        reference=reference,
+    )
+    return commit(staged, taken)
+
+
+def commit(staged: Staged, taken: dict[Path, str] | None = None) -> Rendered:
+    """Put a staged render's files in place, in the order they were staged.
+
+    ``taken`` maps the outputs already written in this run to their plan: a second
+    plan with the same id and version is refused (its temporaries are removed),
+    never written over the first one's document.
+    """
+    if taken:
+        first = taken.get(staged.output.resolve())
+        if first is not None:
+            staged.discard()
+            raise _taken_refusal(staged.output, first)
+    writes, staged.writes = staged.writes, []
+    while writes:
+        tmp, dest, digest = writes.pop(0)
+        try:
+            commit_staged(tmp, dest)
+            if digest:
+                remember_digest(dest, digest)
+        except BaseException:
+            for rest, _, _ in writes:  # nothing half-placed is left behind
+                discard_staged(rest)
+            raise
+    return Rendered(staged.source, staged.output, staged.findings)
+
+
+def prepare(
+    doc: Document,
+    out_dir: str | Path,
+    *,
+    fmt: str = "docx",
+    final: bool = False,
+    force: bool = False,
+    options: Options | None = None,
+    with_figure: bool = True,
+    taken: dict[Path, str] | None = None,
+    reference: Path | None = None,
+) -> Staged:
+    """Check a loaded plan and render it; its files are staged, not yet in place.
+
+    The plan is loaded once by the caller and shared by the checks and the
+    renderer. Raises :class:`RenderRefused` when it must not be rendered as asked.
+    """
+    path = doc.path
     result = check_document(doc, options)
     errors = [f for f in result.findings if f.severity == "error"]
     if doc.data is None or (errors and (final or not result.rules_run)):
@@ -188,13 +287,7 @@ def render_file(
     if target.resolve().parent != out_dir.resolve():  # ids are validated; belt and braces
         raise RenderRefused([f"{target}: output would leave {out_dir}"])
     if taken and target.resolve() in taken:
-        first = taken[target.resolve()]
-        raise RenderRefused(
-            [
-                f"{target}: 本次已由 {first} 生成，两份预案的编号和版本相同 "
-                f"(already written in this run from {first}: same id and version)"
-            ]
-        )
+        raise _taken_refusal(target, taken[target.resolve()])
     if target.exists() and not force:
         if target.is_symlink() or not target.is_file() or not produced_by_planctl(target):
             raise RenderRefused(
@@ -203,25 +296,30 @@ def render_file(
                     f"(exists and was not produced by planctl; use --force)"
                 ]
             )
-    if fmt == "docx":
-        from planctl.render.docx import render_docx
+    staged = Staged(path, target, result.findings)
+    try:
+        if fmt == "docx":
+            from planctl.render.docx import render_docx
 
-        data = stamp_docx(render_docx(content, reference), plan_digest=content.digest, final=final)
-    elif fmt == "pdf":
-        data = _pdf(content, reference, final, target, force)
-    else:
-        from planctl.render.markdown import figure_names, render_markdown
+            data = stamp_docx(
+                render_docx(content, reference), plan_digest=content.digest, final=final
+            )
+        elif fmt == "pdf":
+            data = _pdf(content, reference, final, target, force, staged)
+        else:
+            from planctl.render.markdown import figure_names, render_markdown
 
-        names = figure_names(content, target.stem)
-        data = seal_text(render_markdown(content, names))
-        pngs = [b.png for b in content.blocks if isinstance(b, Figure)]
-        for name, png in zip(names, pngs, strict=True):
-            if png:  # the figure as an image file next to the Markdown
-                _write_guarded(target.parent / name, png, force)
-    atomic_write_bytes(target, data)
-    if fmt == "pdf":
-        remember(target, data)
-    return Rendered(path, target, result.findings)
+            names = figure_names(content, target.stem)
+            data = seal_text(render_markdown(content, names))
+            pngs = [b.png for b in content.blocks if isinstance(b, Figure)]
+            for name, png in zip(names, pngs, strict=True):
+                if png:  # the figure as an image file next to the Markdown
+                    _stage_guarded(staged, target.parent / name, png, force)
+        staged.stage(target, data, listed=fmt == "pdf")
+    except BaseException:
+        staged.discard()
+        raise
+    return staged
 
 
 def verify(docx_path: str | Path, plan_path: str | Path, lang: str = "en") -> Any:
@@ -229,3 +327,131 @@ def verify(docx_path: str | Path, plan_path: str | Path, lang: str = "en") -> An
     from planctl.integrity import verify_docx
 
     return verify_docx(docx_path, plan_path, lang)
+
+
+# --------------------------------------------------------------------------- many plans
+
+
+#: fewer plans than this are rendered in the calling process when no -j is given: one
+#: render costs 0.1-0.6 s, far more than starting a worker, so a small batch already pays
+MIN_POOLED = 4
+
+
+@dataclass
+class Outcome:
+    """What became of one plan of a batch; exactly one of the fields after ``path`` is set."""
+
+    path: Path
+    rendered: Rendered | None = None
+    #: why the file was passed over (a key of planctl.check.SKIP_REASONS)
+    skipped: str | None = None
+    refused: list[str] | None = None
+    error: OSError | None = None
+    #: an unexpected error: its one-line summary, and the traceback for --debug
+    internal: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class _Job:
+    path: Path
+    out_dir: Path
+    fmt: str
+    final: bool
+    force: bool
+    options: Options | None
+    reference: Path | None
+    with_figure: bool = True
+
+
+def _render_one(job: _Job) -> Outcome | tuple[Path, Staged]:
+    """One plan of a batch, in a worker or in the calling process: load once, recognise, render.
+
+    Every failure becomes a value: a worker's exception must not end the batch, and
+    a traceback never reaches the user (the parent prints it only for --debug).
+    """
+    from planctl.check import recognize
+
+    try:
+        doc = load_file(job.path)
+        reason = recognize(doc)
+        if reason is not None:
+            return Outcome(job.path, skipped=reason)
+        staged = prepare(
+            doc,
+            job.out_dir,
+            fmt=job.fmt,
+            final=job.final,
+            force=job.force,
+            options=job.options,
+            reference=job.reference,
+            with_figure=job.with_figure,
+        )
+    except RenderRefused as exc:
+        return Outcome(job.path, refused=exc.reasons)
+    except OSError as exc:
+        return Outcome(job.path, error=exc)
+    except Exception as exc:  # a bug in planctl: reported for this plan, the batch goes on
+        import traceback
+
+        summary = f"{type(exc).__name__}: {exc}"
+        return Outcome(job.path, internal=(summary, traceback.format_exc()))
+    return job.path, staged
+
+
+def render_many(
+    paths: list[Path],
+    out_dir: str | Path,
+    *,
+    jobs: int | None = 1,
+    fmt: str = "docx",
+    final: bool = False,
+    force: bool = False,
+    options: Options | None = None,
+    reference: Path | None = None,
+    with_figure: bool = True,
+) -> Iterator[Outcome]:
+    """Render plans over a process pool, yielding outcomes in the order of ``paths``.
+
+    Workers render and stage their files; this process puts them in place in input
+    order (:func:`commit`), so the files written, the names refused as taken, the
+    output folder's manifest and the outcomes are byte for byte those of a serial
+    run (``jobs=1``). ``jobs`` None uses every core from MIN_POOLED plans on, 0 every
+    core. Files that are not plans are skipped, as :func:`planctl.check.split_plans`
+    would skip them, from the one load that also serves the render.
+    """
+    import gc
+
+    from planctl import pool
+    from planctl.write import adopt_staged
+
+    out = Path(out_dir)
+    work = [_Job(Path(p), out, fmt, final, force, options, reference, with_figure) for p in paths]
+    n = pool.auto_jobs(len(work), jobs, minimum=MIN_POOLED)
+    taken: dict[Path, str] = {}
+    # workers are forked: objects loaded so far are frozen out of the collector, so the
+    # children's collections neither scan them nor copy their pages
+    frozen_before = gc.get_freeze_count()
+    gc.freeze()
+    try:
+        for done in pool.ordered_map(_render_one, work, n, chunksize=1):
+            if isinstance(done, Outcome):
+                yield done
+                continue
+            path, staged = done
+            adopt_staged(staged.temporaries())  # an interrupt from here on removes them
+            try:
+                yield Outcome(path, rendered=_commit_taken(staged, taken))
+            except RenderRefused as exc:
+                yield Outcome(path, refused=exc.reasons)
+            except OSError as exc:
+                staged.discard()
+                yield Outcome(path, error=exc)
+    finally:
+        if not frozen_before:
+            gc.unfreeze()
+
+
+def _commit_taken(staged: Staged, taken: dict[Path, str]) -> Rendered:
+    rendered = commit(staged, taken)
+    taken[rendered.output.resolve()] = str(rendered.source)
+    return rendered
