@@ -190,3 +190,126 @@ def test_unreadable_versions_are_refused(tmp_path: Path) -> None:
     lst.write_text("- 1\n", encoding="utf-8")
     r = runner.invoke(cli.app, ["diff", str(lst), str(good)])
     assert r.exit_code == 2 and "not a plan" in r.output
+
+
+# -- through registries ----------------------------------------------------------------
+
+
+def _registry_repo(root: Path) -> tuple[str, str]:
+    """A repository whose plan takes 甲县 and its carbon from a registry listed in planctl.yaml."""
+    from planctl.examples import apply_patch, render, repo_files
+    from planctl.rules import registry as rules
+
+    reg = repo_files(rules.get("REG005"), "passes")["registries/shared.yaml"]
+    uses = rules.get("REG005").repo_passes["plans/qingshui.yaml"]
+    uses = uses.replace("registries: [../registries/shared.yaml]\n", "")
+    plan = render(apply_patch(base_data(), uses))
+    (root / "registries").mkdir(parents=True)
+    (root / "plans").mkdir()
+    (root / "planctl.yaml").write_text("registries: [registries/shared.yaml]\n", "utf-8")
+    (root / "registries" / "shared.yaml").write_text(reg, "utf-8")
+    (root / "plans" / "a.yaml").write_text(plan, "utf-8")
+    return reg, plan
+
+
+def test_a_registry_change_shows_in_the_plans_diff_naming_the_registry(tmp_path: Path) -> None:
+    from planctl.diff import compare_versions
+
+    for side in ("old", "new"):
+        (tmp_path / side / ".git").mkdir(parents=True)
+        reg, _ = _registry_repo(tmp_path / side)
+    changed = reg.replace("value: 0351-6000001", "value: 0351-6000009")
+    (tmp_path / "new" / "registries" / "shared.yaml").write_text(changed, "utf-8")
+    old = read_version(str(tmp_path / "old" / "plans" / "a.yaml"))
+    new = read_version(str(tmp_path / "new" / "plans" / "a.yaml"))
+    # the plan files are identical: only the resolved entry differs
+    plan_file = Path("plans") / "a.yaml"
+    assert (tmp_path / "old" / plan_file).read_text("utf-8") == (
+        tmp_path / "new" / plan_file
+    ).read_text("utf-8")
+    changes = compare_versions(old, new)
+    assert keys(changes) == {("contacts", "changed", "jia.contacts[duty_24h/phone]", "value")}
+    [c] = changes
+    assert (c.old, c.new) == ("0351-6000001", "0351-6000009")
+    assert c.registry is not None and c.registry.endswith("new/registries/shared.yaml")
+    assert "from registry" in c.text("en") and "取自登记册" in c.text("zh")
+
+
+def _git(root: Path, *args: str) -> None:
+    git = ["git", "-c", "user.email=t@example.org", "-c", "user.name=t"]
+    subprocess.run([*git, *args], cwd=root, check=True, capture_output=True)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_git_versions_resolve_the_registries_of_their_own_revision(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reg, plan = _registry_repo(tmp_path)
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-qm", "v1")
+    # v2: the registry's duty line and stock change; the plan itself commits less carbon
+    (tmp_path / "registries" / "shared.yaml").write_text(
+        reg.replace("value: 0351-6000001", "value: 0351-6000009").replace(
+            "quantity: 50", "quantity: 80"
+        ),
+        "utf-8",
+    )
+    (tmp_path / "plans" / "a.yaml").write_text(
+        plan.replace("quantity: 30", "quantity: 20"), "utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(cli.app, ["diff", "HEAD:plans/a.yaml", "plans/a.yaml", "-f", "json"])
+    assert r.exit_code == 0, r.output
+    got = {
+        (c["section"], c["kind"], c["subject"], c["field"], c["old"], c["new"], c["registry"])
+        for c in json.loads(r.stdout)["changes"]
+    }
+    shared = str(Path("registries") / "shared.yaml")
+    assert got == {
+        (
+            "contacts",
+            "changed",
+            "jia.contacts[duty_24h/phone]",
+            "value",
+            "0351-6000001",
+            "0351-6000009",
+            shared,
+        ),
+        # the plan writes its commitment itself: a change of the plan, not of the registry
+        ("resources", "changed", "R-carbon", "quantity", 30, 20, None),
+    }
+    _git(tmp_path, "commit", "-qam", "v2")
+    # both sides from git: each resolved against its own revision's registry
+    r = runner.invoke(cli.app, ["diff", "HEAD~1:plans/a.yaml", "HEAD:plans/a.yaml", "--lang", "en"])
+    assert r.exit_code == 0, r.output
+    assert "0351-6000001 → 0351-6000009 (from registry HEAD:registries/shared.yaml)" in r.output
+    assert "quantity: 30 → 20" in r.output
+    # the registry file itself, between the two revisions: the stock and the line
+    r = runner.invoke(
+        cli.app, ["diff", "HEAD~1:registries/shared.yaml", "registries/shared.yaml", "-f", "json"]
+    )
+    assert r.exit_code == 0, r.output
+    assert {
+        (c["section"], c["subject"], c["field"], c["old"], c["new"])
+        for c in json.loads(r.stdout)["changes"]
+    } == {
+        ("contacts", "jia.contacts[duty_24h/phone]", "value", "0351-6000001", "0351-6000009"),
+        ("resources", "R-carbon", "quantity", 50, 80),
+    }
+    md = runner.invoke(
+        cli.app, ["diff", "HEAD~1:plans/a.yaml", "plans/a.yaml", "-f", "markdown", "--lang", "zh"]
+    )
+    assert "（登记册 registries/shared.yaml）" in md.stdout
+    # a registry is not compared with a plan, and has no revision entry to draft
+    r = runner.invoke(cli.app, ["diff", "registries/shared.yaml", "plans/a.yaml"])
+    assert r.exit_code == 2 and "like with like" in r.output
+    r = runner.invoke(
+        cli.app,
+        ["diff", "HEAD:registries/shared.yaml", "registries/shared.yaml", "--draft-revision"],
+    )
+    assert r.exit_code == 2 and "a registry has none" in r.output
+    # a version whose entries cannot be resolved is refused with the finding, not guessed at
+    (tmp_path / "plans" / "a.yaml").write_text(plan.replace("use: jia", "use: jai"), "utf-8")
+    r = runner.invoke(cli.app, ["diff", "HEAD:plans/a.yaml", "plans/a.yaml"])
+    assert r.exit_code == 2 and "REG003" in r.output and "'jia'" in r.output

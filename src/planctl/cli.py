@@ -990,8 +990,12 @@ class DiffFormat(str, Enum):
 
 @app.command("diff")
 def diff_command(
-    old: Annotated[str, typer.Argument(help="Old version: a file or REV:path (git).")],
-    new: Annotated[str, typer.Argument(help="New version: a file or REV:path (git).")],
+    old: Annotated[
+        str, typer.Argument(help="Old version: a plan or registry file, or REV:path (git).")
+    ],
+    new: Annotated[
+        str, typer.Argument(help="New version: a plan or registry file, or REV:path (git).")
+    ],
     fmt: Annotated[
         DiffFormat, typer.Option("--format", "-f", help="text, json or markdown.")
     ] = DiffFormat.text,
@@ -1004,7 +1008,8 @@ def diff_command(
         str | None, typer.Option("--today", help="Date of the drafted revision.")
     ] = None,
 ) -> None:
-    """What changed between two versions of a plan: duties, deadlines, parties, rules, levels."""
+    """What changed between two versions of a plan (duties, deadlines, parties, rules, levels),
+    with the registry entries it uses resolved; or between two versions of a registry."""
     from planctl import diff as df
 
     language = lang.value if lang else default_lang()
@@ -1013,7 +1018,12 @@ def diff_command(
         b = df.read_version(new)
     except df.DiffError as exc:
         raise _fail(str(exc)) from None
-    changes = df.compare(a.data, b.data)
+    try:
+        changes = df.compare_versions(a, b)
+    except df.DiffError as exc:
+        raise _fail(str(exc)) from None
+    if draft_revision and df.is_registry(a):
+        raise _fail("--draft-revision drafts a plan's revision entry; a registry has none")
     revision = (
         df.draft_revision(changes, a.data, b.data, _parse_today(today) or date.today())
         if draft_revision

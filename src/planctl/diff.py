@@ -11,9 +11,11 @@ draft of the next ``maintenance.revisions`` entry.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import subprocess
-from dataclasses import asdict, dataclass
+import tempfile
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -40,8 +42,20 @@ class Change:
     new: Any = None
     #: the party whose duties or contacts this concerns (for per-party grouping)
     party: str | None = None
+    #: the registry file the changed party or resource comes from (``use: ID``), if any
+    registry: str | None = None
 
     def text(self, lang: str = "zh") -> str:
+        said = self._text(lang)
+        if self.registry is None:
+            return said
+        return (
+            f"{said}（取自登记册 {self.registry}）"
+            if lang == "zh"
+            else f"{said} (from registry {self.registry})"
+        )
+
+    def _text(self, lang: str) -> str:
         where = f"{self.subject}" + (f".{self.field}" if self.field else "")
         label = _SECTION[self.section][0 if lang == "zh" else 1]
         old, new = _show(self.old, lang), _show(self.new, lang)
@@ -117,36 +131,62 @@ _REV = re.compile(r"^(?P<rev>[^:\s][^:]*):(?P<path>.+)$")
 
 
 def read_version(spec: str, cwd: Path | None = None) -> Document:
-    """A plan file, or ``REV:path`` read from git (``HEAD~1:plans/x.yaml``).
+    """A plan (or registry) file, or ``REV:path`` read from git (``HEAD~1:plans/x.yaml``).
 
     An existing file wins over the git reading, so ``C:...``-like names and
     files with colons still work. The revision is passed to git as one
     argument and may not start with ``-``: it can only name a blob.
+
+    A plan comes back with the registry entries it uses merged in (as
+    ``validate`` sees it), so two versions are compared on the parties and
+    resources they really name. A git version is resolved against the
+    registries and planctl.yaml *of the same revision*: the plan, the
+    configuration found above it and the registries either lists are read
+    from git into a scratch folder laid out like the repository, and resolved
+    there (nothing outside the repository is read, as for ``validate``).
     """
     p = Path(spec)
     if p.is_file():
         doc = load_file(p)
-    else:
-        m = _REV.match(spec)
-        if not m or m.group("rev").startswith("-"):
-            raise DiffError(f"no such file: {spec} (a git version is written REV:path)")
-        try:
-            r = subprocess.run(
-                ["git", "show", "--no-textconv", f"{m.group('rev')}:{m.group('path')}"],
-                capture_output=True,
-                cwd=cwd,
-                timeout=60,
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise DiffError(f"cannot run git to read {spec}: {exc}") from None
-        if r.returncode != 0:
-            msg = r.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise DiffError(f"git cannot read {spec}: {msg[-1] if msg else 'failed'}")
-        try:
-            text = r.stdout.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise DiffError(f"{spec} is not UTF-8 text") from None
+        _loaded(doc, spec)
+        _resolve(doc, spec)
+        return doc
+    m = _REV.match(spec)
+    if not m or m.group("rev").startswith("-"):
+        raise DiffError(f"no such file: {spec} (a git version is written REV:path)")
+    rev, path = m.group("rev"), m.group("path")
+    rel = _repo_path(path, cwd)
+    text = _git_show(rev, rel if rel is not None else path, cwd, spec)
+    assert text is not None
+    if rel is None or not _needs_registries(text):
         doc = load_text(text, spec)
+        _loaded(doc, spec)
+        return doc
+    with tempfile.TemporaryDirectory(prefix="planctl-diff-") as tmp:
+        root = Path(tmp).resolve()
+        (root / ".git").mkdir()  # the repository root, for the root check of every link
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        doc = load_text(text, target)
+        _loaded(doc, spec)
+        _fetch_registries(doc, rev, rel, root, cwd)
+        try:
+            _resolve(doc, spec)
+        finally:
+            from planctl import registry
+
+            registry.clear_cache()  # the scratch files go; so do their parsed copies
+        for origin in doc.origins.values():  # name the registry as it is in git
+            shown = Path(origin["path"])
+            if shown.is_relative_to(root):
+                origin["registry"] = f"{rev}:{shown.relative_to(root).as_posix()}"
+                origin["path"] = origin["registry"]
+        doc.path = Path(spec)
+    return doc
+
+
+def _loaded(doc: Document, spec: str) -> None:
     if doc.error is not None:
         from planctl.check import load_findings
 
@@ -154,7 +194,116 @@ def read_version(spec: str, cwd: Path | None = None) -> Document:
         raise DiffError(f"{spec}:{f.line}:{f.col}: {f.code} {f.text('en')}")
     if not isinstance(doc.data, dict):
         raise DiffError(f"{spec} is not a plan (not a mapping)")
-    return doc
+
+
+def is_registry(doc: Document) -> bool:
+    from planctl.registry import is_registry_data
+
+    return is_registry_data(doc.data)
+
+
+def _resolve(doc: Document, spec: str) -> None:
+    """Merge the registry entries the plan uses; one that cannot be had stops the diff."""
+    if is_registry(doc):
+        return
+    from planctl.registry import resolve
+
+    problems = resolve(doc)
+    if problems:
+        f = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise DiffError(
+            f"{spec}:{f.line}:{f.col}: {f.code} {f.text('en')}{more}; "
+            "the entries it uses cannot be compared"
+        )
+
+
+def _needs_registries(text: str) -> bool:
+    """Whether a version could use registry entries (cheap: a full parse follows)."""
+    return "use:" in text or "registries" in text
+
+
+def _git(args: list[str], cwd: Path | None) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(["git", *args], capture_output=True, cwd=cwd, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise DiffError(f"cannot run git: {exc}") from None
+
+
+def _repo_path(path: str, cwd: Path | None) -> str | None:
+    """``path`` as git reads it after ``REV:`` (from the repository root, or from the
+    working directory when it starts with ./ or ../), relative to the root; None
+    when it leaves the repository or git cannot say."""
+    rel = path
+    if path.startswith(("./", "../")):
+        r = _git(["rev-parse", "--show-prefix"], cwd)
+        if r.returncode != 0:
+            return None
+        rel = posixpath.join(r.stdout.decode("utf-8", "replace").strip(), path)
+    rel = posixpath.normpath(rel)
+    if rel.startswith("..") or rel.startswith("/") or rel == ".":
+        return None
+    return rel
+
+
+def _git_show(rev: str, rel: str, cwd: Path | None, spec: str | None = None) -> str | None:
+    """The text of ``rev:rel``; None when there is no such file (a DiffError when ``spec``
+    names what the user asked for)."""
+    r = _git(["show", "--no-textconv", f"{rev}:{rel}"], cwd)
+    if r.returncode != 0:
+        if spec is None:
+            return None
+        msg = r.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise DiffError(f"git cannot read {spec}: {msg[-1] if msg else 'failed'}")
+    try:
+        return r.stdout.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        if spec is None:
+            return None
+        raise DiffError(f"{spec} is not UTF-8 text") from None
+
+
+def _fetch_registries(doc: Document, rev: str, rel: str, root: Path, cwd: Path | None) -> None:
+    """Write the planctl.yaml above the plan and the registries it and the plan list,
+    as of ``rev``, into the scratch repository at ``root``."""
+    import yaml
+
+    from planctl.config import CONFIG_NAMES
+
+    wanted: list[tuple[str, Any]] = []
+    folder = posixpath.dirname(rel)
+    while True:
+        found = False
+        for name in CONFIG_NAMES:
+            where = posixpath.join(folder, name) if folder else name
+            text = _git_show(rev, where, cwd)
+            if text is None:
+                continue
+            (root / where).parent.mkdir(parents=True, exist_ok=True)
+            (root / where).write_text(text, encoding="utf-8")
+            try:
+                cfg = yaml.safe_load(text)
+            except yaml.YAMLError:
+                cfg = None  # resolve reads it again and says what is wrong
+            if isinstance(cfg, dict) and isinstance(cfg.get("registries"), list):
+                wanted += [(folder, r) for r in cfg["registries"]]
+            found = True
+        if found or not folder:
+            break
+        folder = posixpath.dirname(folder)
+    own = doc.data.get("registries") if isinstance(doc.data, dict) else None
+    if isinstance(own, list):
+        wanted += [(posixpath.dirname(rel), r) for r in own]
+    for base, listed in wanted:
+        if not isinstance(listed, str) or not listed.strip() or listed.startswith("/"):
+            continue
+        target = posixpath.normpath(posixpath.join(base, listed))
+        if target.startswith("..") or target == ".":
+            continue  # outside the repository: resolve says PTH002
+        text = _git_show(rev, target, cwd)
+        if text is not None:
+            (root / target).parent.mkdir(parents=True, exist_ok=True)
+            (root / target).write_text(text, encoding="utf-8")
 
 
 # -- comparing ------------------------------------------------------------------------
@@ -363,6 +512,64 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     return out
 
 
+def compare_registries(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """Every change from one version of a registry file to the next: parties, contacts, stock."""
+    out = _id_section(
+        "parties", _items(old, "parties"), _items(new, "parties"), skip=("id", "contacts", "backup")
+    )
+    out += _contacts(old, new)
+    out += _id_section("resources", _items(old, "resources"), _items(new, "resources"))
+    return out
+
+
+def compare_versions(old: Document, new: Document) -> list[Change]:
+    """Two versions read by :func:`read_version`: two plans, or two registries.
+
+    A change to a party or resource a plan takes from a registry names that
+    registry (``Change.registry``): the plan did not change, the shared entry did.
+    """
+    if is_registry(old) != is_registry(new):
+        raise DiffError("one version is a registry and the other a plan; compare like with like")
+    if is_registry(old):
+        return compare_registries(old.data, new.data)
+    changes = compare(old.data, new.data)
+    a, b = _sources(old), _sources(new)
+    if not a and not b:
+        return changes
+    out = []
+    for c in changes:
+        key: tuple[str, str] | None = None
+        own: str | None = c.field  # the entry's own key that changed (None: the whole entry)
+        head, _, rest = c.subject.partition(".")
+        if c.section in ("parties", "resources"):
+            key = (c.section, head)
+            own = rest.split(".")[0] if rest else c.field
+        elif c.section == "contacts" and c.party:
+            key, own = ("parties", c.party), rest.split("[")[0]
+        hit = (b.get(key) or a.get(key)) if key is not None else None
+        if hit is None:
+            out.append(c)
+            continue
+        shown, i, doc = hit
+        if own is not None and (key[0], i, own) in doc.source.nodes:  # type: ignore[index]
+            out.append(c)  # the plan writes this field itself, beside its ``use``
+            continue
+        out.append(replace(c, registry=shown))
+    return out
+
+
+def _sources(doc: Document) -> dict[tuple[str, str], tuple[str, int, Document]]:
+    """(section, id) -> (registry, index, doc) of each entry a resolved plan took from one."""
+    out: dict[tuple[str, str], tuple[str, int, Document]] = {}
+    for (section, i), origin in doc.origins.items():
+        items = doc.data.get(section) if isinstance(doc.data, dict) else None
+        if isinstance(items, list) and isinstance(i, int) and i < len(items):
+            item = items[i]
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                out[(str(section), item["id"])] = (str(origin["registry"]), i, doc)
+    return out
+
+
 # -- outputs ---------------------------------------------------------------------------
 
 
@@ -438,10 +645,14 @@ def to_markdown(changes: list[Change], lang: str = "zh", title: str | None = Non
                 "|---|---|---|---|",
             ]
         where = c.subject + (f".{c.field}" if c.field else "")
+        source = ""
+        if c.registry:
+            source = (" （登记册 " if lang == "zh" else " (registry ") + _md(c.registry)
+            source += "）" if lang == "zh" else ")"
         old = "" if c.old is None else _show(c.old, lang)
         new = "" if c.new is None else _show(c.new, lang)
         code = re.sub(r"[\x00-\x1f\x7f`]", " ", where).replace("|", "\\|")
-        lines.append(f"| {_KIND[c.kind][lang]} | `{code}` | {_md(old)} | {_md(new)} |")
+        lines.append(f"| {_KIND[c.kind][lang]} | `{code}`{source} | {_md(old)} | {_md(new)} |")
     return "\n".join(lines) + "\n"
 
 
