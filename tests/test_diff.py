@@ -116,7 +116,8 @@ def test_revision_draft() -> None:
     new["notifications"]["rules"][0]["within"] = "PT15M"
     entry = draft_revision(compare(old, new), old, new, date(2026, 11, 28))
     assert entry["version"] == "1.1" and entry["date"] == "2026-11-28"
-    assert "N-jia-yi.within" in entry["summary"]
+    assert entry["summary"] == "修改通报规则1处，收紧通报规则时限1处"
+    assert "N-jia-yi" not in entry["summary"]  # printed in the 修订记录: no internal ids
     plan = copy.deepcopy(new)
     plan["maintenance"]["revisions"] = [entry]
     from planctl.check import validate_text

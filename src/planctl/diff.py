@@ -677,7 +677,12 @@ def _md(text: str) -> str:
 def draft_revision(
     changes: list[Change], old: dict[str, Any], new: dict[str, Any], today: date
 ) -> dict[str, Any]:
-    """The ``maintenance.revisions`` entry this change deserves (for the planner to edit)."""
+    """The ``maintenance.revisions`` entry this change deserves (for the planner to edit).
+
+    Its fields are the columns of the rendered 修订记录 (版本号, 修订日期, 修订原因
+    from ``trigger``, 主要修订内容 from ``summary``), so the summary names sections and
+    counts, never an internal id that would then be printed in the document.
+    """
     va = str((old.get("metadata") or {}).get("version", ""))
     vb = str((new.get("metadata") or {}).get("version", ""))
     version = vb if vb and vb != va else _bump(vb or va)
@@ -688,11 +693,12 @@ def draft_revision(
         f"{_SECTION[s][0]}{n}处" for s, n in counts.items() if s not in ("metadata", "maintenance")
     ]
     tight = [c for c in changes if c.kind == "tightened"]
-    if tight:
-        parts.append("收紧时限" + "、".join(f"{c.subject}.{c.field}" for c in tight[:3]))
+    if tight:  # by section, not by id: the entry is printed in the 修订记录 table
+        where = "、".join(dict.fromkeys(_SECTION[c.section][0] for c in tight))
+        parts.append(f"收紧{where}时限{len(tight)}处")
     summary = "修改" + "，".join(parts) if parts else "文字修改"
     sections = set(counts)
-    if sections & {"command", "parties"}:
+    if sections & {"command", "parties"} or any(c.kind == "reassigned" for c in changes):
         trigger = "command"
     elif "resources" in sections or "mutual_aid" in sections:
         trigger = "resources"

@@ -19,7 +19,7 @@ from planctl.placeholders import is_placeholder
 from planctl.render import matrix as mx
 from planctl.render import mechanisms as mech
 from planctl.render import outward, river
-from planctl.render.blocks import Block, Heading, Para
+from planctl.render.blocks import Block, Heading, Para, Table
 from planctl.render.style import Namer, cn, join, normalize, roman, say, sentence, strip_end, vocab
 
 #: a time expression already inside a duty's action ("48小时内", "每年3月31日前"):
@@ -558,15 +558,6 @@ def management(w: Writer) -> None:
             due=mx.date_zh(meta.get("review_due")),
         )
     )
-    for r in mnt.get("revisions", []):
-        w.p(
-            say(
-                "revision",
-                version=r["version"],
-                date=mx.date_zh(r["date"]),
-                summary=strip_end(r["summary"]),
-            )
-        )
     if mnt.get("filing"):
         w.h(2, "备案")
         for f in mnt["filing"]:
@@ -595,4 +586,35 @@ def closing(w: Writer) -> None:
     """九、附则: the plan's own provisions, then exactly one effect clause."""
     meta = w.plan.metadata
     w.h(1, "附则")
-    w.items([sentence(x) for x in meta.get("supplementary", [])] + [effect_clause(meta)])
+    revisions = w.plan.maintenance.get("revisions") or []
+    record = [say("revision_record")] if revisions else []
+    w.items([sentence(x) for x in meta.get("supplementary", [])] + record + [effect_clause(meta)])
+    if revisions:
+        w.p("修订记录", "Table Caption")
+        w.blocks.append(revision_record(revisions))
+
+
+def revision_record(revisions: list[dict[str, Any]]) -> Table:
+    """修订记录 in the office form: 序号｜版本号｜修订日期｜修订原因｜主要修订内容.
+
+    Printed at the end of 附则, the plan's own provisions about itself (GB/T 9704
+    puts nothing between the 目录 and the 正文); one row per ``maintenance.revisions``
+    entry, in date order, dates in Chinese form, the reason from ``trigger``.
+    """
+    triggers = vocab("revision_triggers")
+    rows = [
+        [
+            str(n),
+            str(r["version"]),
+            mx.date_zh(r["date"]),
+            triggers.get(r.get("trigger"), str(r.get("trigger") or "—")),
+            strip_end(str(r["summary"])),
+        ]
+        for n, r in enumerate(sorted(revisions, key=lambda r: str(r["date"])), 1)
+    ]
+    return Table(
+        ["序号", "版本号", "修订日期", "修订原因", "主要修订内容"],
+        rows,
+        [0.6, 0.8, 1.7, 1.9, 5.0],
+        nowrap=(0, 1, 2),
+    )
