@@ -15,7 +15,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
@@ -156,16 +156,53 @@ def summary_line(n: int, k: int, e: int, w: int, i: int, lang: str) -> str:
     )
 
 
+def repository_level(f: Finding) -> bool:
+    """A finding of the cross-plan pass (XPL): about the repository, told at one plan's line."""
+    return f.code.startswith("XPL")
+
+
+def _split(result: FileResult) -> tuple[FileResult, FileResult | None]:
+    """A file's own part of the text report, and its repository-level findings (or None)."""
+    if not any(repository_level(f) for f in result.findings):
+        return result, None
+    own = [f for f in result.findings if not repository_level(f)]
+    repo = [f for f in result.findings if repository_level(f)]
+    return replace(result, findings=own), replace(result, findings=repo, rules_run=True)
+
+
+def _repository_heading(lang: str) -> str:
+    if lang == "zh":
+        return "仓库级检查（各预案相互比对，定位到所涉预案的行）：\n\n"
+    return (
+        "Repository-level checks (the plans compared with each other, at the lines concerned):\n\n"
+    )
+
+
 def write_text(
     report: Report,
     sources: Mapping[str, Mapping[int, str] | Sequence[str]],
     lang: str,
     stream: IO[str] | None = None,
 ) -> None:
+    """Each file's findings, then the repository-level ones under their own heading.
+
+    A cross-plan finding needs every plan, so it is found after the per-file
+    pass; it is printed after every file's own part, grouped under a heading,
+    so a reader does not take it for a problem of that one file's text. JSON,
+    SARIF, JUnit and the CI formats keep it with its file and location.
+    """
     stream = stream or sys.stdout
     color = use_color(stream)
+    later = []
     for result in report.files:
-        write_text_result(result, lambda f: sources.get(f.file), lang, stream, color)
+        own, repo = _split(result)
+        write_text_result(own, lambda f: sources.get(f.file), lang, stream, color)
+        if repo is not None:
+            later.append(repo)
+    if later:
+        stream.write(_repository_heading(lang))
+        for repo in later:
+            write_text_result(repo, lambda f: sources.get(f.file), lang, stream, color)
     stream.write(summary(report, lang) + "\n")
 
 
@@ -238,14 +275,24 @@ def stream_text(results: Iterable[FileResult], lang: str, stream: IO[str], color
     (a result's ``lines`` hold the lines its findings quote).
     """
     tally = Tally()
-    for result in results:
-        tally.add(result)
-        lines = result.lines
+    later: list[FileResult] = []  # repository-level findings: few, written at the end
 
-        def lines_of(f: Finding, path: str = result.path, lines: Any = lines) -> Any:
+    def lines_of_result(result: FileResult) -> Callable[[Finding], Any]:
+        def lines_of(f: Finding, path: str = result.path, lines: Any = result.lines) -> Any:
             return lines if f.file == path else None
 
-        write_text_result(result, lines_of, lang, stream, color)
+        return lines_of
+
+    for result in results:
+        tally.add(result)
+        own, repo = _split(result)
+        write_text_result(own, lines_of_result(own), lang, stream, color)
+        if repo is not None:
+            later.append(repo)
+    if later:
+        stream.write(_repository_heading(lang))
+        for repo in later:
+            write_text_result(repo, lines_of_result(repo), lang, stream, color)
     stream.write(tally.summary(lang) + "\n")
     return tally
 
