@@ -145,3 +145,15 @@ def test_yaml_that_is_not_a_plan_is_left_alone(tmp_path: Path) -> None:
     r = runner.invoke(cli.app, ["fmt", str(tmp_path)])
     assert r.exit_code == 0, r.output
     assert other.read_text("utf-8") == "site_name:   'Plans'\nnav: [ a, b ]\n"
+
+
+def test_sample_plans_are_laid_out_as_fmt_writes_them() -> None:
+    """`planctl fmt --check sample-plans/` is clean: the samples are what users copy from.
+    After editing one, run `planctl fmt sample-plans/`."""
+    r = runner.invoke(cli.app, ["fmt", "--check", str(SAMPLES)])
+    assert r.exit_code == 0, r.output
+    assert "0 file(s) would be reformatted" in r.output
+    for path in sorted(SAMPLES.glob("*.yaml")):
+        text = path.read_text("utf-8")
+        if readable(path) is not None and "planctl:" in text:
+            assert format_text(text, path) == text, path.name
