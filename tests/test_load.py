@@ -163,3 +163,47 @@ def test_the_engine_turns_the_load_error_into_a_located_finding() -> None:
     [f] = check_document(doc).findings
     assert (f.code, f.line, f.col, f.file) == ("YAML002", 3, 3, "plan.yaml")
     assert f.severity == "error" and "line 2" in f.text("en")
+
+
+def test_memoised_tags_are_the_safe_resolvers() -> None:
+    """The loader's tag memo answers what PyYAML's safe resolver answers, node by node."""
+    import yaml
+
+    from tests.conftest import FIXTURES, SAMPLES
+
+    def tags(root: yaml.Node) -> list[str]:
+        out: list[str] = []
+        seen: set[int] = set()  # each node once: an alias bomb is a few hundred nodes
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            out.append(node.tag)
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, yaml.MappingNode):
+                stack.extend(x for pair in node.value for x in pair)
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+        return out
+
+    traps = (
+        "a: [yes, no, on, off, y, n, Yes, NO, true, False, ~, null, Null, '', \"\"]\n"
+        "b: [0x1F, 0o17, 017, 1_000, 1:20, 190:20:30, -0, +1, .5, 1e3, 1.0e+3, .inf, -.Inf, .NaN]\n"
+        "c: [2026-01-05, 2026-1-5 1:2:3, 2026-01-05T10:00:00Z, =, <<, '1', \"yes\", ! 12]\n"
+        "d: !!str 12\ne: !!int '7'\nf: |\n  yes\ng: >\n  no\n? [complex]\n: x\n"
+        "h: &a {k: 1}\ni: *a\nj: 【待填：数量】\nk: 0b101\nl: 12.5.3\n"
+    )
+    texts = [traps, traps]  # twice: the second run answers from the memo
+    for folder in (SAMPLES, FIXTURES / "broken"):
+        texts += [p.read_text("utf-8", "replace") for p in sorted(folder.glob("*.yaml"))]
+    checked = 0
+    for text in texts:
+        try:
+            stock = yaml.compose(text, Loader=yaml.CSafeLoader)
+        except yaml.YAMLError:
+            continue
+        node = load_mod._Loader(text).get_single_node()
+        assert (None if stock is None else tags(stock)) == (None if node is None else tags(node))
+        checked += stock is not None
+    assert checked >= len(texts) // 2

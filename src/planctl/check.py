@@ -24,6 +24,7 @@ from planctl.model import Plan
 from planctl.placeholders import without_placeholders
 from planctl.plugins import canonical
 from planctl.rules import Context, Options, registry
+from planctl.rules.text import all_text, remember_text
 
 _SUPPRESS = re.compile(
     r"#\s*planctl:\s*ignore\s*\[?\s*([A-Za-z]+(?:-[A-Za-z]+)?\d+"
@@ -47,9 +48,12 @@ def run_rules(doc: Document, options: Options, config: Config) -> list[Finding]:
     only rules that look at text as text (``sees_placeholders``) see them.
     """
     full = Plan(doc.data)
-    known = without_placeholders(doc.data)
+    # one join of every string clears most plans of markers (and of the text rules' work)
+    text = all_text(doc.data)
+    known = without_placeholders(doc.data) if "待填" in text else doc.data
     plan = full if known is doc.data else Plan(known)
     ctx = Context(doc=doc, plan=plan, profile=_profile(full, options), options=options)
+    remember_text(ctx, doc.data, text)
     raw_ctx = ctx if plan is full else replace(ctx, plan=full, cache={})
     out: list[Finding] = []
     for rule in registry.plan_rules():

@@ -23,9 +23,54 @@ from typing import Any, cast
 import yaml
 
 try:  # the C composer is several times faster; fall back quietly if absent
-    _Loader: type = yaml.CSafeLoader
+    _Base: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+_ScalarNode = yaml.ScalarNode
+_DEFAULT_TAGS = {
+    yaml.ScalarNode: yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG,
+    yaml.SequenceNode: yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
+    yaml.MappingNode: yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+}
+#: the tag of each plain scalar text met so far (bounded: cleared when full)
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_MAX = 100_000
+
+
+class _Loader(_Base):
+    """The safe loader, resolving implicit tags from a memo instead of by regexes.
+
+    The C composer asks the Python resolver for the tag of every node: a quarter
+    of composing a plan went to trying the YAML 1.1 regexes on the same few
+    thousand plain texts (keys, ids, levels) again and again. The safe resolver's
+    answer depends only on the text of a plain scalar (planctl adds no path
+    resolvers), so it is remembered per text; the answers are the safe resolver's
+    own (a test compares every node's tag).
+    """
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is _ScalarNode and implicit[0]:
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_PLAIN_TAGS) >= _PLAIN_TAGS_MAX:
+                    _PLAIN_TAGS.clear()
+                _PLAIN_TAGS[value] = tag
+            return tag
+        if self.yaml_path_resolvers:  # pragma: no cover - planctl adds none
+            return cast(str, super().resolve(kind, value, implicit))
+        return _DEFAULT_TAGS[kind]
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        # path resolvers only (planctl adds none): called for every node
+        if self.yaml_path_resolvers:  # pragma: no cover
+            super().descend_resolver(current_node, current_index)
+
+    def ascend_resolver(self) -> None:
+        if self.yaml_path_resolvers:  # pragma: no cover
+            super().ascend_resolver()
+
 
 PathT = tuple[str | int, ...]
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 from planctl.rules.base import Context, Problem, rule
-from planctl.rules.text import all_strings
+from planctl.rules.text import all_strings, joined_text
 
 SECOND_EFFECT_DATE = rule(
     code="DOC001",
@@ -156,6 +156,8 @@ def annex_titles(ctx: Context) -> list[str]:
 
 @UNRESOLVED_ANNEX.check
 def check_annexes(ctx: Context) -> Iterator[Problem]:
+    if "附件" not in joined_text(ctx, ctx.plan.data):
+        return  # no text names an annex: neither the walk nor the annex list is needed
     titles = annex_titles(ctx)
     listing = "、".join(f"{i}．{t}" for i, t in enumerate(titles, 1))
     for path, text in _printed(ctx):
