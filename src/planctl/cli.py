@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import sys
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -269,6 +271,36 @@ def _reference(option: Path | None, cfg: config_mod.Config) -> Path | None:
         raise _fail(str(exc)) from None
 
 
+@contextmanager
+def _render_progress(show: bool, total: int) -> Iterator[tuple[Any, Any]]:
+    """render's progress bar on stderr, or a silent stand-in (rich is not even imported).
+
+    No refresh thread: the pool's workers are forked, and a fork must not copy a
+    thread's held lock; the bar is redrawn as each plan is done.
+    """
+    if not show:
+        yield _NoBar(), None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(
+        console=Console(stderr=True),
+        transient=True,
+        auto_refresh=False,
+        redirect_stdout=sys.stdout.isatty(),
+    ) as bar:
+        yield bar, bar.add_task("render", total=total)
+
+
+class _NoBar:
+    def advance(self, task: Any) -> None:
+        pass
+
+    def refresh(self) -> None:
+        pass
+
+
 class DocFormat(str, Enum):
     docx = "docx"
     md = "md"
@@ -354,9 +386,6 @@ def render(
     # the bar belongs on stderr: visible whenever stderr is a terminal, even with stdout
     # redirected, and never mixed into the output a script reads from stdout
     show = progress and len(files) > 1 and sys.stderr.isatty()
-    from rich.console import Console
-    from rich.progress import Progress
-
     outcomes = render_many(
         files,
         output,
@@ -367,16 +396,7 @@ def render(
         options=options,
         reference=reference,
     )
-    # no refresh thread: the pool's workers are forked, and a fork must not copy a
-    # thread's held lock; the bar is redrawn as each plan is done
-    with Progress(
-        console=Console(stderr=True),
-        disable=not show,
-        transient=True,
-        auto_refresh=False,
-        redirect_stdout=sys.stdout.isatty(),
-    ) as bar:
-        task = bar.add_task("render", total=len(files))
+    with _render_progress(show, len(files)) as (bar, task):
         for outcome in outcomes:
             path = outcome.path
             if outcome.skipped is not None:

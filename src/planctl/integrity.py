@@ -127,7 +127,32 @@ def open_package(source: str | Path | bytes) -> zipfile.ZipFile:
     return z
 
 
-def _read(z: zipfile.ZipFile, name: str) -> bytes | None:
+class _Member:
+    __slots__ = ("filename",)
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+
+
+class PartsPackage:
+    """A package held as its parts, read as the functions here read a ZipFile.
+
+    At render time the record is computed from the parts just made, so the DOCX
+    is compressed once, not zipped, read back and zipped again.
+    """
+
+    def __init__(self, order: list[str], parts: dict[str, bytes]) -> None:
+        self.order = order
+        self.parts = parts
+
+    def infolist(self) -> list[_Member]:
+        return [_Member(name) for name in self.order]
+
+    def read(self, name: str) -> bytes:
+        return self.parts[name]  # KeyError for an absent part, as ZipFile.read
+
+
+def _read(z: Any, name: str) -> bytes | None:
     try:
         return z.read(name)
     except KeyError:
@@ -226,6 +251,8 @@ class _Walker:
                 continue
             if self.field and self.field[-1] == "result":
                 continue
+            if local not in _PRINTED:  # only these print; the rest carry no text
+                continue
             if _inside(el, "fldSimple"):
                 continue
             fmt = _run_format(_run_props(el))
@@ -248,6 +275,8 @@ class _Walker:
         return text, fmt
 
 
+#: the elements that put text (or an image mark) into a paragraph
+_PRINTED = frozenset(("t", "tab", "br", "cr", "noBreakHyphen", "sym", "blip", "imagedata"))
 _FIELD_TOKEN = re.compile(r'"[^"]*"|\S+')
 
 
@@ -340,7 +369,7 @@ def _blocks(root: Any, walker: _Walker) -> list[Item]:
     return items
 
 
-def _rels(z: zipfile.ZipFile, part: str) -> list[tuple[str, str, str, str]]:
+def _rels(z: Any, part: str) -> list[tuple[str, str, str, str]]:
     """(id, type, target, mode) of a part's relationships."""
     folder, _, name = part.rpartition("/")
     rels_name = f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
@@ -398,7 +427,7 @@ def _digest(value: Any) -> str:
 _CORE_FIELDS = ("title", "subject", "identifier", "version", "keywords", "category", "description")
 
 
-def _core(z: zipfile.ZipFile) -> dict[str, str]:
+def _core(z: Any) -> dict[str, str]:
     data = _read(z, "docProps/core.xml")
     if data is None:
         return {}
@@ -412,7 +441,7 @@ def _core(z: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def snapshot(z: zipfile.ZipFile) -> Snapshot:
+def snapshot(z: Any) -> Snapshot:
     names = [i.filename for i in z.infolist()]
     doc_part = "word/document.xml"
     for _rid, rtype, target, _mode in _rels(z, ""):
@@ -480,7 +509,7 @@ def snapshot(z: zipfile.ZipFile) -> Snapshot:
 # --------------------------------------------------------------------------- the record
 
 
-def _package_digest(z: zipfile.ZipFile) -> str:
+def _package_digest(z: Any) -> str:
     """Exact bytes of every part but the record itself: any re-save changes it."""
     h = hashlib.sha256()
     for name in sorted(i.filename for i in z.infolist()):
@@ -502,12 +531,25 @@ def _reference_digest() -> str:
 
 def stamp_docx(data: bytes, *, plan_digest: str, final: bool) -> bytes:
     """Return the DOCX with its integrity record added (docProps/custom.xml)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    order = [i.filename for i in src.infolist()]
+    parts = {name: src.read(name) for name in order}
+    return stamp_parts(order, parts, plan_digest=plan_digest, final=final)
+
+
+def stamp_parts(
+    order: list[str], parts: dict[str, bytes], *, plan_digest: str, final: bool
+) -> bytes:
+    """The DOCX zipped from its parts, with its integrity record added (docProps/custom.xml).
+
+    The record describes exactly these parts (the package digest covers every
+    part's bytes but the record's own), so it is computed from them directly;
+    the result is what zipping, reading back and stamping gave, byte for byte.
+    ``order`` and ``parts`` are updated in place.
+    """
     from planctl import __version__
     from planctl.render.docx import FIXED_ZIP_TIME
 
-    src = zipfile.ZipFile(io.BytesIO(data))
-    parts = {i.filename: src.read(i.filename) for i in src.infolist()}
-    order = [i.filename for i in src.infolist()]
     # declare the custom-properties part first, so the package digest covers the declarations
     if CUSTOM_PART not in parts:
         order.append(CUSTOM_PART)
@@ -527,10 +569,9 @@ def stamp_docx(data: bytes, *, plan_digest: str, final: bool) -> bytes:
             )
         parts["_rels/.rels"] = rels.encode("utf-8")
         parts[CUSTOM_PART] = b""
-    staged = _zip(parts, order, FIXED_ZIP_TIME)
-    with zipfile.ZipFile(io.BytesIO(staged)) as z:
-        snap = snapshot(z)
-        package = _package_digest(z)
+    staged = PartsPackage(order, parts)
+    snap = snapshot(staged)
+    package = _package_digest(staged)
     record = {
         "v": RECORD_VERSION,
         "planctl": __version__,
@@ -807,15 +848,14 @@ def verify_docx(docx_path: str | Path, plan_path: str | Path, lang: str = "en") 
 def rerender_items(doc: Any, *, final: bool, figure: bytes | None) -> list[Item]:
     """Render the plan in memory (no --final refusal) and normalise it like a document."""
     from planctl.render.content import build
-    from planctl.render.docx import render_docx
+    from planctl.render.docx import render_docx_parts
 
     if figure is not None:  # the document has flow charts: draw them as render does
         from planctl.render.api import document_figures
 
         figure = document_figures(doc.data)
     content = build(doc.data, draft=not final, figure=figure)
-    with zipfile.ZipFile(io.BytesIO(render_docx(content))) as z:
-        return snapshot(z).body
+    return snapshot(PartsPackage(*render_docx_parts(content))).body
 
 
 # --------------------------------------------------------------------------- overwrite guard

@@ -15,7 +15,7 @@ from typing import Any
 
 from planctl.check import check_document
 from planctl.findings import Finding
-from planctl.integrity import remember_digest, seal_text, stamp_docx
+from planctl.integrity import remember_digest, seal_text, stamp_parts
 from planctl.loader import Document, load_file
 from planctl.model import Plan
 from planctl.placeholders import MARK, has_placeholder
@@ -85,7 +85,7 @@ def _pdf(
     content: Any, reference: Path | None, final: bool, target: Path, force: bool, staged: Staged
 ) -> bytes:
     """PDF bytes; the DOCX with TOC page numbers is written next to it (render/pdf.py)."""
-    from planctl.render.docx import render_docx, toc_entries
+    from planctl.render.docx import render_docx_parts, toc_entries
     from planctl.render.pdf import PdfUnavailable, render_pdf
 
     docx_target = target.with_suffix(".docx")
@@ -98,8 +98,8 @@ def _pdf(
         )
 
     def make(pages: dict[str, int] | None) -> bytes:
-        raw = render_docx(content, reference, toc_pages=pages)
-        return stamp_docx(raw, plan_digest=content.digest, final=final)
+        order, parts = render_docx_parts(content, reference, toc_pages=pages)
+        return stamp_parts(order, parts, plan_digest=content.digest, final=final)
 
     try:
         docx, pdf = render_pdf(make, toc_entries(content))
@@ -299,11 +299,10 @@ def prepare(
     staged = Staged(path, target, result.findings)
     try:
         if fmt == "docx":
-            from planctl.render.docx import render_docx
+            from planctl.render.docx import render_docx_parts
 
-            data = stamp_docx(
-                render_docx(content, reference), plan_digest=content.digest, final=final
-            )
+            order, parts = render_docx_parts(content, reference)
+            data = stamp_parts(order, parts, plan_digest=content.digest, final=final)
         elif fmt == "pdf":
             data = _pdf(content, reference, final, target, force, staged)
         else:

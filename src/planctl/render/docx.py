@@ -325,6 +325,14 @@ class DocxWriter:
 
     # --- blocks ------------------------------------------------------------------
     def write(self) -> bytes:
+        return zip_parts(*self.write_parts())
+
+    def write_parts(self) -> tuple[list[str], dict[str, bytes]]:
+        """The package as (member order, bytes by member): zipped once, by the caller.
+
+        The integrity record (integrity.stamp_parts) is computed from these parts
+        and the DOCX is compressed once, after it is added.
+        """
         refs_front, refs_body, refs_land = self._furniture()
         started_body = False
         for block in self.c.blocks:
@@ -381,9 +389,9 @@ class DocxWriter:
         body.append(final)
         self._properties()
         self._settings()
-        buf = io.BytesIO()
-        self.doc.save(buf)
-        return normalize_zip(enforce_chinese(buf.getvalue()))
+        order, parts = package_parts(self.doc)
+        _fix_chinese(parts)
+        return order, parts
 
     def _title_page(self, t: TitlePage) -> None:
         for _ in range(2):
@@ -830,38 +838,105 @@ def _font_table(xml: str) -> str:
     return xml
 
 
+class _Collector:
+    """Stands in for python-docx's zip writer: keeps each member's bytes, in order."""
+
+    def __init__(self) -> None:
+        self.order: list[str] = []
+        self.parts: dict[str, bytes] = {}
+
+    def write(self, pack_uri: Any, blob: bytes) -> None:
+        name = pack_uri.membername
+        if name not in self.parts:
+            self.order.append(name)
+        self.parts[name] = blob
+
+
+def unzip_parts(data: bytes) -> tuple[list[str], dict[str, bytes]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        order = [i.filename for i in src.infolist()]
+        return order, {name: src.read(name) for name in order}
+
+
+def saved_parts(doc: Any) -> tuple[list[str], dict[str, bytes]]:
+    """The plain way: save the document and read the zip back."""
+    buf = io.BytesIO()
+    doc.save(buf)
+    return unzip_parts(buf.getvalue())
+
+
+def package_parts(doc: Any) -> tuple[list[str], dict[str, bytes]]:
+    """What ``Document.save`` would zip, as (member order, bytes by member).
+
+    python-docx has no public way to get its parts unzipped; zipping them only to
+    read them back cost ~20 ms a document. Its package writer's steps are called
+    with a collector in place of the zip file, and where a python-docx version
+    lacks them the document is saved and read back (tested to agree).
+    """
+    try:
+        from docx.opc.pkgwriter import PackageWriter
+
+        steps = (
+            PackageWriter._write_content_types_stream,
+            PackageWriter._write_pkg_rels,
+            PackageWriter._write_parts,
+        )
+    except (ImportError, AttributeError):
+        return saved_parts(doc)
+    package = doc.part.package
+    for part in package.parts:  # as OpcPackage.save does
+        part.before_marshal()
+    out = _Collector()
+    writer = cast(Any, out)  # duck-typed: python-docx's writer calls only .write()
+    steps[0](writer, package.parts)
+    steps[1](writer, package.rels)
+    steps[2](writer, package.parts)
+    return out.order, out.parts
+
+
+_CHINESE_FIXES: dict[str, Callable[[str], str]] = {
+    "word/styles.xml": _lang,
+    "word/theme/theme1.xml": _theme,
+    "word/fontTable.xml": _font_table,
+}
+
+
+def _fix_chinese(parts: dict[str, bytes]) -> None:
+    for name, fix in _CHINESE_FIXES.items():
+        if name in parts:
+            parts[name] = fix(parts[name].decode("utf-8")).encode("utf-8")
+
+
 def enforce_chinese(data: bytes) -> bytes:
     """zh-CN language tags, Chinese theme fonts and font-table fallbacks in the package."""
-    src = zipfile.ZipFile(io.BytesIO(data))
+    order, parts = unzip_parts(data)
+    _fix_chinese(parts)
+    return zip_parts(order, parts)
+
+
+def zip_parts(order: list[str], parts: dict[str, bytes]) -> bytes:
+    """The package with fixed timestamps and settings, so equal input gives equal bytes."""
     out = io.BytesIO()
-    fix = {
-        "word/styles.xml": _lang,
-        "word/theme/theme1.xml": _theme,
-        "word/fontTable.xml": _font_table,
-    }
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            raw = src.read(info.filename)
-            if info.filename in fix:
-                raw = fix[info.filename](raw.decode("utf-8")).encode("utf-8")
-            dst.writestr(info, raw)
+        for name in order:
+            info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            info.create_system = 0
+            dst.writestr(info, parts[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
     return out.getvalue()
 
 
 def normalize_zip(data: bytes) -> bytes:
     """Rewrite the package with fixed timestamps so equal input gives equal bytes."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            new = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
-            new.compress_type = zipfile.ZIP_DEFLATED
-            new.external_attr = 0o600 << 16
-            new.create_system = 0
-            dst.writestr(
-                new, src.read(info.filename), compress_type=zipfile.ZIP_DEFLATED, compresslevel=6
-            )
-    return out.getvalue()
+    return zip_parts(*unzip_parts(data))
+
+
+def render_docx_parts(
+    content: Content, reference: Path | None = None, toc_pages: dict[str, int] | None = None
+) -> tuple[list[str], dict[str, bytes]]:
+    """The DOCX as (member order, bytes by member), for integrity.stamp_parts to zip."""
+    return DocxWriter(content, reference, toc_pages).write_parts()
 
 
 def render_docx(
@@ -870,4 +945,12 @@ def render_docx(
     return DocxWriter(content, reference, toc_pages).write()
 
 
-__all__ = ["enforce_chinese", "normalize_zip", "render_docx", "toc_entries"]
+__all__ = [
+    "enforce_chinese",
+    "normalize_zip",
+    "package_parts",
+    "render_docx",
+    "render_docx_parts",
+    "toc_entries",
+    "zip_parts",
+]

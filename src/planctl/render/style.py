@@ -10,7 +10,7 @@ free plan text ("…水源。") is dropped into a sentence pattern ("…{{ x }}�
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from planctl.loader import safe_load
@@ -26,11 +26,21 @@ def house_style() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _sentences() -> dict[str, Any]:
-    from jinja2.sandbox import SandboxedEnvironment  # only when a document is built
+def _environment() -> Any:
+    from jinja2.sandbox import SandboxedEnvironment  # only for a template the formatter cannot fill
 
-    env = SandboxedEnvironment(autoescape=False, keep_trailing_newline=False)
-    return {k: env.from_string(v) for k, v in house_style()["sentences"].items()}
+    return SandboxedEnvironment(autoescape=False, keep_trailing_newline=False)
+
+
+@cache
+def _jinja(key: str) -> Any:
+    return _environment().from_string(house_style()["sentences"][key])
+
+
+@lru_cache(maxsize=1)
+def _sentences() -> dict[str, Sentence | None]:
+    """Every house-style sentence prepared for the formatter (None: jinja2 fills it)."""
+    return {k: Sentence.parse(v) for k, v in house_style()["sentences"].items()}
 
 
 def vocab(group: str) -> Any:
@@ -38,9 +48,179 @@ def vocab(group: str) -> Any:
     return house_style()["vocabulary"][group]
 
 
+def fill(key: str, **values: Any) -> str:
+    """A house-style sentence with plan values filled in, as jinja2 renders it.
+
+    The templates are plain substitutions and ``if`` blocks; a small formatter
+    fills them. Compiling all of them with jinja2 took ~60 ms in every process,
+    more than the rest of the text. A template that uses anything more (a filter,
+    a loop, a comment), or a value the formatter would treat differently, is
+    rendered by jinja2's sandbox (tests/test_render_paths.py compares the two).
+    """
+    sentence = _sentences()[key]
+    if sentence is not None:
+        try:
+            return sentence.render(values)
+        except _Unsupported:
+            pass
+    return str(_jinja(key).render(**values))
+
+
 def say(key: str, **values: Any) -> str:
     """One sentence of the house style, with plan values filled in and punctuation normalised."""
-    return normalize(_sentences()[key].render(**values).strip())
+    return normalize(fill(key, **values).strip())
+
+
+# --- the sentence formatter -------------------------------------------------------
+class _Unsupported(Exception):
+    """Outside what the formatter does exactly as jinja2 does: jinja2 takes over."""
+
+
+class _Missing:
+    """A value the caller did not pass: jinja2's default Undefined (prints nothing, false)."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __str__(self) -> str:
+        return ""
+
+    def __iter__(self) -> Any:
+        return iter(())
+
+    def __contains__(self, item: object) -> bool:
+        return False
+
+    def __getitem__(self, item: object) -> Any:
+        raise _Unsupported  # jinja2 raises UndefinedError: let it say so
+
+    def __len__(self) -> int:
+        return 0
+
+
+_MISSING = _Missing()
+_TAG = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}", re.S)
+_TOKEN = re.compile(
+    r"\s*(?:(?P<str>'[^'\\]*'|\"[^\"\\]*\")|(?P<num>\d+)"
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>[\[\]():]))"
+)
+_OPERATORS = {"and", "or", "not", "in"}
+#: jinja2 words that are not variables there: such a template goes to jinja2
+_RESERVED = {"true", "false", "none", "True", "False", "None", "is", "if", "else", "loop"}
+
+
+def _expression(text: str) -> Any:
+    """A jinja2 expression of names, string literals, and/or/not/in and [:n] as Python code."""
+    out: list[str] = []
+    pos = 0
+    text = text.strip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None or m.end() == pos:
+            raise _Unsupported(text)
+        pos = m.end()
+        if m.group("name"):
+            name = m.group("name")
+            if name in _OPERATORS:
+                out.append(f" {name} ")
+            elif name in _RESERVED:
+                raise _Unsupported(name)
+            else:
+                out.append(f"_v({name!r})")
+        else:
+            out.append(m.group("str") or m.group("num") or m.group("op"))
+    if not out:
+        raise _Unsupported(text)
+    try:
+        return compile("".join(out).strip(), "<house style>", "eval")
+    except SyntaxError:
+        raise _Unsupported(text) from None
+
+
+class Sentence:
+    """A parsed house-style template: text, ``{{ expr }}`` and ``{% if %}`` blocks."""
+
+    def __init__(self, nodes: list[Any]) -> None:
+        self.nodes = nodes
+
+    @classmethod
+    def parse(cls, source: str) -> Sentence | None:
+        if "{#" in source or "\r" in source:
+            return None
+        if source.endswith("\n"):  # jinja2 drops one trailing newline
+            source = source[:-1]
+        root: list[Any] = []
+        # open blocks: (branches [(condition, nodes)], the nodes being filled)
+        stack: list[tuple[list[tuple[Any, list[Any]]], list[Any]]] = []
+        current = root
+        pos = 0
+        try:
+            for m in _TAG.finditer(source):
+                if m.start() > pos:
+                    current.append(source[pos : m.start()])
+                pos = m.end()
+                out, stmt = m.group(1), m.group(2)
+                if out is not None:
+                    if out.startswith("-") or out.endswith("-"):
+                        return None
+                    current.append(_expression(out))
+                    continue
+                if stmt.startswith("-") or stmt.endswith("-") or stmt.startswith("+"):
+                    return None
+                word, _, rest = stmt.strip().partition(" ")
+                if word == "if":
+                    branches: list[tuple[Any, list[Any]]] = [(_expression(rest), [])]
+                    current.append(branches)
+                    stack.append((branches, current))
+                    current = branches[0][1]
+                elif word in ("elif", "else") and stack:
+                    branches = stack[-1][0]
+                    if branches[-1][0] is None:  # a branch after else
+                        return None
+                    branches.append((_expression(rest) if word == "elif" else None, []))
+                    current = branches[-1][1]
+                elif word == "endif" and stack and not rest.strip():
+                    current = stack.pop()[1]
+                else:
+                    return None
+        except _Unsupported:
+            return None
+        if stack or "{{" in source[pos:] or "{%" in source[pos:]:
+            return None
+        if pos < len(source):
+            current.append(source[pos:])
+        return cls(root)
+
+    def render(self, values: dict[str, Any]) -> str:
+        scope = {"__builtins__": {}, "_v": lambda name: values.get(name, _MISSING)}
+        parts: list[str] = []
+        self._emit(self.nodes, scope, parts)
+        return "".join(parts)
+
+    def _emit(self, nodes: list[Any], scope: dict[str, Any], parts: list[str]) -> None:
+        for node in nodes:
+            if isinstance(node, str):
+                parts.append(node)
+            elif isinstance(node, list):
+                for condition, body in node:
+                    if condition is None or _value(condition, scope):
+                        self._emit(body, scope, parts)
+                        break
+            else:
+                value = _value(node, scope)
+                parts.append(str(value))
+
+
+def _value(code: Any, scope: dict[str, Any]) -> Any:
+    try:
+        # the code was built by _expression from vetted tokens: names, literals, operators
+        return eval(code, scope)
+    except _Unsupported:
+        raise
+    except Exception:
+        raise _Unsupported from None  # jinja2 decides what such a value does
 
 
 def cn(n: int) -> str:
