@@ -56,3 +56,56 @@ def test_stamping_the_parts_is_stamping_the_zip(content) -> None:  # type: ignor
         via_zip = stamp_docx(zipped, plan_digest="d" * 64, final=final)
         direct = stamp_parts(list(order), dict(parts), plan_digest="d" * 64, final=final)
         assert direct == via_zip
+
+
+def _variables(source: str) -> list[str]:
+    import re
+
+    names = set(
+        re.findall(r"[A-Za-z_][A-Za-z0-9_]*", " ".join(re.findall(r"\{[{%](.*?)[}%]\}", source)))
+    )
+    return sorted(names - {"if", "elif", "else", "endif", "and", "or", "not", "in"})
+
+
+def test_the_sentence_formatter_renders_every_template_as_jinja2_does() -> None:
+    import random
+
+    from planctl.render import style
+
+    rng = random.Random(7)
+    choices: list[object] = ["", "甲市", "协商不成的，报请上级", "按实际发生", "由双方", 0, 3, None]
+    sentences = style.house_style()["sentences"]
+    for key, source in sentences.items():
+        template = style._jinja(key)
+        names = _variables(source)
+        for _ in range(40):
+            values = {n: rng.choice(choices) for n in names if rng.random() < 0.85}
+            try:
+                expected: object = template.render(**values)
+            except Exception as exc:  # e.g. rate[:1] of a number: the same error either way
+                expected = type(exc)
+            try:
+                got: object = style.fill(key, **values)
+            except Exception as exc:
+                got = type(exc)
+            assert got == expected, (key, values)
+
+
+def test_the_formatter_hands_what_it_cannot_do_to_jinja2() -> None:
+    from planctl.render.style import Sentence
+
+    for source in (
+        "{{ x | upper }}",
+        "{% for a in b %}{{ a }}{% endfor %}",
+        "{# note #}{{ x }}",
+        "{{- x }}",
+        "{% if x is none %}a{% endif %}",
+        "{{ x.y }}",
+        "{% if x %}a",
+    ):
+        assert Sentence.parse(source) is None, source
+    s = Sentence.parse("{% if a and not b %}甲{% elif c %}{{ c }}{% else %}丙{% endif %}。\n")
+    assert s is not None
+    assert s.render({"a": 1}) == "甲。"
+    assert s.render({"c": "乙"}) == "乙。"
+    assert s.render({}) == "丙。"
