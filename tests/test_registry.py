@@ -432,3 +432,21 @@ def test_a_broken_repository_registry_is_told_at_the_first_use_line(tmp_path: Pa
     doc = load_file(root / "plans" / "a.yaml")
     [f] = registry.resolve(doc)
     assert f.code == "REG002" and "does not exist" in f.text("en")
+
+
+def test_a_configuration_of_another_repository_lends_no_registries(tmp_path: Path) -> None:
+    """--config naming another repository's planctl.yaml: its registries lie outside this
+    plan's repository, and are not read (the root check of every link)."""
+    from planctl import config as config_mod
+
+    other = _repo(
+        tmp_path / "other",
+        {
+            "planctl.yaml": "registries: [registries/shared.yaml]\n",
+            "registries/shared.yaml": _REGISTRY,
+        },
+    )
+    here = _repo(tmp_path / "here", {"plans/a.yaml": _plan_without_list()})
+    cfg = config_mod.load(other / "planctl.yaml")
+    codes = [f.code for f in _check(here, cfg).findings]
+    assert codes == ["PTH002"], codes

@@ -82,10 +82,10 @@ def plan_facts(doc: Any) -> dict[str, Any]:
                 facts["areas"].append(
                     [_SPACE.sub("", name), *_at(doc, ("geography", "areas", i, "name"))]
                 )
-    parties_raw = data.get("parties")
-    parties: list[Any] = parties_raw if isinstance(parties_raw, list) else []
-    for i, party in enumerate(parties):
-        name = _text(party.get("name")) if isinstance(party, dict) else None
+    from planctl.registry import entries
+
+    for _, i, party in entries(data, ("parties",)):
+        name = _text(party.get("name"))
         if not name:
             continue
         for j, c in enumerate(party.get("contacts") or []):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,22 @@ class RegistryFile:
 _CACHE: dict[Path, tuple[tuple[int, int, int], RegistryFile]] = {}
 
 
+def entries(
+    data: Any, sections: tuple[str, ...] = SECTIONS
+) -> Iterator[tuple[str, int, dict[str, Any]]]:
+    """Each mapping under ``parties`` and ``resources`` of a plan or a registry, with its
+    section and index: the one walk that registry checks, ``use`` resolution and the
+    cross-plan facts share. What is not a mapping is passed over (the schema reports it)."""
+    if not isinstance(data, dict):
+        return
+    for section in sections:
+        items = data.get(section)
+        if isinstance(items, list):
+            for i, item in enumerate(items):
+                if isinstance(item, dict):
+                    yield section, i, item
+
+
 def is_registry_data(data: Any) -> bool:
     return isinstance(data, dict) and MARKER in data
 
@@ -77,48 +94,41 @@ def check_registry_doc(doc: Document) -> list[Finding]:
     if doc.data is None:
         return findings
     findings += _schema_findings(doc)
-    data = doc.data if isinstance(doc.data, dict) else {}
-    for section in SECTIONS:
-        items = data.get(section)
-        if not isinstance(items, list):
+    first: dict[tuple[str, str], int] = {}  # (section, id) -> index of its first entry
+    for section, i, item in entries(doc.data):
+        if "use" in item:
+            mark = doc.source.key((section, i, "use"))
+            findings.append(
+                rules.get("REG006").finding(
+                    file=doc.path,
+                    line=mark.line,
+                    col=mark.col,
+                    json_path=(section, i, "use"),
+                    params={"id": str(item["use"])},
+                    span=3,
+                )
+            )
+        entry_id = item.get("id")
+        if not isinstance(entry_id, str) or is_placeholder(entry_id):
             continue
-        first: dict[str, int] = {}
-        for i, item in enumerate(items):
-            if not isinstance(item, dict):
-                continue
-            if "use" in item:
-                mark = doc.source.key((section, i, "use"))
-                findings.append(
-                    rules.get("REG006").finding(
-                        file=doc.path,
-                        line=mark.line,
-                        col=mark.col,
-                        json_path=(section, i, "use"),
-                        params={"id": str(item["use"])},
-                        span=3,
-                    )
+        if (section, entry_id) in first:
+            mark = doc.source.value((section, i, "id"))
+            findings.append(
+                rules.get("REG001").finding(
+                    file=doc.path,
+                    line=mark.line,
+                    col=mark.col,
+                    json_path=(section, i, "id"),
+                    params={
+                        "id": entry_id,
+                        "what": _WORD[section],
+                        "first": doc.source.value((section, first[(section, entry_id)], "id")).line,
+                    },
+                    span=len(entry_id),
                 )
-            entry_id = item.get("id")
-            if not isinstance(entry_id, str) or is_placeholder(entry_id):
-                continue
-            if entry_id in first:
-                mark = doc.source.value((section, i, "id"))
-                findings.append(
-                    rules.get("REG001").finding(
-                        file=doc.path,
-                        line=mark.line,
-                        col=mark.col,
-                        json_path=(section, i, "id"),
-                        params={
-                            "id": entry_id,
-                            "what": _WORD[section],
-                            "first": doc.source.value((section, first[entry_id], "id")).line,
-                        },
-                        span=len(entry_id),
-                    )
-                )
-            else:
-                first[entry_id] = i
+            )
+        else:
+            first[(section, entry_id)] = i
     return findings
 
 
@@ -191,13 +201,11 @@ def load(path: Path) -> RegistryFile:
         reg.source = doc.source
         for section in SECTIONS:
             items = doc.data.get(section)
-            items = items if isinstance(items, list) else []
-            reg.data[section] = items
-            ids: dict[str, int] = {}
-            for i, item in enumerate(items):
-                if isinstance(item, dict) and isinstance(item.get("id"), str):
-                    ids.setdefault(item["id"], i)
-            reg.index[section] = ids
+            reg.data[section] = items if isinstance(items, list) else []
+            reg.index[section] = {}
+        for section, i, item in entries(doc.data):
+            if isinstance(item.get("id"), str):
+                reg.index[section].setdefault(item["id"], i)
     elif doc.error is not None:
         from planctl.check import load_findings
 
@@ -311,16 +319,11 @@ def _repository_registries(
 
 
 def _uses(data: dict[str, Any]) -> list[tuple[str, int, str]]:
-    out = []
-    for section in SECTIONS:
-        items = data.get(section)
-        if not isinstance(items, list):
-            continue
-        for i, item in enumerate(items):
-            if isinstance(item, dict) and isinstance(item.get("use"), str):
-                if not is_placeholder(item["use"]):
-                    out.append((section, i, item["use"]))
-    return out
+    return [
+        (section, i, item["use"])
+        for section, i, item in entries(data)
+        if isinstance(item.get("use"), str) and not is_placeholder(item["use"])
+    ]
 
 
 def _finding(doc: Document, code: str, path: PathT, params: dict[str, Any]) -> Finding:
@@ -345,7 +348,7 @@ def _open(
     """The registry ``rel`` (relative to ``base``), or None with the finding (at ``where``)
     that says why. ``shown`` names it in that finding (the configuration's entry)."""
     target = Path(rel) if Path(rel).is_absolute() else base / rel
-    root = _root(base)
+    root = _root(doc.path.parent)  # the plan's repository, wherever the list was written
     try:
         real = target.resolve()
     except (OSError, RuntimeError):  # a link loop
@@ -493,6 +496,7 @@ __all__ = [
     "check_registry",
     "check_registry_doc",
     "clear_cache",
+    "entries",
     "is_registry_data",
     "load",
     "resolve",
