@@ -207,3 +207,55 @@ def test_memoised_tags_are_the_safe_resolvers() -> None:
         assert (None if stock is None else tags(stock)) == (None if node is None else tags(node))
         checked += stock is not None
     assert checked >= len(texts) // 2
+
+
+def test_source_map_finds_what_recording_every_node_found() -> None:
+    """The node index answers, for every path, what a record made while building held."""
+    import yaml
+
+    from tests.conftest import FIXTURES, SAMPLES
+
+    def record(node, path, nodes, keys, depth=0):  # the former builder's bookkeeping
+        nodes[path] = node
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                child = (*path, str(k.value))
+                keys[child] = k
+                record(v, child, nodes, keys, depth + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                record(item, (*path, i), nodes, keys, depth + 1)
+
+    texts = [p.read_text("utf-8") for p in sorted(SAMPLES.glob("*.yaml"))]
+    texts += [
+        "a: &x {k: [1, {m: 2}]}\nb: *x\nc: [*x, 3]\n'1': one\nd: |\n  text\ne: \"q\"\n",
+        "- 1\n- [2, {a: b}]\n",
+        "plain scalar\n",
+    ]
+    for p in sorted((FIXTURES / "broken").glob("*.yaml")):
+        doc = load_text(p.read_text("utf-8", "replace"))
+        if doc.data is not None:
+            texts.append(p.read_text("utf-8", "replace"))
+    for text in texts:
+        doc = load_text(text)
+        assert doc.data is not None
+        nodes: dict = {}
+        keys: dict = {}
+        record(doc.source.nodes.root, (), nodes, keys)
+        probes = [*nodes, ("nope",), (0,), ("a", 99), ("a", "k", -1), ("a", "k", True)]
+        for path in probes:
+            assert doc.source.nodes.get(path) is nodes.get(path), path
+            assert doc.source.key_nodes.get(path) is keys.get(path), path
+            assert (path in doc.source.nodes) == (path in nodes)
+            assert doc.source.value(path) == (
+                load_mod.Mark.of(nodes[path].start_mark)
+                if path in nodes
+                else doc.source.value(path)
+            )
+            assert doc.source.end(path) == (
+                load_mod.Mark.of(nodes[path].end_mark) if path in nodes else None
+            )
+    missing = load_text("a: 1\n")
+    with pytest.raises(KeyError):
+        missing.source.nodes[("b",)]
+    assert load_mod.SourceMap().value(("x",)) == load_mod.Mark(1, 1)

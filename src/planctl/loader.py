@@ -125,6 +125,62 @@ class Mark:
 _NO_STYLE = object()
 
 
+class NodeIndex:
+    """Path -> composed node of one document, found in the node tree when asked.
+
+    Recording every node under its path while building (two dict entries and a
+    path tuple per node, ~3,000 per plan) cost more than building the data; a
+    finding needs a handful of positions. The tree answers exactly what that
+    record held: mapping keys as text, list items by index, an alias's target
+    under every path that reaches it. ``keys`` selects the key node of a
+    mapping entry instead of its value.
+    """
+
+    def __init__(self, root: yaml.Node | None = None, keys: bool = False) -> None:
+        self.root = root
+        self.keys = keys
+        #: id(mapping node) -> {key text: (key node, value node)}, built on first visit
+        self._entries: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
+
+    def _entry(self, node: yaml.Node, part: object) -> tuple[yaml.Node | None, yaml.Node] | None:
+        if isinstance(node, yaml.MappingNode):
+            if not isinstance(part, str):
+                return None
+            entries = self._entries.get(id(node))
+            if entries is None:
+                entries = self._entries[id(node)] = {
+                    str(k.value): (k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)
+                }
+            return entries.get(part)
+        if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if 0 <= part < len(node.value):
+                return None, node.value[part]
+        return None
+
+    def get(self, path: PathT, default: yaml.Node | None = None) -> yaml.Node | None:
+        node = self.root
+        if node is None or (self.keys and not path):
+            return default
+        key: yaml.Node | None = None
+        for part in path:
+            entry = self._entry(node, part)
+            if entry is None:
+                return default
+            key, node = entry
+        if self.keys:
+            return key if key is not None else default
+        return node
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, tuple) and self.get(path) is not None
+
+    def __getitem__(self, path: PathT) -> yaml.Node:
+        node = self.get(path)
+        if node is None:
+            raise KeyError(path)
+        return node
+
+
 @dataclass
 class SourceMap:
     """Where each node of a loaded document sits in its file.
@@ -134,15 +190,20 @@ class SourceMap:
     finding needs a handful of positions.
     """
 
-    nodes: dict[PathT, yaml.Node] = field(default_factory=dict)
-    key_nodes: dict[PathT, yaml.Node] = field(default_factory=dict)
+    nodes: NodeIndex = field(default_factory=NodeIndex)
+    key_nodes: NodeIndex = field(default_factory=lambda: NodeIndex(keys=True))
+
+    @classmethod
+    def of(cls, root: yaml.Node) -> SourceMap:
+        return cls(NodeIndex(root), NodeIndex(root, keys=True))
 
     def value(self, path: PathT) -> Mark:
         """The mark of the value at ``path``, or of its nearest known ancestor."""
         p = tuple(path)
         while p:
-            if p in self.nodes:
-                return Mark.of(self.nodes[p].start_mark)
+            node = self.nodes.get(p)
+            if node is not None:
+                return Mark.of(node.start_mark)
             p = p[:-1]
         root = self.nodes.get(())
         return Mark.of(root.start_mark) if root is not None else Mark(1, 1)
@@ -150,8 +211,9 @@ class SourceMap:
     def key(self, path: PathT) -> Mark:
         """The mark of the key naming ``path``; falls back to the value."""
         p = tuple(path)
-        if p in self.key_nodes:
-            return Mark.of(self.key_nodes[p].start_mark)
+        node = self.key_nodes.get(p)
+        if node is not None:
+            return Mark.of(node.start_mark)
         return self.value(p)
 
     def end(self, path: PathT) -> Mark | None:
@@ -256,13 +318,12 @@ class _Builder:
     """Turns composed nodes into data + source map, with limits."""
 
     def __init__(self) -> None:
-        self.source = SourceMap()
         self.count = 0
         #: the collections being built (a node met again inside itself is a self-alias)
         self.open: set[int] = set()
         self.constructor = yaml.constructor.SafeConstructor()
 
-    def build(self, node: yaml.Node, path: PathT, depth: int) -> Any:
+    def build(self, node: yaml.Node, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
             raise _LoadError(
@@ -272,7 +333,6 @@ class _Builder:
             raise _LoadError(
                 "YAML006", node.start_mark.line + 1, node.start_mark.column + 1, depth=MAX_DEPTH
             )
-        self.source.nodes[path] = node
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
             key = id(node)
             if key in self.open:
@@ -282,22 +342,20 @@ class _Builder:
             self.open.add(key)
             try:
                 if isinstance(node, yaml.MappingNode):
-                    return self._mapping(node, path, depth)
+                    return self._mapping(node, depth)
                 if node.tag != "tag:yaml.org,2002:seq":
                     raise self._bad_tag(node)
-                return [
-                    self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)
-                ]
+                return [self.build(item, depth + 1) for item in node.value]
             finally:
                 self.open.discard(key)
-        return self._scalar(cast(yaml.ScalarNode, node), path)
+        return self._scalar(cast(yaml.ScalarNode, node))
 
     def _bad_tag(self, node: yaml.Node) -> _LoadError:
         return _LoadError(
             "YAML004", node.start_mark.line + 1, node.start_mark.column + 1, tag=node.tag
         )
 
-    def _scalar(self, node: yaml.ScalarNode, path: PathT) -> Any:
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
         if (
             node.tag == "tag:yaml.org,2002:str"
             and node.style != "|"
@@ -315,18 +373,19 @@ class _Builder:
             and sum(c.isdigit() for c in node.value) > MAX_INT_DIGITS
         ):
             return node.value  # the schema then says "expected a number" at its line
-        value = self.constructor.construct_object(node)
+        # the safe constructor's own function for the tag (construct_object adds only
+        # bookkeeping for collections and recursion, which a scalar does not need)
+        value = _SCALAR_CONSTRUCTORS[node.tag](self.constructor, node)
         if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
             return (
                 node.value
             )  # .inf / .nan are no quantity; the schema then says "expected a number"
         return value
 
-    def _mapping(self, node: yaml.MappingNode, path: PathT, depth: int) -> dict[str, Any]:
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[str, Any]:
         if node.tag != "tag:yaml.org,2002:map":
             raise self._bad_tag(node)
         out: dict[str, Any] = {}
-        first_seen: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise _LoadError(
@@ -344,20 +403,23 @@ class _Builder:
                 )
             # Keys are always text: `1:` and `"1":` must not become two keys.
             key = str(key_node.value)
-            if key in first_seen:
+            if key in out:
+                first = next(k for k, _ in node.value if str(k.value) == key)
                 raise _LoadError(
                     "YAML002",
                     key_node.start_mark.line + 1,
                     key_node.start_mark.column + 1,
                     key=key,
-                    first=first_seen[key].start_mark.line + 1,
+                    first=first.start_mark.line + 1,
                 )
-            first_seen[key] = key_node
-            child = (*path, key)
-            self.source.key_nodes[child] = key_node
-            out[key] = self.build(value_node, child, depth + 1)
+            out[key] = self.build(value_node, depth + 1)
         return out
 
+
+_SCALAR_CONSTRUCTORS = {
+    tag: yaml.constructor.SafeConstructor.yaml_constructors[tag]
+    for tag in _SAFE_SCALAR_TAGS - _STR_TAGS
+}
 
 _SELF_ALIAS = {
     "problem": "an alias refers to the node that contains it (a self-referencing "
@@ -481,7 +543,7 @@ def load_text(text: str, path: Path | str = "<string>") -> Document:
         if _may_explode(text):  # only aliases of several anchors can multiply the nodes
             _check_size(root)
         builder = _Builder()
-        data = builder.build(root, (), 0)
+        data = builder.build(root, 0)
     except _LoadError as err:
         return Document(path, None, SourceMap(), lines, err.plain())
     except yaml.composer.ComposerError as exc:
@@ -505,7 +567,7 @@ def load_text(text: str, path: Path | str = "<string>") -> Document:
     except RecursionError:
         failure = _LoadError("YAML006", 1, 1, depth=MAX_DEPTH)
         return Document(path, None, SourceMap(), lines, failure.plain())
-    return Document(path, data, builder.source, lines)
+    return Document(path, data, SourceMap.of(root), lines)
 
 
 def load_file(path: Path | str, *, follow_links: bool = True) -> Document:
