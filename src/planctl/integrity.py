@@ -225,11 +225,9 @@ class _Walker:
             else:
                 segments.append([text, fmt])
 
-        for el in p.iter():
-            tag = el.tag
-            if not isinstance(tag, str):
-                continue
-            local = tag.rsplit("}", 1)[-1]
+        # only the elements the loop acts on, in document order, filtered by lxml in C
+        for el in p.iter(*_WALKED):
+            local = el.tag.rsplit("}", 1)[-1]
             if local == "fldChar":
                 kind = el.get(_w("fldCharType"))
                 if kind == "begin":
@@ -277,6 +275,8 @@ class _Walker:
 
 #: the elements that put text (or an image mark) into a paragraph
 _PRINTED = frozenset(("t", "tab", "br", "cr", "noBreakHyphen", "sym", "blip", "imagedata"))
+#: every element the walker acts on, in any namespace (matched by local name, as before)
+_WALKED = tuple(f"{{*}}{name}" for name in ("fldChar", "instrText", "fldSimple", *_PRINTED))
 _FIELD_TOKEN = re.compile(r'"[^"]*"|\S+')
 
 
