@@ -237,3 +237,45 @@ def test_init_ignores_the_cache_folder() -> None:
 
     assert f"{CACHE_DIR}/" in IGNORED
     assert ROOT.joinpath(".gitignore").read_text(encoding="utf-8").count(CACHE_DIR) >= 1
+
+
+def test_cache_does_not_grow_forever(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Older contents of a file, old settings (another --today) and old formats are pruned."""
+    import os
+
+    from planctl import cache as cache_mod
+
+    cfg = load_config(repo / "planctl.yaml")
+    base = repo / CACHE_DIR
+    current = base / f"v{cache_mod.FORMAT}"
+    stale_format = base / "v1" / "abc"
+    stale_format.mkdir(parents=True)
+    (stale_format / "x.json").write_text("{}", encoding="utf-8")
+
+    def entries() -> list[Path]:
+        return sorted(base.rglob("*.json"))
+
+    check_paths([repo], _opts(), cfg, jobs=1, cache=True)
+    assert not (base / "v1").exists()
+    first = entries()
+    assert first and all(current in p.parents for p in first)
+    plan = sorted((repo / "plans").glob("*.yaml"))[0]
+    for n in range(3):  # three edits: still one entry per file
+        plan.write_text(plan.read_text(encoding="utf-8") + f"\n# edit {n}\n", encoding="utf-8")
+        check_paths([repo], _opts(), cfg, jobs=1, cache=True)
+    assert len(entries()) == len(first)
+
+    days = [f"2027-01-{d:02d}" for d in range(1, 8)]
+    for i, day in enumerate(days):
+        check_paths([repo], _opts(day), cfg, jobs=1, cache=True)
+        folder = ResultCache(repo, settings_key(_opts(day), cfg, False)).folder
+        os.utime(folder / "used", (2_000_000_000 + i, 2_000_000_000 + i))  # the order of use
+    kept = {f.name for f in current.iterdir()}
+    expected = {
+        ResultCache(repo, settings_key(_opts(d), cfg, False)).folder.name for d in days[-4:]
+    }
+    assert kept == expected and len(kept) == 1 + cache_mod.KEEP_SETTINGS
+    seen = _count_checks(monkeypatch)
+    cached = check_paths([repo], _opts(days[-2]), cfg, jobs=1, cache=True).files
+    assert seen == []  # a kept folder still answers for every file
+    _same(cached, check_paths([repo], _opts(days[-2]), cfg, jobs=1).files)

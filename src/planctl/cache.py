@@ -4,7 +4,8 @@ Entries live in ``.planctl_cache/`` at the repository root (the git work tree,
 else the folder of planctl.yaml); ``planctl init`` lists that folder in
 ``.gitignore``. One JSON file per checked file holds its findings, the source
 lines they point at and the facts cross-plan checks need, so the repository
-pass re-runs without parsing unchanged plans.
+pass re-runs without parsing unchanged plans. Old entries are pruned
+(:meth:`ResultCache.prune`, :meth:`ResultCache.put`).
 
 The key of an entry is the file's path in the repository and its exact bytes,
 under a settings key that covers everything else a result depends on:
@@ -36,8 +37,12 @@ from planctl.findings import FileResult, Finding, display_path
 from planctl.write import write_cache_bytes
 
 CACHE_DIR = ".planctl_cache"
-#: bump when the entry layout changes
-FORMAT = 1
+#: bump when the entry layout changes (2: one folder per file, older contents pruned)
+FORMAT = 2
+#: settings folders kept besides the current one (another --today, profile, version...)
+KEEP_SETTINGS = 3
+#: the file whose modification time says when a settings folder was last used
+_USED = "used"
 
 
 def repository_root(start: Path, config_path: Path | None) -> Path | None:
@@ -310,19 +315,58 @@ class ResultCache:
         root = repository_root(start, getattr(config, "path", None))
         if root is None or tracked_by_git(root):
             return None
-        return cls(root, settings_key(options, config, strict))
+        cache = cls(root, settings_key(options, config, strict))
+        cache.prune()
+        return cache
+
+    def prune(self) -> None:
+        """Keep the cache from growing forever.
+
+        The settings key changes with every ``--today`` (the default is the day of
+        the run), profile, configuration and planctl version, so old settings
+        folders pile up: this run's folder is marked used, the KEEP_SETTINGS most
+        recently used others stay, older ones and other entry formats are removed.
+        (Within a folder, an entry replaces the entries of the file's older
+        contents: see :meth:`put`.) Best effort: a failure only leaves files behind.
+        """
+        import shutil
+
+        base = self.root / CACHE_DIR
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            (self.folder / _USED).touch()
+            formats = [p for p in base.iterdir() if p.is_dir() and p.name[:1] == "v"]
+            here = self.folder.parent
+            for other in formats:
+                if other != here and other.name[1:].isdigit():
+                    shutil.rmtree(other, ignore_errors=True)
+            others = []
+            for folder in here.iterdir():
+                if folder == self.folder or not folder.is_dir():
+                    continue
+                stamp = folder / _USED
+                used = stamp.stat().st_mtime if stamp.exists() else folder.stat().st_mtime
+                others.append((used, folder.name, folder))
+        except OSError:
+            return
+        others.sort(reverse=True)
+        for _, _, folder in others[KEEP_SETTINGS:]:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def key(self, path: Path, raw: bytes) -> str:
+        """``<hash of the path>.<hash of path and bytes>``: the entry's folder and name."""
         try:
             rel = str(path.resolve().relative_to(self.root))
         except (ValueError, OSError):
             rel = str(path.resolve())
-        h = hashlib.sha256(rel.encode("utf-8", "surrogateescape") + b"\0")
+        name = rel.encode("utf-8", "surrogateescape") + b"\0"
+        h = hashlib.sha256(name)
         h.update(raw)
-        return h.hexdigest()
+        return f"{hashlib.sha256(name).hexdigest()[:32]}.{h.hexdigest()}"
 
     def _entry(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key[2:]}.json"
+        where, _, what = key.partition(".")
+        return self.folder / where[:2] / where[2:] / f"{what}.json"
 
     def has(self, key: str) -> bool:
         """Whether an entry exists (it may still turn out unusable when read)."""
@@ -355,9 +399,18 @@ class ResultCache:
         text = encode_result(result, recorded)
         if text is None:
             return
-        _write(self._entry(key), text.encode("utf-8"))
+        entry = self._entry(key)
+        if _write(entry, text.encode("utf-8")):
+            # the entries of this file's older contents will not be asked for again
+            # (an edit made them stale); a branch switched back is checked once more
+            try:
+                for old in entry.parent.glob("*.json"):
+                    if old.name != entry.name:
+                        old.unlink(missing_ok=True)
+            except OSError:
+                pass
 
 
-def _write(path: Path, data: bytes) -> None:
+def _write(path: Path, data: bytes) -> bool:
     """Atomic (rename) and silent: a cache that cannot be written is only slower."""
-    write_cache_bytes(path, data)
+    return write_cache_bytes(path, data)
