@@ -168,3 +168,51 @@ def test_installed_pack_appears_in_rules_and_fires(tmp_path: Path) -> None:
     assert "henan-example" in run("profiles", "--lang", "en").stdout
     env["PLANCTL_NO_PLUGINS"] = "1"
     assert "HN-MNT101" not in run("rules").stdout
+
+
+def test_pack_search_without_importlib_metadata(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The quick search of entry_points.txt files never misses what importlib.metadata finds."""
+    from importlib import metadata
+
+    if list(metadata.entry_points(group=plugins.GROUP)):
+        assert plugins._may_have_packs()
+    site = tmp_path / "site"
+    other = site / "other-1.0.dist-info"
+    other.mkdir(parents=True)
+    (other / "entry_points.txt").write_text("[console_scripts]\nx = y:z\n", encoding="utf-8")
+    (site / "bare-2.0.dist-info").mkdir()  # no entry points at all
+    monkeypatch.setattr(sys, "path", [str(site), str(tmp_path / "missing")])
+    assert not plugins._may_have_packs()
+    assert not list(metadata.entry_points(group=plugins.GROUP))
+    pack = site / "demo_pack-1.0.dist-info"
+    pack.mkdir()
+    (pack / "entry_points.txt").write_text("[planctl.rules]\ndemo = demo_pack\n", encoding="utf-8")
+    assert plugins._may_have_packs()
+    assert [ep.name for ep in metadata.entry_points(group=plugins.GROUP)] == ["demo"]
+    (pack / "entry_points.txt").unlink()
+    zipped = tmp_path / "packs.zip"
+    zipped.write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    monkeypatch.setattr(sys, "path", [str(site), str(zipped)])
+    assert plugins._may_have_packs()  # a zip on the path: importlib.metadata decides
+
+
+def test_validate_does_not_import_importlib_metadata(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(plan_text(), encoding="utf-8")
+    code = (
+        "import sys\n"
+        f"sys.argv = ['planctl', 'validate', {str(plan)!r}, '--today', {TODAY!r}, '--no-cache']\n"
+        "from planctl.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('metadata', 'importlib.metadata' in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PLANCTL_NO_PLUGINS"}
+    r = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert r.stdout.splitlines()[-1] == "metadata False", r.stdout + r.stderr
