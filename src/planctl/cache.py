@@ -37,7 +37,7 @@ from planctl.findings import FileResult, Finding, display_path
 from planctl.write import write_cache_bytes
 
 CACHE_DIR = ".planctl_cache"
-#: bump when the entry layout changes (2: one folder per file, older contents pruned)
+#: bump when the entry layout changes (2: entries named by path and content, older pruned)
 FORMAT = 2
 #: settings folders kept besides the current one (another --today, profile, version...)
 KEEP_SETTINGS = 3
@@ -354,7 +354,7 @@ class ResultCache:
             shutil.rmtree(folder, ignore_errors=True)
 
     def key(self, path: Path, raw: bytes) -> str:
-        """``<hash of the path>.<hash of path and bytes>``: the entry's folder and name."""
+        """``<hash of the path>.<hash of path and bytes>``: the entry's name says both."""
         try:
             rel = str(path.resolve().relative_to(self.root))
         except (ValueError, OSError):
@@ -366,7 +366,7 @@ class ResultCache:
 
     def _entry(self, key: str) -> Path:
         where, _, what = key.partition(".")
-        return self.folder / where[:2] / where[2:] / f"{what}.json"
+        return self.folder / where[:2] / f"{where[2:]}-{what}.json"
 
     def has(self, key: str) -> bool:
         """Whether an entry exists (it may still turn out unusable when read)."""
@@ -403,10 +403,18 @@ class ResultCache:
         if _write(entry, text.encode("utf-8")):
             # the entries of this file's older contents will not be asked for again
             # (an edit made them stale); a branch switched back is checked once more
+            same_file = entry.name.split("-", 1)[0] + "-"
             try:
-                for old in entry.parent.glob("*.json"):
-                    if old.name != entry.name:
-                        old.unlink(missing_ok=True)
+                with os.scandir(entry.parent) as found:
+                    stale = [
+                        e.path
+                        for e in found
+                        if e.name.startswith(same_file)
+                        and e.name.endswith(".json")
+                        and e.name != entry.name
+                    ]
+                for old in stale:
+                    os.unlink(old)
             except OSError:
                 pass
 
