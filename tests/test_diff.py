@@ -279,6 +279,8 @@ def test_git_versions_resolve_the_registries_of_their_own_revision(
         ),
         # the plan writes its commitment itself: a change of the plan, not of the registry
         ("resources", "changed", "R-carbon", "quantity", 30, 20, None),
+        # ...and the registered stock under it changed in the registry
+        ("resources", "changed", "R-carbon", "stock", 50, 80, shared),
     }
     _git(tmp_path, "commit", "-qam", "v2")
     # both sides from git: each resolved against its own revision's registry

@@ -42,7 +42,8 @@ class Change:
     new: Any = None
     #: the party whose duties or contacts this concerns (for per-party grouping)
     party: str | None = None
-    #: the registry file the changed party or resource comes from (``use: ID``), if any
+    #: the registry file the changed party or resource comes from (``use: ID``), if any;
+    #: field ``stock``: the registered stock under the plan's own commitment
     registry: str | None = None
 
     def text(self, lang: str = "zh") -> str:
@@ -555,6 +556,29 @@ def compare_versions(old: Document, new: Document) -> list[Change]:
             out.append(c)  # the plan writes this field itself, beside its ``use``
             continue
         out.append(replace(c, registry=shown))
+    return out + _stock_changes(a, b)
+
+
+def _stock_changes(
+    a: dict[tuple[str, str], tuple[str, int, Document]],
+    b: dict[tuple[str, str], tuple[str, int, Document]],
+) -> list[Change]:
+    """A registry stock that changed under a plan's commitment ("资源底数").
+
+    A plan that commits part of a registered stock writes its own ``quantity``, so
+    the stock itself is not in the plan's data; it changed all the same, and a
+    commitment that fitted may no longer fit (REG005, XPL002).
+    """
+    out = []
+    for key, (shown, i, new_doc) in b.items():
+        if key[0] != "resources" or key not in a:
+            continue
+        _, j, old_doc = a[key]
+        before = old_doc.origins.get(("resources", j), {}).get("stock")
+        after = new_doc.origins.get(("resources", i), {}).get("stock")
+        own = ("resources", i, "quantity") in new_doc.source.nodes
+        if own and before is not None and after is not None and before != after:
+            out.append(Change("resources", "changed", key[1], "stock", before, after, None, shown))
     return out
 
 
