@@ -83,6 +83,38 @@ UNRESOLVED_ANNEX = rule(
     passes="metadata.supplementary: [各方值班电话详见附件5。]",
 )
 
+REVISION_DATE_DISAGREES = rule(
+    code="DOC004",
+    name="revision-date-disagrees",
+    severity="warning",
+    layer="plan",
+    title={
+        "zh": "修订记录与被替代版本的日期不一致",
+        "en": "Revision record and replaced version disagree on a date",
+    },
+    message={
+        "zh": "修订记录中 {version} 版的日期为 {recorded}，而施行条款（metadata.supersedes）称该版 {stated} 印发",
+        "en": "the revision record dates version {version} {recorded}, while the effect clause "
+        "(metadata.supersedes) says it was issued on {stated}",
+    },
+    hint={
+        "zh": "核对被替代版本的印发日期，使 maintenance.revisions 中该版本的日期与 metadata.supersedes.date 一致。",
+        "en": "Check when the replaced version was issued; make its date in maintenance.revisions "
+        "and metadata.supersedes.date agree.",
+    },
+    why={
+        "zh": "施行条款（“……同时废止”）和附则中的修订记录表印在同一份文件里；同一版本出现两个日期，"
+        "审核时无法判断哪个为准，废止的是哪一份文件也随之不清。",
+        "en": "The effect clause and the revision table print in the same document; one version "
+        "with two dates leaves unclear which document was repealed.",
+    },
+    citation="planctl policy",
+    fail="metadata.supersedes: {version: '1.0', date: 2023-03-01}\n"
+    "maintenance.revisions: [{version: '1.0', date: 2023-03-20, summary: 首次编制两县联合预案。}]",
+    passes="metadata.supersedes: {version: '1.0', date: 2023-03-01}\n"
+    "maintenance.revisions: [{version: '1.0', date: 2023-03-01, summary: 首次编制两县联合预案。}]",
+)
+
 _EFFECT = re.compile(r"(自|从|于)[^。；]{0,30}?(施行|生效)")
 _CN_DIGITS = "零一二三四五六七八九十"
 _ANNEX_NO = re.compile(r"附件\s*([0-9]+|[一二三四五六七八九十]+)")
@@ -173,3 +205,25 @@ def check_annexes(ctx: Context) -> Iterator[Problem]:
                 yield Problem(
                     path, {"ref": m.group(0), "annexes": listing}, span=(m.start(), len(m.group(0)))
                 )
+
+
+@REVISION_DATE_DISAGREES.check
+def check_revision_dates(ctx: Context) -> Iterator[Problem]:
+    replaced = ctx.plan.metadata.get("supersedes")
+    if not isinstance(replaced, dict):
+        return
+    version, stated = replaced.get("version"), replaced.get("date")
+    if not isinstance(version, str) or not isinstance(stated, str):
+        return  # no date stated (or a placeholder): nothing to disagree with
+    revisions = (ctx.plan.data.get("maintenance") or {}).get("revisions")
+    if not isinstance(revisions, list):
+        return
+    for i, entry in enumerate(revisions):
+        if not isinstance(entry, dict) or entry.get("version") != version:
+            continue
+        recorded = entry.get("date")
+        if isinstance(recorded, str) and recorded != stated:
+            yield Problem(
+                ("maintenance", "revisions", i, "date"),
+                {"version": version, "recorded": recorded, "stated": stated},
+            )
