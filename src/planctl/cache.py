@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any
 
 from planctl.findings import FileResult, Finding, display_path
-from planctl.write import write_cache_bytes
 
 CACHE_DIR = ".planctl_cache"
 #: bump when the entry layout changes (2: entries named by path and content, older pruned)
@@ -419,6 +418,39 @@ class ResultCache:
                 pass
 
 
+_NEW = (
+    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+)
+
+
 def _write(path: Path, data: bytes) -> bool:
-    """Atomic (rename) and silent: a cache that cannot be written is only slower."""
-    return write_cache_bytes(path, data)
+    """Atomic (rename) and silent: a cache that cannot be written is only slower.
+
+    Leaner than :func:`planctl.write.write_cache_bytes` (no random name, mode
+    keeping or folder sweep: an entry is written once per checked plan, and those
+    steps were half the cost of a cold run's writing). The temporary is named by
+    the process, which alone writes it; one left by a crash is replaced on the
+    next write of that entry and never read (only ``*.json`` is).
+    """
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        try:
+            fd = os.open(tmp, _NEW, 0o666)
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(tmp, _NEW, 0o666)
+        except FileExistsError:
+            os.unlink(tmp)
+            fd = os.open(tmp, _NEW, 0o666)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException as exc:  # an interrupt too: no temporary is left behind
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            return False
+        raise
+    return True

@@ -332,6 +332,19 @@ def _check_file(job: _Job) -> tuple[FileResult, bytes | None, list[Path]]:
     return result, raw, dependencies(doc)
 
 
+def _check_and_store(item: tuple[_Job, Any]) -> tuple[FileResult, list[Path]]:
+    """One file checked and its cache entry written, where it was checked.
+
+    In a pool that is the worker: entries are written on every core, and the
+    file's bytes (hashed for the entry's name) need not travel back to the parent.
+    """
+    job, cache = item
+    result, raw, deps = _check_file(job)
+    if cache is not None and raw is not None:
+        cache.put(cache.key(job[0], raw), result, deps)
+    return result, deps
+
+
 def plan_facts(doc: Document) -> dict[str, Any] | None:
     """The record cross-plan checks need, from ``planctl.crossplan`` once it exists.
 
@@ -431,26 +444,21 @@ def _results(
                 continue  # read when its turn comes: hits are not all held at once
         todo.append(i)
     jobs_n = pool.auto_jobs(len(todo), jobs)
-    work = [(files[i], follow(files[i]), options, config, strict) for i in todo]
-    checked = pool.ordered_map(_check_file, work, jobs_n)
+    work = [((files[i], follow(files[i]), options, config, strict), cache) for i in todo]
+    checked = pool.ordered_map(_check_and_store, work, jobs_n)
     pending = set(todo)
     for i, path in enumerate(files):
         result = None
         if i in keys and i not in pending:
             result = cache.get(keys[i], path)
         if result is None:
-            if i in pending:
-                try:
-                    result, raw, deps = next(checked)
-                except OSError as exc:
-                    raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-            else:  # an entry that turned out unusable (corrupt, a registry changed)
-                try:
-                    result, raw, deps = _check_file((path, follow(path), options, config, strict))
-                except OSError as exc:
-                    raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-            if cache is not None and raw is not None:
-                cache.put(cache.key(path, raw), result, deps)
+            job = (path, follow(path), options, config, strict)
+            try:
+                # a file to check (its entry written where it is checked), or one whose
+                # entry turned out unusable (corrupt, a registry changed)
+                result, _ = next(checked) if i in pending else _check_and_store((job, cache))
+            except OSError as exc:
+                raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
         yield result
     next(checked, None)  # run the pool's generator to its end: it shuts the workers down
 
