@@ -46,3 +46,11 @@ def test_joined_text_holds_a_match_whenever_a_string_does(data: object) -> None:
         assert may_hold_placeholder(joined)
     if any("附件" in v for v in values):
         assert "附件" in joined
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["", "a", "planctl: 1", "x  # planctl: ignore TXT002", "planctl:planctl:", "b planctl", ":planctl:"]), max_size=12))  # fmt: skip
+def test_comment_lines_found_in_the_joined_text(lines: list[str]) -> None:
+    from planctl.check import _comment_lines
+
+    assert _comment_lines(lines) == {n: t for n, t in enumerate(lines, 1) if "planctl:" in t}

@@ -159,8 +159,27 @@ def check_document(
     # the lines with a suppression comment: cross-plan findings come later and honour them
     kept = lines_for(findings, doc.lines)
     if rules_run:
-        kept.update((n, t) for n, t in enumerate(doc.lines, 1) if "planctl:" in t)
+        kept.update(_comment_lines(doc.lines))
     return FileResult(shown[str(doc.path)], findings, rules_run, kept)
+
+
+def _comment_lines(lines: list[str]) -> dict[int, str]:
+    """The lines holding ``planctl:`` (the marker, suppression comments), by number.
+
+    Found in the joined text rather than by a test per line: a plan has ~1,000
+    lines and a handful of these. (Lines from ``splitlines`` hold no line break,
+    so the breaks joined in count the lines.)
+    """
+    text = "\n".join(lines)
+    out: dict[int, str] = {}
+    line, counted = 1, 0
+    at = text.find("planctl:")
+    while at >= 0:
+        line += text.count("\n", counted, at)
+        counted = at
+        out[line] = lines[line - 1]
+        at = text.find("planctl:", at + 1)
+    return out
 
 
 def _shown(memo: dict[str, str], file: str | Path) -> str:

@@ -146,10 +146,16 @@ class NodeIndex:
         if isinstance(node, yaml.MappingNode):
             if not isinstance(part, str):
                 return None
+            pairs = node.value
+            if len(pairs) <= 16:  # most mappings: a look along the keys beats an index
+                for k, v in pairs:
+                    if isinstance(k, yaml.ScalarNode) and str(k.value) == part:
+                        return k, v
+                return None
             entries = self._entries.get(id(node))
             if entries is None:
                 entries = self._entries[id(node)] = {
-                    str(k.value): (k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)
+                    str(k.value): (k, v) for k, v in pairs if isinstance(k, yaml.ScalarNode)
                 }
             return entries.get(part)
         if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
