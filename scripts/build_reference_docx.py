@@ -141,7 +141,7 @@ def main() -> None:
         spf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         spf.line_spacing = TABLE_LINE
         spf.alignment = align
-        spf.space_before = spf.space_after = Pt(1.5)
+        spf.space_before = spf.space_after = Pt(1)
 
     caption = paragraph_style(doc, "Table Caption")
     set_fonts(caption, HEITI, 14)

@@ -241,6 +241,56 @@ def test_no_blank_page(documents, name) -> None:
         assert _content_lines(page), f"page {i + 1} is blank"
 
 
+def _used_height(pdf: Path) -> list[float]:
+    """Per page, how far down the type area its lowest word reaches (0 = empty, 1 = full).
+
+    Read from word boxes (pdftotext -bbox), leaving out the running header and the
+    page number, which stand outside the type area (GB/T 9704: portrait margins 37 mm
+    top, 35 mm bottom; a landscape page is the portrait sheet turned, 28 mm and 26 mm).
+    """
+    xml = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8")
+    out = []
+    for page in re.findall(r"<page (.*?)</page>", xml, re.S):
+        w, h = (float(x) for x in re.findall(r'(?:width|height)="([\d.]+)"', page)[:2])
+        top, bottom = (28 * MM, h - 26 * MM) if w > h else (37 * MM, h - 35 * MM)
+        ys = [
+            float(y1)
+            for y0, y1 in re.findall(
+                r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', page
+            )
+            if float(y0) >= top - 2 and float(y1) <= bottom + 2
+        ]
+        out.append(max(0.0, (max(ys) - top) / (bottom - top)) if ys else 0.0)
+    return out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_page_is_mostly_blank_unless_it_ends_a_part(documents, name) -> None:
+    """A page at least 80 % blank is allowed only where a part of the document ends.
+
+    A part ends before the 目录, the body, the signature page and each 附件 label, and
+    at the end. Anywhere else a mostly blank page is a layout fault: a chart alone on
+    its page, a block pushed over by a keep rule, a break that should not be there.
+    (The last page of a landscape table holding only its header and a row or two is
+    such an ending: no static rule moves those rows back without measuring the
+    printed rows, see README "Page layout".)
+    """
+    _, pages = documents[name]
+    used = _used_height(PDFS[name])
+    assert len(used) == len(pages)
+    sign = set(_sign_pages(pages))
+    toc = next(i for i, p in enumerate(pages) if "目录" in "".join(_lines(p)))
+    starts = {0, toc, toc + 1} | {i for i in sign if i - 1 not in sign}
+    starts |= {
+        i for i, p in enumerate(pages) if re.fullmatch(r"附件\d+", (_content_lines(p) or [""])[0])
+    }
+    for i, fill in enumerate(used):
+        ends_a_part = i + 1 == len(pages) or i + 1 in starts
+        assert fill > 0.2 or ends_a_part, (i + 1, fill, _content_lines(pages[i])[:3])
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_cover_title_breaks_at_word_boundaries(documents, name) -> None:
     data, pages = documents[name]

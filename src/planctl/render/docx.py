@@ -378,7 +378,11 @@ class DocxWriter:
                     "Annex Label",
                     ppr='<w:keepNext/><w:outlineLvl w:val="0"/>',
                 )
-                self.add(block.title, "Annex Title", ppr="<w:keepNext/>")
+                # GB/T 9704 puts the title on the type area's third line; on a landscape
+                # table page the line after it is the table's (the standard sets no
+                # space below), so the 156 mm page keeps a line more for rows
+                after = '<w:spacing w:after="240"/>' if block.landscape else ""
+                self.add(block.title, "Annex Title", ppr=f"<w:keepNext/>{after}")
             elif isinstance(block, Table):
                 self._table(block)
             elif isinstance(block, Figure):
