@@ -161,7 +161,10 @@ def general(w: Writer) -> None:
             if plan.is_informed_only(p["id"]) and role in plan.party_info[p["id"]].roles
         ]
         if told:
-            w.p(say(f"parties_{role}", parties=w.name.many(told)))
+            # an observer that leads or supports tasks (a basin authority running its own
+            # sluice) is not a bystander: say it takes part in those tasks by its duties
+            works = role == "observer" and any(_has_tasks(plan, x) for x in told)
+            w.p(say(f"parties_{role}", parties=w.name.many(told), works=works))
     geo = plan.geography
     if geo:
         kind = vocab("geo_kinds")[geo["kind"]]
@@ -191,6 +194,14 @@ def general(w: Writer) -> None:
         for pr in meta["principles"]:
             w.p(f"{strip_end(pr['name'])}。{sentence(pr['text'])}")
     outward.related_plans(w)
+
+
+def _has_tasks(plan: Plan, pid: str) -> bool:
+    """Whether a party leads or supports a duty, or leads a working group."""
+    for d in plan.duties:
+        if d.get("lead") == pid or pid in (d.get("support") or []):
+            return True
+    return any(g.get("lead") == pid for g in plan.groups)
 
 
 def _answer_in_aid(plan: Plan, rule: dict[str, Any]) -> bool:

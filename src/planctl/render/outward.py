@@ -108,7 +108,13 @@ def aftermath(w: Writer) -> None:
                 procedure=strip_end(disputes.get("procedure", "")),
                 # "由…协调" is the sentence's own verb: a mediator written "…上级人民政府协调"
                 # would otherwise read "协调协调"
-                mediator=re.sub(r"(协调|调解|调处)$", "", strip_end(disputes.get("mediator", ""))),
+                # and one written "A，必要时报请B" names two steps: "由A协调，必要时报请B协调"
+                mediator=re.sub(
+                    r"^([^，]+?)(?:协调|调解|调处)?，",
+                    r"\1协调，",
+                    re.sub(r"(协调|调解|调处)$", "", strip_end(disputes.get("mediator", ""))),
+                    count=1,
+                ),
             )
         )
 
