@@ -196,6 +196,33 @@ def general(w: Writer) -> None:
     outward.related_plans(w)
 
 
+def deputies_text(w: Writer, lead: Any, deputies: list[str]) -> str:
+    """Who takes part in command beside the lead.
+
+    When the lead follows the origin, a deputy that is itself one of the origin leads
+    takes part only when it does not lead: "吉安市参与指挥" under a 吉安市 lead would
+    contradict itself, so such deputies read "另一方" (two origins), "X（不牵头时）" or
+    "X、Y中不牵头的单位" (more), before the fixed deputies.
+    """
+    plan = w.plan
+    if not (isinstance(lead, dict) and lead.get("by") == "origin"):
+        return w.name.many(deputies)
+    leads = {x for x in (plan.resolve_lead(lead, k) for k in plan.origin_keys()) if x}
+    rotating = [d for d in deputies if d in leads]
+    fixed = [d for d in deputies if d not in leads]
+    if not rotating:
+        return w.name.many(deputies)
+    if len(leads) == 2 and len(rotating) >= 1:
+        first = "另一方"
+    elif set(rotating) == leads:
+        first = "其他各方"
+    elif len(rotating) == 1:
+        first = w.name(rotating[0]) + "（不牵头时）"
+    else:
+        first = w.name.many(rotating) + "中不牵头的单位"
+    return join([first, *[w.name(d) for d in fixed]])
+
+
 def _has_tasks(plan: Plan, pid: str) -> bool:
     """Whether a party leads or supports a duty, or leads a working group."""
     for d in plan.duties:
@@ -266,7 +293,7 @@ def command(w: Writer) -> None:
                 lead=mech.lead_text(w, lvl["lead"]),
                 hq=lvl["hq"],
                 location=strip_end(lvl.get("location", "")),
-                deputies=name.many(lvl.get("deputies", [])),
+                deputies=deputies_text(w, lvl["lead"], lvl.get("deputies", [])),
                 groups=join([groups[g]["name"] for g in lvl.get("groups", []) if g in groups]),
             )
         )
@@ -399,7 +426,12 @@ def notification(w: Writer) -> None:
                 ).rstrip("。")
                 + (mech.answer_clause(r) if not _answer_in_aid(plan, r) else "")
             )
-        lines.append(say("sender_rules", sender=name(sender), items="；".join(parts)))
+        # a weather bureau that only passes on warnings learns of a warning, not an event
+        warns = {r["kind"] == "warning" for r in rules}
+        what = (
+            "预警信息" if warns == {True} else ("事件或预警信息" if True in warns else "事件信息")
+        )
+        lines.append(say("sender_rules", sender=name(sender), items="；".join(parts), what=what))
     w.items(lines)
     content_keys: list[str] = []
     for r in plan.rules:
@@ -513,11 +545,18 @@ def support(w: Writer) -> None:
             )
         )
     for rq in aid.get("requisitions", []):
+        by = name(rq["by"])
+        source = strip_end(rq["from"])
+        # "郴州市可依法征用郴州市辖区内…": the party's own area is 本辖区
+        for own in dict.fromkeys([by, plan.name(rq["by"])]):
+            if source.startswith(own + "辖区"):
+                source = "本" + source[len(own) :]
+                break
         w.p(
             say(
                 "requisition",
-                by=name(rq["by"]),
-                **{"from": strip_end(rq["from"])},
+                by=by,
+                **{"from": source},
                 what=strip_end(rq["what"]),
                 terms=terms_no.get(rq.get("terms") or default, ""),
             )
