@@ -151,3 +151,55 @@ def test_the_flow_chart_legend_is_stated_once(name: str) -> None:
         assert any(isinstance(b, Para) and words in b.text for b in content.blocks[:first])
         # what differs stays with its chart: who learns first
         assert all("最先获知" in f.caption for f in figures), [f.caption for f in figures]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_sender_of_warnings_only_learns_of_a_warning(name: str) -> None:
+    data, content = _content(name)
+    plan = Plan(data)
+    prose = _prose(content)
+    for sender in {r["from"] for r in plan.rules}:
+        kinds = {
+            r["kind"]
+            for r in plan.rules
+            if r["from"] == sender and r.get("message") != "stand_down"
+        }
+        short = plan.party[sender].get("short_name") or plan.party[sender]["name"]
+        said = [t for t in prose if re.match(rf"\d+．{re.escape(short)}获知", t)]
+        if kinds == {"warning"}:
+            assert said and all("获知预警信息后" in t for t in said), said
+        elif "warning" not in kinds and said:
+            assert all("获知事件信息后" in t for t in said), said
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_party_requisitions_in_its_own_area_as_本辖区(name: str) -> None:
+    _, content = _content(name)
+    for text in _prose(content):
+        m = re.match(r"(.+?)可依法征用(.+)", text)
+        if m:
+            assert not m.group(2).startswith(m.group(1) + "辖区"), text
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_deputy_is_never_the_lead_it_assists(name: str) -> None:
+    """Under "由事发地一方牵头", naming an origin lead bare as a deputy contradicts itself
+    whenever the event starts on that party's side."""
+    data, content = _content(name)
+    plan = Plan(data)
+    for lvl in plan.command.get("levels", []):
+        lead = lvl["lead"]
+        if not (isinstance(lead, dict) and lead.get("by") == "origin"):
+            continue
+        leads = {plan.resolve_lead(lead, k) for k in plan.origin_keys()} - {None}
+        for d in lvl.get("deputies", []):
+            if d not in leads:
+                continue
+            short = plan.party[d].get("short_name") or plan.party[d]["name"]
+            for text in _prose(content):
+                m = re.search(r"，([^，]*)参与指挥", text)
+                if text.startswith("启动") and lvl["hq"] in text and m:
+                    # "X、Y中不牵头的单位" and "X（不牵头时）" name them qualified
+                    bare = re.sub(r"(?:[^、，]+、)*[^、，]+中不牵头的单位", "", m.group(1))
+                    items = bare.split("、")
+                    assert short not in items, text
