@@ -34,6 +34,7 @@ from docx.section import Section
 from docx.shared import Length, Pt
 
 from planctl import __version__
+from planctl.render import paginate
 from planctl.render.blocks import (
     Annex,
     Attachments,
@@ -141,6 +142,7 @@ class DocxWriter:
         self._pending_break = False  # next annex label starts a page
         self._figures_in_annex = 0
         self._para_style_ids: dict[str, str | None] = {}
+        self._used_pt = 0.0  # estimated height already used on an annex table's first page
 
     # --- XML building blocks -----------------------------------------------------
     def sid(self, name: str) -> str:
@@ -357,6 +359,7 @@ class DocxWriter:
                 self.add(block.text, f"Heading {min(block.level, 4)}")
             elif isinstance(block, Para):
                 self.add(block.text, block.style)
+                self._used_pt += self._note_pt(block.text)
             elif isinstance(block, Attachments):
                 self._attachments(block)
             elif isinstance(block, Signatures):
@@ -372,6 +375,7 @@ class DocxWriter:
                     self._pending_break = True
                 self.landscape = block.landscape
                 self._figures_in_annex = 0
+                self._used_pt = ANNEX_HEAD_PT  # label, title and the space around them
                 # the label carries an outline level so a refreshed TOC lists the annex
                 self.add(
                     f"附件{block.number}",
@@ -570,13 +574,22 @@ class DocxWriter:
             if len(groups) > 1:
                 if gi:
                     self._pending_break = True
+                    self._used_pt = 0.0
                 cap = f"（{gi + 1}/{len(groups)}：{'、'.join(t.header[i] for i in cols)}）"
                 self.add(cap, "Table Caption")
+                self._used_pt += CAPTION_PT
             merge = tuple(idx.index(c) for c in t.merge if c in idx)
             nowrap = tuple(idx.index(c) for c in t.nowrap if c in idx)
             self._one_table(
                 [t.header[i] for i in idx], rows, [t.widths[i] for i in idx], merge, nowrap
             )
+
+    def _note_pt(self, text: str) -> float:
+        """Estimated height of a 小四 note paragraph (single spacing, about 17.3 pt a line)."""
+        from planctl.render.annexes import text_mm
+
+        width = self.text_width() / TWIPS_PER_MM
+        return 17.3 * max(1, -(-int(text_mm(text)) // max(int(width), 1)))
 
     def _one_table(
         self,
@@ -607,6 +620,20 @@ class DocxWriter:
                 mm = (mm_total - fixed) * w / rest if rest else 0
             twips.append(int(mm * TWIPS_PER_MM))
         sid = self._style_ids
+        # a landscape annex table whose last rows would stand alone on a page is set
+        # at the tight pitch when that keeps them on the page before (render/paginate.py)
+        tight = ""
+        if self.landscape:
+            room = (self.g["width"] - self.g["left"] - self.g["right"]) / 12700
+            if paginate.tighten(
+                header,
+                rows,
+                [t / TWIPS_PER_MM for t in twips],
+                room - self._used_pt,
+                room,
+                merge,
+            ):
+                tight = TIGHT_CELL
         grid = "".join(f'<w:gridCol w:w="{t}"/>' for t in twips)
         parts = [
             f"<w:tbl><w:tblPr>"
@@ -652,7 +679,7 @@ class DocxWriter:
                 run = f"<w:r>{bold}{inner}</w:r>" if value else ""
                 parts.append(
                     f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{vm}<w:vAlign w:val="center"/></w:tcPr>'
-                    f'<w:p><w:pPr><w:pStyle w:val="{sid.get(style, "Normal")}"/></w:pPr>{run}</w:p></w:tc>'
+                    f'<w:p><w:pPr><w:pStyle w:val="{sid.get(style, "Normal")}"/>{tight}</w:pPr>{run}</w:p></w:tc>'
                 )
             parts.append("</w:tr>")
         parts.append("</w:tbl>")
@@ -738,6 +765,15 @@ class DocxWriter:
         core.created = fixed
         core.modified = fixed
         core.last_printed = fixed
+
+
+#: an annex's label (one 28.95 pt line) and title (a line above, 36 pt, 12 pt below on a
+#: landscape page), in points: what the first page of an annex table has used
+ANNEX_HEAD_PT = 28.95 + 28.95 + 36 + 12
+#: a column-group caption (四号 黑体, single spacing)
+CAPTION_PT = 20.0
+#: cell paragraphs of a table set tight: 14 pt pitch, no spacing (type stays 小四)
+TIGHT_CELL = '<w:spacing w:before="0" w:after="0" w:line="280" w:lineRule="exact"/>'
 
 
 def _caption_mm(text: str) -> float:
