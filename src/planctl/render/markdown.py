@@ -69,9 +69,12 @@ def render_markdown(content: Content, figures: list[str] | None = None) -> str:
             _table(out, block)
         elif isinstance(block, Figure):
             name = next(names, None)
+            if block.title:
+                out.append(f"**{_text(block.title)}**\n")
             if name:
-                out.append(f"![{_text(block.caption)}]({name})\n")
-            out.append(f"*{_text(block.caption)}*\n")
+                out.append(f"![{_text(block.title or block.caption)}]({name})\n")
+            if block.caption:  # charts sharing an annex may leave the legend to its introduction
+                out.append(f"*{_text(block.caption)}*\n")
         elif isinstance(block, Signatures):
             out.append("## 联合签署页\n")
             out.append(f"{_text(block.note)}\n")
