@@ -524,6 +524,9 @@ def support(w: Writer) -> None:
             # the plan's own procedure may already give the answer deadline: say it once
             stated=re.search(rf"{re.escape(answer)}内[^。；，]{{0,4}}答复", req["procedure"])
             is not None,
+            # a procedure that says "在规定时限内答复" points at the deadline: name it
+            # ("答复时限为1小时"), not a second "被请求方应在…内答复"
+            pointer=re.search(r"规定(的)?时限内[^。；，]{0,4}答复", req["procedure"]) is not None,
             channels=join([channels[x] for x in req.get("channels", [])]),
         )
     )
