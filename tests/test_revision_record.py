@@ -36,7 +36,7 @@ def test_revisions_are_a_table_at_the_end_of_the_closing_chapter() -> None:
     assert table.rows[0] == [
         "1",
         "1.0",
-        "2021年6月30日",
+        "2021年6月18日",
         "上位预案变化",
         "依据环应急〔2020〕5号首次编制三省联合预案",
     ]
