@@ -606,7 +606,7 @@ def _zip(parts: dict[str, bytes], order: list[str], when: tuple[int, ...]) -> by
 
 
 def _custom_xml(existing: bytes, record: dict[str, Any]) -> bytes:
-    from xml.sax.saxutils import escape
+    from planctl.render.docx import escape
 
     value = json.dumps(record, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
     props = []
