@@ -56,6 +56,21 @@ class Staged:
     findings: list[Finding] = field(default_factory=list)
     #: (temporary, destination, SHA-256 to list in the folder's manifest or "")
     writes: list[tuple[str, Path, str]] = field(default_factory=list)
+    #: files that may not be replaced unless planctl wrote them, checked when committing
+    #: (a batch defers the check to the process that commits in input order: a worker
+    #: would see another plan's files of this run half-placed)
+    guards: list[tuple[Path, bool, str]] = field(default_factory=list)
+    defer_guards: bool = False
+
+    def guard(self, path: Path, strict: bool, message: str) -> None:
+        """Refuse now, or at commit when deferred, if ``path`` is not planctl's to replace.
+
+        ``strict`` also refuses a symlink or a non-file at the path (the main output).
+        """
+        if self.defer_guards:
+            self.guards.append((path, strict, message))
+        elif _foreign(path, strict):
+            raise RenderRefused([message])
 
     def stage(self, path: Path, data: bytes, listed: bool = False) -> None:
         digest = hashlib.sha256(data).hexdigest() if listed else ""
@@ -70,13 +85,21 @@ class Staged:
         self.writes = []
 
 
+def _foreign(path: Path, strict: bool) -> bool:
+    if not path.exists():
+        return False
+    if strict and (path.is_symlink() or not path.is_file()):
+        return True
+    return not produced_by_planctl(path)
+
+
 def _stage_guarded(staged: Staged, path: Path, data: bytes, force: bool) -> None:
     """A side file (figure PNG): never replace one planctl did not write."""
-    if path.exists() and not force and not produced_by_planctl(path):
-        raise RenderRefused(
-            [
-                f"{path}: 已存在且不是 planctl 生成的文件 (exists and was not produced by planctl; use --force)"
-            ]
+    if not force:
+        staged.guard(
+            path,
+            False,
+            f"{path}: 已存在且不是 planctl 生成的文件 (exists and was not produced by planctl; use --force)",
         )
     staged.stage(path, data, listed=True)
 
@@ -89,12 +112,12 @@ def _pdf(
     from planctl.render.pdf import PdfUnavailable, render_pdf
 
     docx_target = target.with_suffix(".docx")
-    if docx_target.exists() and not force and not produced_by_planctl(docx_target):
-        raise RenderRefused(
-            [
-                f"{docx_target}: 已存在且不是 planctl 生成的文件；如确需覆盖请加 --force "
-                f"(exists and was not produced by planctl; use --force)"
-            ]
+    if not force:
+        staged.guard(
+            docx_target,
+            False,
+            f"{docx_target}: 已存在且不是 planctl 生成的文件；如确需覆盖请加 --force "
+            f"(exists and was not produced by planctl; use --force)",
         )
 
     def make(pages: dict[str, int] | None) -> bytes:
@@ -211,6 +234,10 @@ def commit(staged: Staged, taken: dict[Path, str] | None = None) -> Rendered:
         if first is not None:
             staged.discard()
             raise _taken_refusal(staged.output, first)
+    for path, strict, message in staged.guards:
+        if _foreign(path, strict):
+            staged.discard()
+            raise RenderRefused([message])
     writes, staged.writes = staged.writes, []
     while writes:
         tmp, dest, digest = writes.pop(0)
@@ -236,6 +263,7 @@ def prepare(
     with_figure: bool = True,
     taken: dict[Path, str] | None = None,
     reference: Path | None = None,
+    defer_guards: bool = False,
 ) -> Staged:
     """Check a loaded plan and render it; its files are staged, not yet in place.
 
@@ -288,15 +316,14 @@ def prepare(
         raise RenderRefused([f"{target}: output would leave {out_dir}"])
     if taken and target.resolve() in taken:
         raise _taken_refusal(target, taken[target.resolve()])
-    if target.exists() and not force:
-        if target.is_symlink() or not target.is_file() or not produced_by_planctl(target):
-            raise RenderRefused(
-                [
-                    f"{target}: 已存在且不是 planctl 生成的文件；如确需覆盖请加 --force "
-                    f"(exists and was not produced by planctl; use --force)"
-                ]
-            )
-    staged = Staged(path, target, result.findings)
+    staged = Staged(path, target, result.findings, defer_guards=defer_guards)
+    if not force:
+        staged.guard(
+            target,
+            True,
+            f"{target}: 已存在且不是 planctl 生成的文件；如确需覆盖请加 --force "
+            f"(exists and was not produced by planctl; use --force)",
+        )
     try:
         if fmt == "docx":
             from planctl.render.docx import render_docx_parts
@@ -384,6 +411,7 @@ def _render_one(job: _Job) -> Outcome | tuple[Path, Staged]:
             options=job.options,
             reference=job.reference,
             with_figure=job.with_figure,
+            defer_guards=True,
         )
     except RenderRefused as exc:
         return Outcome(job.path, refused=exc.reasons)
