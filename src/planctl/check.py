@@ -80,6 +80,23 @@ def run_rules(doc: Document, options: Options, config: Config) -> list[Finding]:
     return out
 
 
+def configured(doc: Document, findings: list[Finding], config: Config) -> list[Finding]:
+    """What the user's settings leave of a file's findings, however they were found.
+
+    The configuration's select/ignore and severity overrides, then the file's
+    ``# planctl: ignore CODE -- reason`` comments: plans, registries and the
+    cross-plan pass all go through here, so a setting means the same everywhere.
+    """
+    findings = [f for f in findings if config.enabled(f.code)]
+    findings = [
+        replace(f, severity=config.severity[f.code]) if f.code in config.severity else f
+        for f in findings
+    ]
+    if doc.lines:
+        findings = _suppressions(doc, findings)
+    return findings
+
+
 def _suppressions(doc: Document, findings: list[Finding]) -> list[Finding]:
     """Apply ``# planctl: ignore CODE -- reason`` comments on a finding's line."""
     out: list[Finding] = []
@@ -144,13 +161,7 @@ def check_document(
             findings += run_rules(doc, options, config)
             rules_run = True
         findings = annotate(doc, findings)
-    findings = [f for f in findings if config.enabled(f.code)]
-    findings = [
-        replace(f, severity=config.severity[f.code]) if f.code in config.severity else f
-        for f in findings
-    ]
-    if doc.lines:
-        findings = _suppressions(doc, findings)
+    findings = configured(doc, findings, config)
     # resolved once per file, not per finding (58,000 resolve() calls on a national run)
     shown = {str(doc.path): display_path(doc.path)}
     findings = [replace(f, file=_shown(shown, f.file)) for f in findings]

@@ -330,22 +330,18 @@ def apply_repository(report: Any, facts_by_file: dict[str, dict[str, Any]], conf
     The configuration applies as to any finding (select, ignore, severity), and a
     ``# planctl: ignore XPL001 -- reason`` comment on the line silences it.
     """
-    from planctl.check import _suppressions
+    from planctl.check import configured
     from planctl.loader import Document, SourceMap
 
     if len(facts_by_file) < 2:
         return
-    found = [f for f in check_repository(facts_by_file) if config.enabled(f.code)]
     by_file: dict[str, list[Finding]] = defaultdict(list)
-    for f in found:
-        if f.code in config.severity:
-            f = replace(f, severity=config.severity[f.code])
+    for f in check_repository(facts_by_file):
         by_file[f.file].append(f)
     for result in report.files:
         extra = by_file.get(result.path)
         if not extra:
             continue
-        if result.lines:
-            doc = Document(Path(result.path), None, SourceMap(), result.lines)
-            extra = [replace(f, file=result.path) for f in _suppressions(doc, extra)]
+        doc = Document(Path(result.path), None, SourceMap(), result.lines)
+        extra = [replace(f, file=result.path) for f in configured(doc, extra, config)]
         result.findings = sorted([*result.findings, *extra], key=Finding.sort_key)

@@ -168,19 +168,13 @@ _VALIDATOR: Any = None
 
 def check_registry(doc: Document, config: Any = None) -> FileResult:
     """A registry file checked in its own right (``planctl validate`` of a repository)."""
-    from planctl.check import _suppressions
+    from planctl.check import configured
     from planctl.config import Config
 
     config = config or Config()
     raw = check_registry_doc(doc)
     checked = not any(f.code.startswith(("YAML", "SCH")) for f in raw)
-    findings = [f for f in raw if config.enabled(f.code)]
-    findings = [
-        replace(f, severity=config.severity[f.code]) if f.code in config.severity else f
-        for f in findings
-    ]
-    if doc.lines:
-        findings = _suppressions(doc, findings)
+    findings = configured(doc, raw, config)
     findings = sorted(
         (replace(f, file=display_path(f.file)) for f in findings), key=Finding.sort_key
     )
