@@ -308,21 +308,6 @@ def split_plans(files: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str
     return plans, skipped
 
 
-def check_file(
-    path: Path,
-    follow_links: bool = True,
-    options: Options | None = None,
-    config: Config | None = None,
-    strict: bool = False,
-) -> FileResult:
-    """Check one discovered file: the unit of work of the pool and of the cache.
-
-    Unreadable files raise ``OSError`` (a usage problem). Foreign YAML is a
-    skipped result (with FIL001 when ``strict``).
-    """
-    return _check_file((path, follow_links, options or Options(), config or Config(), strict))[0]
-
-
 #: one unit of work: (path, follow links, options, config, strict)
 _Job = tuple[Path, bool, Options, Config, bool]
 

@@ -210,11 +210,6 @@ def _check_registries(path: Path, at: Callable[[tuple[str | int, ...]], str], cf
             )
 
 
-def registry_base(cfg: Config) -> Path | None:
-    """The folder the configuration's ``registries`` are relative to (None: no file)."""
-    return cfg.path.parent if cfg.path is not None else None
-
-
 #: findings that mean "this file could not be checked at all": never configurable
 PROTECTED_LAYERS = ("yaml", "schema")
 #: a plan whose registry entries could not be resolved was not checked either

@@ -29,6 +29,7 @@ from typing import Any
 
 from planctl.findings import Finding
 from planctl.placeholders import is_placeholder
+from planctl.registry import is_quantity
 
 #: bump when the shape of the facts record changes (result caches key on it)
 FACTS_VERSION = 1
@@ -40,10 +41,6 @@ def _text(value: Any) -> str | None:
     if not isinstance(value, str) or not value.strip() or is_placeholder(value):
         return None
     return value.strip()
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _date(value: Any) -> str | None:
@@ -107,7 +104,7 @@ def plan_facts(doc: Any) -> dict[str, Any]:
     resources: list[Any] = resources_raw if isinstance(resources_raw, list) else []
     for (section, i), origin in sorted(doc.origins.items(), key=lambda x: str(x[0])):
         stock = origin.get("stock")
-        if section != "resources" or not _number(stock) or i >= len(resources):
+        if section != "resources" or not is_quantity(stock) or i >= len(resources):
             continue
         res = resources[i]
         quantity = res.get("quantity")
@@ -119,7 +116,7 @@ def plan_facts(doc: Any) -> dict[str, Any]:
                 "name": _text(res.get("name")) or origin["id"],
                 "unit": _text(res.get("unit")) or "",
                 "stock": stock,
-                "quantity": quantity if _number(quantity) else stock,
+                "quantity": quantity if is_quantity(quantity) else stock,
                 "at": _at(doc, ("resources", i, "quantity")),
             }
         )
@@ -264,7 +261,7 @@ def _over_committed(
             if total <= first["stock"]:
                 continue
             unit = first["unit"]
-            plans = "、".join(f"{g} {_show(amounts[g])}{unit}" for g in group)
+            plans = "、".join(f"{g} {show_quantity(amounts[g])}{unit}" for g in group)
             out.append(
                 _rule("XPL002").finding(
                     file=f,
@@ -273,9 +270,9 @@ def _over_committed(
                     params={
                         "name": first["name"],
                         "registry": first["registry"],
-                        "stock": _show(first["stock"]),
+                        "stock": show_quantity(first["stock"]),
                         "unit": unit,
-                        "total": _show(total),
+                        "total": show_quantity(total),
                         "plans": plans,
                     },
                 )
@@ -283,7 +280,8 @@ def _over_committed(
     return out
 
 
-def _show(value: float) -> str:
+def show_quantity(value: float) -> str:
+    """A quantity as the document prints it: 100, not 100.0."""
     return str(int(value)) if float(value).is_integer() else str(value)
 
 

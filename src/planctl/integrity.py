@@ -531,9 +531,9 @@ def _reference_digest() -> str:
 
 def stamp_docx(data: bytes, *, plan_digest: str, final: bool) -> bytes:
     """Return the DOCX with its integrity record added (docProps/custom.xml)."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    order = [i.filename for i in src.infolist()]
-    parts = {name: src.read(name) for name in order}
+    from planctl.render.docx import unzip_parts
+
+    order, parts = unzip_parts(data)
     return stamp_parts(order, parts, plan_digest=plan_digest, final=final)
 
 
@@ -548,7 +548,7 @@ def stamp_parts(
     ``order`` and ``parts`` are updated in place.
     """
     from planctl import __version__
-    from planctl.render.docx import FIXED_ZIP_TIME
+    from planctl.render.docx import zip_parts
 
     # declare the custom-properties part first, so the package digest covers the declarations
     if CUSTOM_PART not in parts:
@@ -590,19 +590,7 @@ def stamp_parts(
         ).decode("ascii"),
     }
     parts[CUSTOM_PART] = _custom_xml(parts.get(CUSTOM_PART, b""), record)
-    return _zip(parts, order, FIXED_ZIP_TIME)
-
-
-def _zip(parts: dict[str, bytes], order: list[str], when: tuple[int, ...]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in order:
-            info = zipfile.ZipInfo(name, date_time=when)  # type: ignore[arg-type]
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            info.create_system = 0
-            dst.writestr(info, parts[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
-    return out.getvalue()
+    return zip_parts(order, parts)
 
 
 def _custom_xml(existing: bytes, record: dict[str, Any]) -> bytes:

@@ -434,12 +434,13 @@ def _merge(doc: Document, section: str, i: int, wanted: str, reg: RegistryFile) 
         "index": reg.index[section][wanted],
         "line": reg.line_of(section, wanted),
     }
-    if section == "resources" and _number(entry.get("quantity")):
+    if section == "resources" and is_quantity(entry.get("quantity")):
         origin["stock"] = entry["quantity"]  # REG005 and XPL002 compare commitments with it
     doc.origins[(section, i)] = origin
 
 
-def _number(value: Any) -> bool:
+def is_quantity(value: Any) -> bool:
+    """A number that can be a stock or a commitment (not a bool, not a placeholder)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 

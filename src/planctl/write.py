@@ -141,11 +141,6 @@ def adopt_staged(tmps: list[str]) -> None:
     _LIVE.update(tmps)
 
 
-def release_staged(tmps: list[str]) -> None:
-    """A worker's temporaries now belong to the parent: the worker forgets them."""
-    _LIVE.difference_update(tmps)
-
-
 def write_cache_bytes(path: str | Path, data: bytes) -> bool:
     """Best effort, for caches: atomic, and silent when the disk refuses (only slower then)."""
     try:

@@ -304,20 +304,21 @@ def command(w: Writer) -> None:
             w.p(sentence(re.sub(r"^本表", "上述分级指挥", lvl["note"].strip())))
     if plan.groups:
         w.h(2, "工作组")
-        w.items(
-            [
+        entries: list[str] = []
+        for g in plan.groups:
+            members, observers = split_observers(plan, g.get("members", []))
+            entries.append(
                 say(
                     "group",
                     name=g["name"],
                     lead=mech.lead_text(w, g["lead"]),
-                    members=name.many(split_observers(plan, g.get("members", []))[0]),
-                    observers=name.many(split_observers(plan, g.get("members", []))[1]),
+                    members=name.many(members),
+                    observers=name.many(observers),
                     tasks="；".join(strip_end(t) for t in g["tasks"]),
                 )
                 + mech.origin_leads(w, g["lead"])
-                for g in plan.groups
-            ]
-        )
+            )
+        w.items(entries)
         if "command" in w.annex:
             w.p(f"各级响应下设工作组的组成详见附件{w.cite('command')}。")
     if plan.command.get("liaisons"):

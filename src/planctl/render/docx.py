@@ -366,7 +366,8 @@ class DocxWriter:
                 self.add(block.text, f"Heading {min(block.level, 4)}")
             elif isinstance(block, Para):
                 self.add(block.text, block.style)
-                self._used_pt += self._note_pt(block.text)
+                if self.landscape:  # only a landscape annex page reads the height used
+                    self._used_pt += self._note_pt(block.text)
             elif isinstance(block, Attachments):
                 self._attachments(block)
             elif isinstance(block, Signatures):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from planctl.crossplan import show_quantity
 from planctl.rules.base import Context, Problem, rule
 
 #: the registry every repository example uses (literal file text)
@@ -238,16 +239,12 @@ def check_over_stock(ctx: Context) -> Iterator[Problem]:
                 path=("resources", i, "quantity"),
                 params={
                     "id": origin["id"],
-                    "committed": _show(committed),
-                    "stock": _show(stock),
+                    "committed": show_quantity(committed),
+                    "stock": show_quantity(stock),
                     "unit": str(res.get("unit") or ""),
                     "registry": f"{origin['registry']}:{origin['line']}",
                 },
             )
-
-
-def _show(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 USE_IN_REGISTRY = rule(

@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 
-import yaml
-
 from planctl import reach
+from planctl.loader import safe_load
 from planctl.model import MESSAGE_TYPES, Plan, message_type
 from planctl.rules.base import Context, Problem, rule
+from planctl.rules.notification import scenarios
 
 _MESSAGE_NAMES = {
     "warning": {"zh": "预警", "en": "warning"},
@@ -130,7 +130,7 @@ MESSAGE_KIND = rule(
 
 @cache
 def stand_down_phrases() -> tuple[str, ...]:
-    raw = yaml.safe_load((resources.files("planctl") / "data" / "messages.yaml").read_text("utf-8"))
+    raw = safe_load((resources.files("planctl") / "data" / "messages.yaml").read_text("utf-8"))
     return tuple(sorted(raw["stand_down_phrases"], key=len, reverse=True))
 
 
@@ -179,17 +179,11 @@ def stand_down_reach(
     return best, via
 
 
-def _scenarios(ctx: Context) -> list[reach.Scenario]:
-    if "scenarios" not in ctx.cache:
-        ctx.cache["scenarios"] = list(reach.scenarios(ctx.plan))
-    return ctx.cache["scenarios"]
-
-
 @NO_STAND_DOWN.check
 def check_stand_down(ctx: Context) -> Iterator[Problem]:
     plan = ctx.plan
-    scenarios = [sc for sc in _scenarios(ctx) if len(sc.tree.dist) > 1]
-    if not scenarios:
+    traced = [sc for sc in scenarios(ctx) if len(sc.tree.dist) > 1]
+    if not traced:
         return
     if not plan.stand_downs:
         first = next(r for r in plan.rules if message_type(r) != "request")
@@ -214,7 +208,7 @@ def check_stand_down(ctx: Context) -> Iterator[Problem]:
         )
         return
     missing: dict[tuple[int, str], list[reach.Scenario]] = {}
-    for sc in scenarios:
+    for sc in traced:
         covered, _ = stand_down_reach(plan, sc)
         speakers = set(announcers(plan, sc.origin.source, sc.level))
         for party in sc.tree.dist:

@@ -235,7 +235,8 @@ LATE_TRIGGER = rule(
 )
 
 
-def _scenarios(ctx: Context) -> list[Scenario]:
+def scenarios(ctx: Context) -> list[Scenario]:
+    """The plan's tracing scenarios, computed once per check and shared by the rule families."""
     if "scenarios" not in ctx.cache:
         ctx.cache["scenarios"] = list(reach.scenarios(ctx.plan))
     return ctx.cache["scenarios"]
@@ -357,7 +358,7 @@ def _notify_citation(ctx: Context) -> str:
 @UNREACHED.check
 def check_reachability(ctx: Context) -> Iterator[Problem]:
     missing: dict[tuple[Any, str], list[tuple[str, str]]] = defaultdict(list)
-    for sc in _scenarios(ctx):
+    for sc in scenarios(ctx):
         dist = sc.tree.dist
         for target in sc.origin.affected:
             if target not in dist:
@@ -380,7 +381,7 @@ def check_reachability(ctx: Context) -> Iterator[Problem]:
 def check_chain_deadlines(ctx: Context) -> Iterator[Problem]:
     """One finding per (origin, target, slowest step): the strictest limit broken."""
     groups: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for sc in _scenarios(ctx):
+    for sc in scenarios(ctx):
         plan_limit = _plan_limit(ctx, sc.level)
         legal = _legal_chain_limit(ctx, sc.hazard, sc.level, sc.level_kind)
         limits = [x for x in (plan_limit and plan_limit[0], legal and legal.minutes) if x]
