@@ -178,7 +178,8 @@ def test_dependency_change_is_a_miss(tmp_path: Path) -> None:
     again = store.get(key, plan)
     assert again is not None and again.facts == {"areas": ["a"], "n": (1, 2)}
     registry.write_text("planctl-registry: 1\nparties: []\n", encoding="utf-8")
-    assert store.get(key, plan) is None
+    # a registry's hash is read once per run: the next run (a new store) sees the change
+    assert ResultCache(tmp_path, "0" * 64).get(key, plan) is None
 
 
 def test_cli_parallel_and_cached_output_is_byte_identical(repo: Path) -> None:
@@ -279,3 +280,45 @@ def test_cache_does_not_grow_forever(repo: Path, monkeypatch: pytest.MonkeyPatch
     cached = check_paths([repo], _opts(days[-2]), cfg, jobs=1, cache=True).files
     assert seen == []  # a kept folder still answers for every file
     _same(cached, check_paths([repo], _opts(days[-2]), cfg, jobs=1).files)
+
+
+def test_hits_print_paths_as_a_checked_run(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hit's path is found from the resolved path its entry's name needed: it must read
+    as display_path prints it, relative to the working directory or as given."""
+    cfg = load_config(repo / "planctl.yaml")
+    for cwd, target in ((repo, Path("plans")), (repo / "plans", Path(".")), (ROOT, repo)):
+        monkeypatch.chdir(cwd)
+        baseline = check_paths([target], _opts(), cfg, jobs=1).files
+        check_paths([target], _opts(), cfg, jobs=1, cache=True)
+        seen = _count_checks(monkeypatch)
+        warm = check_paths([target], _opts(), cfg, jobs=1, cache=True).files
+        assert seen == []
+        _same(warm, baseline)
+        monkeypatch.undo()
+
+
+def test_plan_facts_are_stored_plain(repo: Path) -> None:
+    """Cross-plan facts are plain JSON: stored and read back without a decoding walk."""
+    cfg = load_config(repo / "planctl.yaml")
+    check_paths([repo], _opts(), cfg, jobs=1, cache=True)
+    bodies = [json.loads(p.read_text(encoding="utf-8")) for p in (repo / CACHE_DIR).rglob("*.json")]
+    with_facts = [b for b in bodies if b.get("facts")]
+    assert with_facts and not any("facts_encoded" in b for b in bodies)
+
+
+def test_registry_is_hashed_once_per_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from planctl import cache as cache_mod
+
+    registry = tmp_path / "registry.yaml"
+    registry.write_text("planctl-registry: 1\n", encoding="utf-8")
+    store = ResultCache(tmp_path, "0" * 64)
+    calls: list[Path] = []
+    real = cache_mod._file_digest
+
+    def counting(path: Path) -> str | None:
+        calls.append(path)
+        return real(path)
+
+    monkeypatch.setattr(cache_mod, "_file_digest", counting)
+    assert store.digest(registry) == store.digest(registry) == real(registry)
+    assert calls == [registry]

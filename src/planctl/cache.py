@@ -36,8 +36,9 @@ from typing import Any
 from planctl.findings import FileResult, Finding, display_path
 
 CACHE_DIR = ".planctl_cache"
-#: bump when the entry layout changes (2: entries named by path and content, older pruned)
-FORMAT = 2
+#: bump when the entry layout changes (2: entries named by path and content, older pruned;
+#: 3: plain facts stored as they are, with no decoding walk)
+FORMAT = 3
 #: settings folders kept besides the current one (another --today, profile, version...)
 KEEP_SETTINGS = 3
 #: the file whose modification time says when a settings folder was last used
@@ -253,7 +254,14 @@ def encode_result(result: FileResult, deps: list[tuple[str, str]]) -> str | None
             "rules_run": result.rules_run,
             "lines": [[int(n), str(t)] for n, t in _line_items(result.lines)],
             "skipped": result.skipped,
-            "facts": _encode(result.facts),
+            # facts are plain JSON as planctl.crossplan makes them: stored as they are
+            # and given back by json.loads alone (a decoding walk over 1,200 entries was
+            # a third of a warm run); anything else keeps its tuples apart
+            **(
+                {"facts": result.facts}
+                if _plain(result.facts)
+                else {"facts_encoded": _encode(result.facts)}
+            ),
             "deps": [list(d) for d in deps],
         }
         return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
@@ -267,18 +275,30 @@ def _line_items(lines: Any) -> list[tuple[int, str]]:
     return list(enumerate(lines, 1))
 
 
-def decode_result(text: str, path: Path, root: Path) -> FileResult | None:
-    """A result from an entry, or None when the entry is unusable or a dependency changed."""
+def decode_result(
+    text: str,
+    path: Path,
+    root: Path,
+    digest: Any = None,
+    shown: str | None = None,
+) -> FileResult | None:
+    """A result from an entry, or None when the entry is unusable or a dependency changed.
+
+    ``digest(path)`` gives a dependency's current hash (a run memoises it: 1,200
+    plans share two registries); ``shown`` is the path as reports print it.
+    """
+    digest = digest or _file_digest
     try:
         body = json.loads(text)
         if body.get("format") != FORMAT:
             return None
-        for rel, digest in body["deps"]:
-            if _file_digest(root / rel) != digest:
+        for rel, recorded in body["deps"]:
+            if digest(root / rel) != recorded:
                 return None
         if body["fields"] != list(_FIELDS):
             return None  # written by a planctl whose Finding had other fields
-        shown = display_path(path)
+        if shown is None:
+            shown = display_path(path)
         tuples = [_FIELDS.index(name) for name in body["tuples"]]
         findings = []
         for row in body["findings"]:
@@ -286,7 +306,7 @@ def decode_result(text: str, path: Path, root: Path) -> FileResult | None:
                 row[i] = tuple(row[i])
             findings.append(Finding(file=shown, **dict(zip(_FIELDS, row, strict=True))))
         lines = {int(n): str(t) for n, t in body["lines"]}
-        facts = _decode(body["facts"])
+        facts = body["facts"] if "facts" in body else _decode(body["facts_encoded"])
         return FileResult(
             shown,
             findings,
@@ -307,6 +327,11 @@ class ResultCache:
         self.folder = root / CACHE_DIR / f"v{FORMAT}" / settings[:24]
         self.hits = 0
         self.misses = 0
+        #: per run: the hash of each dependency (shared registries), by path
+        self._digests: dict[Path, str | None] = {}
+        #: per run: each file's path as reports print it, found while naming its entry
+        self._shown: dict[Path, str] = {}
+        self._cwd: Path | None = None
 
     @classmethod
     def open(cls, start: Path, options: Any, config: Any, strict: bool) -> ResultCache | None:
@@ -352,16 +377,55 @@ class ResultCache:
         for _, _, folder in others[KEEP_SETTINGS:]:
             shutil.rmtree(folder, ignore_errors=True)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """What a worker needs (the memos are per process: a worker fills its own)."""
+        state = dict(self.__dict__)
+        state.update(_digests={}, _shown={}, _cwd=None)
+        return state
+
+    def digest(self, path: Path) -> str | None:
+        """The hash of a dependency, read once per run."""
+        try:
+            return self._digests[path]
+        except KeyError:
+            found = self._digests[path] = _file_digest(path)
+            return found
+
     def key(self, path: Path, raw: bytes) -> str:
         """``<hash of the path>.<hash of path and bytes>``: the entry's name says both."""
         try:
-            rel = str(path.resolve().relative_to(self.root))
-        except (ValueError, OSError):
-            rel = str(path.resolve())
+            resolved = path.resolve()
+        except (
+            OSError,
+            RuntimeError,
+        ):  # a link loop: the path as given (shown as display_path does)
+            resolved = path.absolute()
+        else:
+            self._remember_shown(path, resolved)
+        try:
+            rel = str(resolved.relative_to(self.root))
+        except ValueError:
+            rel = str(resolved)
         name = rel.encode("utf-8", "surrogateescape") + b"\0"
         h = hashlib.sha256(name)
         h.update(raw)
         return f"{hashlib.sha256(name).hexdigest()[:32]}.{h.hexdigest()}"
+
+    def _remember_shown(self, path: Path, resolved: Path) -> None:
+        """The path as :func:`planctl.findings.display_path` prints it, from the resolved
+        path the key needed anyway (display_path would resolve the file and the
+        working directory once more, for every hit)."""
+        from planctl.textsafe import clean_path
+
+        try:
+            if self._cwd is None:
+                self._cwd = Path.cwd().resolve()
+            text = str(resolved.relative_to(self._cwd))
+        except ValueError:
+            text = str(path)
+        except OSError:  # no working directory: display_path decides, per file
+            return
+        self._shown[path] = clean_path(text)
 
     def _entry(self, key: str) -> Path:
         where, _, what = key.partition(".")
@@ -377,7 +441,7 @@ class ResultCache:
         except (OSError, UnicodeDecodeError):
             self.misses += 1
             return None
-        result = decode_result(text, path, self.root)
+        result = decode_result(text, path, self.root, self.digest, self._shown.get(path))
         if result is None:
             self.misses += 1
         else:
@@ -387,7 +451,7 @@ class ResultCache:
     def put(self, key: str, result: FileResult, deps: list[Path]) -> None:
         recorded: list[tuple[str, str]] = []
         for dep in deps:
-            digest = _file_digest(dep)
+            digest = self.digest(dep)
             try:
                 rel = str(dep.resolve().relative_to(self.root))
             except (ValueError, OSError):
