@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -115,3 +116,28 @@ def test_unwritable_cache_still_validates(tmp_path: Path, monkeypatch: pytest.Mo
 def test_version_has_one_source() -> None:
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert 'dynamic = ["version"]' in text and 'path = "src/planctl/_version.py"' in text
+
+
+def test_cache_key_from_source_files_follows_their_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cached validator keyed by its source files is rebuilt when one of them changes."""
+    monkeypatch.setenv("PLANCTL_CACHE_DIR", str(tmp_path / "cache"))
+    src = tmp_path / "t.schema.json"
+    src.write_text('{"type": "string"}', encoding="utf-8")
+    built: list[int] = []
+
+    def build() -> dict[str, Any]:
+        built.append(1)
+        return json.loads(src.read_text(encoding="utf-8"))
+
+    key = fastschema.schema_key("t", None, [src])
+    assert fastschema.compiled("t", build, sources=[src])("x") == "x"
+    assert fastschema.compiled("t", build, sources=[src])("y") == "y"
+    assert len(built) == 1  # the second came from the cache, the schema never built
+    src.write_text('{"type": "integer"}', encoding="utf-8")
+    assert fastschema.schema_key("t", None, [src]) != key
+    assert fastschema.compiled("t", build, sources=[src])(3) == 3
+    assert len(built) == 2
+    with pytest.raises(Exception):  # noqa: B017 - fastjsonschema's own exception
+        fastschema.compiled("t", build, sources=[src])("text")

@@ -19,7 +19,7 @@ import json
 import marshal
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,21 +38,42 @@ def cache_dir() -> Path | None:
     return Path(base) / "planctl"
 
 
-def schema_key(name: str, schema: dict[str, Any]) -> str:
-    """What the generated code depends on, as a short hash."""
-    import fastjsonschema
+def schema_key(name: str, schema: dict[str, Any] | None, sources: Sequence[Path] = ()) -> str:
+    """What the generated code depends on, as a short hash.
 
+    With ``sources`` the key is made of those files' bytes (the files the schema
+    is built from) instead of the built schema: a start-up then neither builds
+    the schema nor imports fastjsonschema when the compiled code is cached.
+    """
     h = hashlib.sha256()
-    for part in (
-        _FORMAT,
-        name,
-        fastjsonschema.VERSION,
-        sys.version,
-        json.dumps(schema, sort_keys=True, ensure_ascii=False),
-    ):
+    for part in (_FORMAT, name, _generator_version(), sys.version):
         h.update(part.encode("utf-8"))
         h.update(b"\0")
+    if sources:
+        # the code that turns the files into the schema and the schema into code counts too
+        for path in (*sources, Path(__file__)):
+            h.update(path.name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    else:
+        h.update(json.dumps(schema, sort_keys=True, ensure_ascii=False).encode("utf-8"))
     return h.hexdigest()[:24]
+
+
+def _generator_version() -> str:
+    """fastjsonschema's version without importing it (~10 ms): its version file's text."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("fastjsonschema")
+        folder = (
+            spec.submodule_search_locations[0] if spec and spec.submodule_search_locations else None
+        )
+        if folder:
+            return Path(folder, "version.py").read_text(encoding="utf-8")
+    except (ImportError, OSError, ValueError, IndexError):
+        pass
+    import fastjsonschema
+
+    return str(fastjsonschema.VERSION)
 
 
 def _from_code(code: Any) -> Callable[[Any], Any]:
@@ -61,18 +82,31 @@ def _from_code(code: Any) -> Callable[[Any], Any]:
     return namespace["validate"]
 
 
-def compiled(name: str, schema: dict[str, Any]) -> Callable[[Any], Any]:
-    """A validating function for ``schema`` (raises fastjsonschema's exception when invalid)."""
-    import fastjsonschema
+def compiled(
+    name: str,
+    schema: dict[str, Any] | Callable[[], dict[str, Any]],
+    sources: Sequence[Path] = (),
+) -> Callable[[Any], Any]:
+    """A validating function for ``schema`` (raises fastjsonschema's exception when invalid).
 
+    ``schema`` may be a function that builds it, called only when the code must
+    be compiled; then ``sources``, the files it is built from, make the key.
+    """
+    if callable(schema) and not sources:
+        schema = schema()
     folder = cache_dir()
-    path = folder / f"{name}-{schema_key(name, schema)}.marshal" if folder else None
-    if path is not None:
+    path = None
+    if folder is not None:
         try:
+            key = schema_key(name, None if callable(schema) else schema, sources)
+            path = folder / f"{name}-{key}.marshal"
             return _from_code(marshal.loads(path.read_bytes()))
         except Exception:  # absent, truncated, from another build: compile below
             pass
-    source = _yes_or_no(fastjsonschema.compile_to_code(schema))
+    import fastjsonschema
+
+    document = schema() if callable(schema) else schema
+    source = _yes_or_no(fastjsonschema.compile_to_code(document))
     code = compile(source, f"<planctl compiled {name} schema>", "exec")
     if path is not None:
         _store(path, marshal.dumps(code))

@@ -213,7 +213,8 @@ def fast_validator() -> Any:
         from planctl.fastschema import compiled
     except ImportError:  # pragma: no cover - optional speed-up
         return None
-    return compiled("plan", fast_schema())
+    files = sorted(schema_dir().glob("*.schema.json"))
+    return compiled("plan", fast_schema, sources=[*files, Path(__file__)])
 
 
 def fast_schema() -> dict[str, Any]:

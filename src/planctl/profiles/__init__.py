@@ -268,10 +268,13 @@ def _fast_validator() -> Any:
     """The profile schema compiled (cached by hash): every run loads a profile."""
     from planctl.fastschema import compiled
 
-    schema = dict(_schema())
-    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
-    schema.pop("$id", None)
-    return compiled("profile", schema)
+    def draft07() -> dict[str, Any]:
+        schema = dict(_schema())
+        schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+        schema.pop("$id", None)
+        return schema
+
+    return compiled("profile", draft07, sources=[schema_path(), Path(__file__)])
 
 
 def check_profile_data(raw: Any) -> list[str]:
