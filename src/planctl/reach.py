@@ -129,6 +129,19 @@ def first_informed(area: dict[str, Any]) -> list[str]:
 
 
 def origins(plan: Plan) -> list[Origin]:
+    """Every (area, first-informed party) with the parties that must hear (see :func:`_origins`).
+
+    Computed once per plan object, like :func:`network`: target rules ask for
+    every area and owner, and each ask walked the geography again.
+    """
+    cached = plan.__dict__.get("_reach_origins")
+    if cached is None:
+        cached = tuple(_origins(plan))
+        plan.__dict__["_reach_origins"] = cached
+    return list(cached)
+
+
+def _origins(plan: Plan) -> list[Origin]:
     """Every (area, first-informed party) with the parties that must hear.
 
     With a geography, each area is an origin and each of its first-informed
