@@ -366,3 +366,30 @@ def test_summary_counts_each_file_once_with_cross_plan_findings(tmp_path: Path) 
     assert r.stdout.rstrip().splitlines()[-1].startswith("Checked 3 files:"), r.stdout[-300:]
     as_json = run("validate", ".", "--today", TODAY, "-f", "json", "--no-cache", cwd=tmp_path)
     assert json.loads(as_json.stdout)["summary"]["files"] == 3
+
+
+def test_a_named_command_builds_only_itself_with_the_same_parameters() -> None:
+    """The one-command tree a run builds parses exactly as the full program would."""
+    import typer
+
+    from planctl import cli
+
+    full = typer.main.get_command(cli.app)
+    names = sorted(full.commands)  # type: ignore[attr-defined]
+    assert len(names) >= 10
+    for name in names:
+        one = cli._command(["planctl", "--debug", name, "x.yaml"])
+        assert list(one.commands) == [name]
+        mine = [(p.name, p.opts, p.required, p.multiple) for p in one.commands[name].params]
+        theirs = [(p.name, p.opts, p.required, p.multiple) for p in full.commands[name].params]
+        assert mine == theirs
+        assert [p.name for p in one.params] == [p.name for p in full.params]
+    # no command, a misspelt one or help on the program: every command is there
+    for argv in (["planctl"], ["planctl", "rendr"], ["planctl", "--help"], ["planctl", "-h"]):
+        assert sorted(cli._command(argv).commands) == names
+
+
+def test_misspelt_command_still_suggests_the_right_one() -> None:
+    r = run("rendr", "plan.yaml")
+    assert r.returncode == 2
+    assert "render" in r.stderr

@@ -26,14 +26,15 @@ from planctl.check import UsageError, check_paths, make_options
 from planctl.findings import Report
 from planctl.output import FORMATTERS, OutputContext, default_lang, format_report, use_color
 
-app = typer.Typer(
+_APP_SETTINGS: dict[str, Any] = {
     # completion is switched on per run in main() (see _wants_completion)
-    add_completion=False,
-    no_args_is_help=True,
-    help="Check and render joint cross-region contingency plans (跨区域联合应急预案).",
-    context_settings={"help_option_names": ["-h", "--help"]},
-    pretty_exceptions_enable=False,
-)
+    "add_completion": False,
+    "no_args_is_help": True,
+    "help": "Check and render joint cross-region contingency plans (跨区域联合应急预案).",
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+    "pretty_exceptions_enable": False,
+}
+app = typer.Typer(**_APP_SETTINGS)
 
 
 @dataclass
@@ -1080,13 +1081,39 @@ def _wants_completion(argv: list[str]) -> bool:
     return first in ("--install-completion", "--show-completion", "--help", "-h")
 
 
-def _command() -> typer.core.TyperGroup:
-    """The click command tree of ``app``, its values parsed without pydantic (_cliparams)."""
+def _command(argv: list[str] | None = None) -> typer.core.TyperGroup:
+    """The click command tree of ``app``, its values parsed without pydantic (_cliparams).
+
+    When ``argv`` names a command, the tree holds only that command: typer turns
+    every command's signature into click parameters on each start (~7 ms for all
+    of them), and a run needs one. Anything else (no command, a misspelt one,
+    help on the whole program) gets the full tree, so its messages list them all.
+    """
     from planctl._cliparams import install
 
-    command = typer.main.get_command(app)
+    wanted = _named_command(argv) if argv is not None else None
+    if wanted is None:
+        command = typer.main.get_command(app)
+    else:
+        one = typer.Typer(**_APP_SETTINGS)
+        one._add_completion = app._add_completion
+        one.registered_callback = app.registered_callback
+        one.registered_commands = [wanted]
+        command = typer.main.get_command(one)
     install(command)
     return command  # type: ignore[return-value]
+
+
+def _named_command(argv: list[str]) -> Any:
+    """The registered command ``argv`` invokes (after top-level flags), or None."""
+    first = next((a for a in argv[1:] if not a.startswith("-")), None)
+    if first is None:
+        return None
+    for info in app.registered_commands:
+        name = info.name or str(getattr(info.callback, "__name__", ""))
+        if typer.main.get_command_name(name) == first:
+            return info
+    return None
 
 
 def main() -> None:
@@ -1125,7 +1152,7 @@ def _main() -> None:
     try:
         # without standalone mode click hands back an Exit's code as the return value;
         # the state object outlives the context, so --debug still counts below
-        code = _command()(standalone_mode=False, obj=state)
+        code = _command(sys.argv)(standalone_mode=False, obj=state)
         if code == 130:  # typer's own answer to Ctrl-C: silent unless we say it
             sys.exit(stopped(KeyboardInterrupt()))
         sys.stdout.flush()
