@@ -87,7 +87,7 @@ def in_process(plan_path: Path, repeat: int) -> None:
         ("check (schema and every rule)", lambda: check_document(load_file(plan_path), opts)),
         ("flow charts (layout and PNG)", lambda: document_figures(doc.data)),
         ("content (house-style text)", lambda: build(doc.data, draft=True, figure=figures)),
-        ("DOCX parts (python-docx)", lambda: render_docx_parts(content)),
+        ("DOCX parts", lambda: render_docx_parts(content)),
         (
             "integrity record and zip",
             lambda: stamp_parts(list(order), dict(parts), plan_digest="0" * 64, final=False),

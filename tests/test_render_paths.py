@@ -1,15 +1,20 @@
 """The render's shortcuts give exactly what the plain paths give (no timings here).
 
-The DOCX is built from python-docx's parts without zipping them twice, its
-integrity record is computed from those parts, and the house-style sentences
-are filled by a small formatter instead of jinja2 where a template is a plain
-substitution. Each shortcut is checked against the plain way, byte for byte.
+The DOCX package is planctl's own (render/package.py): its bytes are the ones
+python-docx wrote for the same edits, so re-saving the output through
+python-docx must give it back byte for byte, whatever reference.docx an office
+supplies. The body is spliced into the document's text rather than moved in as
+parsed paragraphs, the integrity record is computed from the parts without
+zipping them twice, and the house-style sentences are filled by a small
+formatter instead of jinja2 where a template is a plain substitution. Each
+shortcut is checked against the plain way, byte for byte.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -26,26 +31,201 @@ def content():  # type: ignore[no-untyped-def]
     return build(load_file(plan).data, draft=True, figure=None)
 
 
-def test_parts_are_what_python_docx_saves(content) -> None:  # type: ignore[no-untyped-def]
-    writer = docx_mod.DocxWriter(content, None, None)
-    order, parts = writer.write_parts()
+def _references(tmp: Path) -> list[Path | None]:
+    """The shipped reference, python-docx's own template (Word's styles, no planctl ones),
+    a LibreOffice-like one (settings out of schema order, a custom.xml part) and a
+    letterhead whose first section has its own header, first-page header and footer."""
+    import docx
+
+    from planctl.render.templates import reference_docx
+
+    plain = Path(docx.__file__).parent / "templates" / "default.docx"
+    letter = docx.Document(str(reference_docx()))
+    s = letter.sections[0]
+    s.header.is_linked_to_previous = False
+    s.header.paragraphs[0].text = "某某市应急管理局"
+    s.different_first_page_header_footer = True
+    s.first_page_header.is_linked_to_previous = False
+    s.first_page_header.paragraphs[0].text = "首页信头"
+    s.footer.is_linked_to_previous = False
+    s.footer.paragraphs[0].text = "地址：某某路1号"
+    letterhead = tmp / "letterhead.docx"
+    letter.save(str(letterhead))
+    order, parts = docx_mod.unzip_parts(reference_docx().read_bytes())
+    settings = parts["word/settings.xml"].decode("utf-8")
+    # LibreOffice writes w:compat before w:evenAndOddHeaders' usual successors
+    settings = settings.replace(
+        "<w:defaultTabStop", '<w:updateFields w:val="false"/><w:defaultTabStop', 1
+    )
+    parts["word/settings.xml"] = settings.encode("utf-8")
+    odd = tmp / "odd-order.docx"
+    odd.write_bytes(docx_mod.zip_parts(order, parts))
+    return [None, plain, odd, letterhead]
+
+
+def test_the_package_is_what_python_docx_would_save(content, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """python-docx reads planctl's package and writes the same bytes back, part for part.
+
+    Its reading and writing are a fixed point on what it wrote itself, so this holds
+    exactly when planctl's package writer writes what python-docx wrote: the part
+    order, relationships, content types and every XML part's serialisation.
+    """
+    import docx
+
+    for reference in _references(tmp_path):
+        for pages in (None, {"总则": 3}):
+            order, parts = docx_mod.render_docx_parts(content, reference, toc_pages=pages)
+            saved = io.BytesIO()
+            docx.Document(io.BytesIO(docx_mod.zip_parts(order, parts))).save(saved)
+            z = zipfile.ZipFile(io.BytesIO(saved.getvalue()))
+            assert [i.filename for i in z.infolist()] == order, reference
+            for name in order:
+                assert z.read(name) == parts[name], (reference, name)
+
+
+def _python_docx_edits(content, reference: Path | None, toc_pages, images: list[bytes]):  # type: ignore[no-untyped-def]
+    """The package edits planctl made through python-docx before it had its own package
+    layer (headers, footers, 目录 style, media, settings, core properties): the oracle."""
+    from datetime import datetime
+
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls, qn
+    from docx.section import Section
+    from docx.shared import Pt
+
+    from planctl import __version__
+    from planctl.render.templates import reference_docx
+
+    writer = docx_mod.DocxWriter(content, reference, toc_pages)  # for its side-number XML
+    doc = docx.Document(str(reference or reference_docx()))
+    body = doc.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    names = [st.name for st in doc.styles]
+    if "Contents Title" not in names:
+        contents = doc.styles.add_style("Contents Title", WD_STYLE_TYPE.PARAGRAPH)
+        if "Annex Title" in names:
+            contents.base_style = doc.styles["Annex Title"]
+    ids: dict[str, object] = {}
+
+    def style(para, name):  # type: ignore[no-untyped-def]
+        if name not in ids:
+            ids[name] = doc.part.get_style_id(doc.styles[name], WD_STYLE_TYPE.PARAGRAPH)
+        para._p.style = ids[name]
+
+    def fill(s, numbered, landscape=False):  # type: ignore[no-untyped-def]
+        s.different_first_page_header_footer = False
+        if landscape:
+            for footer in (s.footer, s.even_page_footer):
+                footer.is_linked_to_previous = False
+                style(footer.paragraphs[0], "Footer")
+            for header, odd in ((s.header, True), (s.even_page_header, False)):
+                header.is_linked_to_previous = False
+                para = header.paragraphs[0]
+                style(para, "Header")
+                if content.draft:
+                    para.add_run(docx_mod.DRAFT_MARK)
+                para._p.append(parse_xml(writer._side_number(odd)))
+            return
+        for footer, align in ((s.footer, "right"), (s.even_page_footer, "left")):
+            footer.is_linked_to_previous = False
+            para = footer.paragraphs[0]
+            style(para, "Footer")
+            if numbered:
+                para.alignment = (
+                    WD_ALIGN_PARAGRAPH.RIGHT if align == "right" else WD_ALIGN_PARAGRAPH.LEFT
+                )
+                if align == "right":
+                    para.paragraph_format.right_indent = Pt(14)
+                else:
+                    para.paragraph_format.left_indent = Pt(14)
+                para.add_run("— ")
+                para._p.append(
+                    parse_xml(
+                        f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'
+                    )
+                )
+                para.add_run(" —")
+        for header in (s.header, s.even_page_header):
+            header.is_linked_to_previous = False
+            para = header.paragraphs[0]
+            style(para, "Header")
+            if content.draft:
+                para.add_run(docx_mod.DRAFT_MARK)
+
+    fill(doc.sections[0], numbered=True)
+    for numbered, landscape in ((False, False), (True, True)):
+        fill(Section(parse_xml(f"<w:sectPr {nsdecls('w', 'r')}/>"), doc.part), numbered, landscape)
+    for png in images:
+        doc.part.get_or_add_image(io.BytesIO(png))
+    core = doc.core_properties
+    core.title = content.title
+    core.subject = "跨区域联合应急预案"
+    core.author = "planctl"
+    core.last_modified_by = "planctl"
+    core.identifier = content.plan_id
+    core.version = content.version
+    core.keywords = f"sha256:{content.digest}"
+    core.category = docx_mod.DRAFT_MARK if content.draft else "正式稿"
+    core.comments = (
+        f"Generated by planctl {__version__} from plan {content.plan_id} "
+        f"v{content.version}; sha256:{content.digest}"
+    )
+    core.language = "zh-CN"
+    core.revision = 1
+    fixed = datetime(2000, 1, 1)
+    core.created = fixed
+    core.modified = fixed
+    core.last_printed = fixed
+    settings = doc.settings.element
+    if not toc_pages and settings.find(qn("w:updateFields")) is None:
+        settings.append(parse_xml(f'<w:updateFields {nsdecls("w")} w:val="true"/>'))
+    doc.settings.odd_and_even_pages_header_footer = True
     saved = io.BytesIO()
-    writer.doc.save(saved)  # the same document, through python-docx's own zip writer
-    z = zipfile.ZipFile(io.BytesIO(saved.getvalue()))
-    assert [i.filename for i in z.infolist()] == order
-    fixed = dict(parts)
-    for name in order:
-        raw = z.read(name)
-        if name in docx_mod._CHINESE_FIXES:
-            raw = docx_mod._CHINESE_FIXES[name](raw.decode("utf-8")).encode("utf-8")
-        assert raw == fixed[name], name
+    doc.save(saved)
+    order, parts = docx_mod.unzip_parts(saved.getvalue())
+    docx_mod._fix_chinese(parts)
+    return order, parts
 
 
-def test_package_parts_fallback_agrees(content, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    """Where python-docx lacks its writer's steps, saving and reading back gives the same."""
-    fast = docx_mod.render_docx_parts(content)
-    monkeypatch.setattr(docx_mod, "package_parts", docx_mod.saved_parts)
-    slow = docx_mod.render_docx_parts(content)
+def test_the_package_edits_are_python_docx_s(tmp_path: Path) -> None:
+    """Every part but the body is what python-docx's edits gave, for every kind of reference."""
+    from planctl.render.api import document_figures
+
+    plan = load_file(sorted(sample_plans())[-1]).data
+    figures = document_figures(plan)
+    for draft in (True, False):
+        content = build(plan, draft=draft, figure=figures)
+        images = [b.png for b in content.blocks if getattr(b, "png", None)]
+        for reference in _references(tmp_path):
+            for pages in (None, {"总则": 3}):
+                order, parts = docx_mod.render_docx_parts(content, reference, toc_pages=pages)
+                o_order, o_parts = _python_docx_edits(content, reference, pages, images)
+                assert order == o_order, reference
+                for name in order:
+                    if name != "word/document.xml":
+                        assert parts[name] == o_parts[name], (reference, name)
+
+
+def test_splicing_the_body_is_moving_it(
+    content, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The body spliced into the document text gives the bytes of parsed paragraphs moved in."""
+    from planctl.render.api import document_figures
+
+    with_figures = build(
+        load_file(sorted(sample_plans())[0]).data,
+        draft=False,
+        figure=document_figures(load_file(sorted(sample_plans())[0]).data),
+    )
+    references = _references(tmp_path)
+    fast = [docx_mod.render_docx_parts(c, r) for c in (content, with_figures) for r in references]
+    monkeypatch.setattr(docx_mod, "_undeclared", lambda root, body: None)
+    slow = [docx_mod.render_docx_parts(c, r) for c in (content, with_figures) for r in references]
     assert fast == slow
 
 

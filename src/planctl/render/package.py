@@ -1,0 +1,473 @@
+"""The DOCX package as parts: read the reference.docx, change what planctl must, zip it.
+
+planctl writes the body itself (render/docx.py) and needs from a package only
+this: its parts as bytes, relationships between them, content types, a few
+header/footer/settings/core-property edits, and media. python-docx did that at
+~40 ms of import and ~30 ms a document for objects planctl never used; this
+module does it with lxml where a part is edited and with bytes elsewhere.
+
+The bytes are the ones python-docx wrote, so output stayed byte-identical when
+it was replaced (tests/test_render_paths.py keeps a copy of the old output's
+digests): the parts python-docx modelled as XML (the main document, styles,
+settings, numbering, comments, headers, footers, core properties) are parsed
+with its parser options and serialised as it serialised them; other parts keep
+their bytes; parts are written in its order (depth first along the
+relationships, each part followed by its own .rels), relationships are
+rewritten with targets relative to their source, and [Content_Types].xml lists
+extension defaults for known media types and overrides sorted by part name.
+Parts that no relationship reaches are dropped, as python-docx dropped them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import posixpath
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+RT_OFFICE_DOCUMENT = _RT + "officeDocument"
+RT_STYLES = _RT + "styles"
+RT_SETTINGS = _RT + "settings"
+RT_HEADER = _RT + "header"
+RT_FOOTER = _RT + "footer"
+RT_IMAGE = _RT + "image"
+RT_CORE = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
+
+_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml."
+CT_DOCUMENT = _CT + "document.main+xml"
+CT_HEADER = _CT + "header+xml"
+CT_FOOTER = _CT + "footer+xml"
+CT_SETTINGS = _CT + "settings+xml"
+CT_CORE = "application/vnd.openxmlformats-package.core-properties+xml"
+CT_RELS = "application/vnd.openxmlformats-package.relationships+xml"
+CT_XML = "application/xml"
+
+#: content types whose parts are parsed and serialised again (python-docx's XML parts)
+XML_PARTS = frozenset(
+    (
+        CT_CORE,
+        _CT + "comments+xml",
+        CT_DOCUMENT,
+        CT_FOOTER,
+        CT_HEADER,
+        _CT + "numbering+xml",
+        CT_SETTINGS,
+        _CT + "styles+xml",
+    )
+)
+#: (extension, content type) pairs listed as a Default rather than per part (OPC practice)
+DEFAULT_CONTENT_TYPES = frozenset(
+    (
+        ("bin", "application/vnd.openxmlformats-officedocument.presentationml.printerSettings"),
+        ("bin", "application/vnd.openxmlformats-officedocument.spreadsheetml.printerSettings"),
+        ("bin", "application/vnd.openxmlformats-officedocument.wordprocessingml.printerSettings"),
+        ("bmp", "image/bmp"),
+        ("emf", "image/x-emf"),
+        ("fntdata", "application/x-fontdata"),
+        ("gif", "image/gif"),
+        ("jpe", "image/jpeg"),
+        ("jpeg", "image/jpeg"),
+        ("jpg", "image/jpeg"),
+        ("png", "image/png"),
+        ("rels", CT_RELS),
+        ("tif", "image/tiff"),
+        ("tiff", "image/tiff"),
+        ("wdp", "image/vnd.ms-photo"),
+        ("wmf", "image/x-wmf"),
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("xml", CT_XML),
+    )
+)
+
+#: the namespaces a new header or footer part declares (Word's own set)
+HDR_FTR_NAMESPACES = (
+    'xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math" '
+    'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+    'xmlns:mo="http://schemas.microsoft.com/office/mac/office/2008/main" '
+    'xmlns:mv="urn:schemas-microsoft-com:mac:vml" '
+    'xmlns:o="urn:schemas-microsoft-com:office:office" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+    'xmlns:v="urn:schemas-microsoft-com:vml" '
+    'xmlns:w10="urn:schemas-microsoft-com:office:word" '
+    'xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml" '
+    'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:wne="http://schemas.microsoft.com/office/word/2006/wordml" '
+    'xmlns:wp14="http://schemas.microsoft.com/office/word/2010/wordprocessingDrawing" '
+    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+    'xmlns:wpc="http://schemas.microsoft.com/office/word/2010/wordprocessingCanvas" '
+    'xmlns:wpg="http://schemas.microsoft.com/office/word/2010/wordprocessingGroup" '
+    'xmlns:wpi="http://schemas.microsoft.com/office/word/2010/wordprocessingInk" '
+    'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"'
+)
+#: settings for a reference document that has none
+DEFAULT_SETTINGS = (
+    '<w:settings xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math" '
+    'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+    'xmlns:o="urn:schemas-microsoft-com:office:office" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+    'xmlns:sl="http://schemas.openxmlformats.org/schemaLibrary/2006/main" '
+    'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:w10="urn:schemas-microsoft-com:office:word" '
+    'xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml" '
+    'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" mc:Ignorable="w14">'
+    '<w:defaultTabStop w:val="720"/><w:characterSpacingControl w:val="doNotCompress"/>'
+    "<w:savePreviewPicture/><w:compat><w:useFELayout/>"
+    '<w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="14"/>'
+    '<w:compatSetting w:name="overrideTableStyleFontSizeAndJustification" '
+    'w:uri="http://schemas.microsoft.com/office/word" w:val="1"/>'
+    '<w:compatSetting w:name="enableOpenTypeFeatures" w:uri="http://schemas.microsoft.com/office/word" w:val="1"/>'
+    '<w:compatSetting w:name="doNotFlipMirrorIndents" w:uri="http://schemas.microsoft.com/office/word" w:val="1"/>'
+    '</w:compat><w:clrSchemeMapping w:bg1="light1" w:t1="dark1" w:bg2="light2" w:t2="dark2" '
+    'w:accent1="accent1" w:accent2="accent2" w:accent3="accent3" w:accent4="accent4" '
+    'w:accent5="accent5" w:accent6="accent6" w:hyperlink="hyperlink" '
+    'w:followedHyperlink="followedHyperlink"/><w:doNotAutoCompressPictures/></w:settings>'
+)
+CORE_TEMPLATE = (
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"/>'
+)
+
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
+
+
+class PackageError(ValueError):
+    """The reference DOCX cannot serve as a package to render into."""
+
+
+def parse(data: bytes | str) -> Any:
+    """An XML part or fragment, parsed as python-docx parsed it (blank text dropped, no entities)."""
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise PackageError(f"not well-formed XML: {exc}") from None
+
+
+def serialize(element: Any) -> bytes:
+    """An XML part's bytes: UTF-8 with a standalone declaration."""
+    return bytes(etree.tostring(element, encoding="UTF-8", standalone=True))
+
+
+def w(tag: str) -> str:
+    return f"{{{W_NS}}}{tag}"
+
+
+def _attr(value: str) -> str:
+    """An attribute value escaped as lxml escapes it."""
+    return (
+        value.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("\n", "&#10;")
+        .replace("\r", "&#13;")
+        .replace("\t", "&#9;")
+    )
+
+
+class Rel:
+    __slots__ = ("external", "reltype", "rid", "target")
+
+    def __init__(self, rid: str, reltype: str, target: str, external: bool) -> None:
+        self.rid = rid
+        self.reltype = reltype
+        self.target = target  # a part name ("/word/styles.xml"), or the reference when external
+        self.external = external
+
+
+class Part:
+    """One part: its bytes, or (for an XML part) its parsed element, and its relationships."""
+
+    def __init__(
+        self, name: str, content_type: str, blob: bytes = b"", element: Any = None
+    ) -> None:
+        self.name = name  # "/word/document.xml"
+        self.content_type = content_type
+        self._blob = blob
+        self._element = element
+        self.rels: dict[str, Rel] = {}
+
+    @property
+    def is_xml(self) -> bool:
+        return self.content_type in XML_PARTS
+
+    @property
+    def element(self) -> Any:
+        if self._element is None:
+            try:
+                self._element = parse(self._blob)
+            except PackageError as exc:
+                raise PackageError(f"{self.name}: {exc}") from None
+        return self._element
+
+    @element.setter
+    def element(self, element: Any) -> None:
+        self._element = element
+
+    @property
+    def blob(self) -> bytes:
+        if self.is_xml:
+            return serialize(self.element)
+        return self._blob
+
+    def next_rid(self) -> str:
+        for n in range(1, len(self.rels) + 2):
+            if f"rId{n}" not in self.rels:
+                return f"rId{n}"
+        raise AssertionError("unreachable")
+
+    def relate(self, target: Part, reltype: str) -> str:
+        """The id of a relationship to ``target`` of this type, added when there is none."""
+        for rel in self.rels.values():
+            if rel.reltype == reltype and not rel.external and rel.target == target.name:
+                return rel.rid
+        rid = self.next_rid()
+        self.rels[rid] = Rel(rid, reltype, target.name, False)
+        return rid
+
+    def related(self, reltype: str) -> str | None:
+        """The part name of this part's first relationship of a type."""
+        for rel in self.rels.values():
+            if rel.reltype == reltype and not rel.external:
+                return rel.target
+        return None
+
+
+def _rels_name(partname: str) -> str:
+    """The zip member holding a part's relationships ("/" is the package itself)."""
+    folder, base = posixpath.split(partname)
+    return f"{folder.strip('/')}/_rels/{base}.rels".lstrip("/")
+
+
+def _idx(partname: str) -> int | None:
+    m = re.match(r"([a-zA-Z]+)([1-9][0-9]*)?", posixpath.splitext(posixpath.basename(partname))[0])
+    return int(m.group(2)) if m and m.group(2) else None
+
+
+class Package:
+    """An OPC package (a DOCX) held as parts, edited in memory and zipped once."""
+
+    def __init__(self) -> None:
+        self.root = Part("/", "")  # holds the package relationships
+        self.parts: dict[str, Part] = {}
+        self.images: list[Part] = []  # image parts, in the order a new one is numbered against
+        self._image_sha1: dict[str, Part] = {}
+
+    # --- reading -------------------------------------------------------------------------
+    @classmethod
+    def read(cls, source: Path | bytes) -> Package:
+        try:
+            z = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
+        except (OSError, zipfile.BadZipFile) as exc:
+            raise PackageError(f"not a DOCX (zip) file: {exc}") from None
+        with z:
+            members = {i.filename for i in z.infolist()}
+
+            def member(name: str) -> bytes | None:
+                if name not in members:
+                    return None
+                try:
+                    return z.read(name)
+                except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+                    raise PackageError(f"part {name} is damaged: {exc}") from None
+
+            ct = member("[Content_Types].xml")
+            if ct is None:
+                raise PackageError("no [Content_Types].xml: not an Office package")
+            defaults: dict[str, str] = {}
+            overrides: dict[str, str] = {}
+            for el in parse(ct):
+                if el.tag == f"{{{CT_NS}}}Default":
+                    defaults[(el.get("Extension") or "").lower()] = el.get("ContentType") or ""
+                elif el.tag == f"{{{CT_NS}}}Override":
+                    overrides[(el.get("PartName") or "").lower()] = el.get("ContentType") or ""
+            pkg = cls()
+
+            def load_rels(source: Part) -> None:
+                data = member(_rels_name(source.name))
+                if data is None:
+                    return
+                base = posixpath.split(source.name)[0]
+                for el in parse(data):
+                    if el.tag != f"{{{PKG_RELS_NS}}}Relationship":
+                        continue
+                    rid, reltype = el.get("Id") or "", el.get("Type") or ""
+                    ref = el.get("Target") or ""
+                    external = el.get("TargetMode") == "External"
+                    target = ref if external else posixpath.normpath(posixpath.join(base, ref))
+                    if not external and not target.startswith("/"):
+                        target = "/" + target
+                    source.rels[rid] = Rel(rid, reltype, target, external)
+
+            def walk(source: Part) -> None:
+                load_rels(source)
+                for rel in source.rels.values():
+                    if rel.external or rel.target in pkg.parts:
+                        continue
+                    name = rel.target
+                    blob = member(name[1:])
+                    if blob is None:
+                        raise PackageError(f"part {name} is named in a relationship but missing")
+                    ctype = overrides.get(name.lower()) or defaults.get(
+                        posixpath.splitext(name)[1][1:].lower()
+                    )
+                    if ctype is None:
+                        raise PackageError(f"no content type for part {name}")
+                    pkg.parts[name] = Part(name, ctype, blob)
+                    walk(pkg.parts[name])
+
+            walk(pkg.root)
+        for holder in (pkg.root, *pkg.parts.values()):
+            for rel in holder.rels.values():
+                if rel.reltype == RT_IMAGE and not rel.external:
+                    image = pkg.parts[rel.target]
+                    if image not in pkg.images:
+                        pkg.images.append(image)
+        return pkg
+
+    def main_document(self) -> Part:
+        name = self.root.related(RT_OFFICE_DOCUMENT)
+        part = self.parts.get(name or "")
+        if part is None:
+            raise PackageError("no main document part: not a Word document")
+        if part.content_type != CT_DOCUMENT:
+            raise PackageError(
+                f"not a Word document: the main part's content type is {part.content_type}"
+            )
+        return part
+
+    # --- editing -------------------------------------------------------------------------
+    def next_partname(self, template: str) -> str:
+        for n in range(1, len(self.parts) + 2):
+            if template % n not in self.parts:
+                return template % n
+        raise AssertionError("unreachable")
+
+    def add_part(
+        self, name: str, content_type: str, blob: bytes = b"", element: Any = None
+    ) -> Part:
+        part = Part(name, content_type, blob, element)
+        self.parts[name] = part
+        return part
+
+    def add_media(self, source: Part, data: bytes, ext: str, content_type: str) -> str:
+        """Relate an image (PNG, EMF, …) to ``source``; the same bytes twice are one part.
+
+        Returns the relationship id to put in ``r:embed``. Parts are named
+        /word/media/imageN.ext, N the first number no image part uses.
+        """
+        sha1 = hashlib.sha1(data).hexdigest()
+        if not self._image_sha1 and self.images:
+            self._image_sha1 = {hashlib.sha1(p.blob).hexdigest(): p for p in reversed(self.images)}
+        part = self._image_sha1.get(sha1)
+        if part is None:
+            used = {_idx(p.name) for p in self.images}
+            n = next((k for k in range(1, len(self.images) + 1) if k not in used), None)
+            n = n if n is not None else len(self.images) + 1
+            part = self.add_part(f"/word/media/image{n}.{ext}", content_type, data)
+            self.images.append(part)
+            self._image_sha1[sha1] = part
+        return source.relate(part, RT_IMAGE)
+
+    # --- writing -------------------------------------------------------------------------
+    def _walk(self) -> list[Part]:
+        out: list[Part] = []
+        seen: set[str] = set()
+
+        def visit(source: Part) -> None:
+            for rel in source.rels.values():
+                if rel.external or rel.target in seen:
+                    continue
+                seen.add(rel.target)
+                part = self.parts[rel.target]
+                out.append(part)
+                visit(part)
+
+        visit(self.root)
+        return out
+
+    @staticmethod
+    def _rels_xml(source: Part) -> bytes:
+        base = posixpath.split(source.name)[0]
+        items = []
+        for rel in source.rels.values():
+            if rel.external:
+                ref, mode = rel.target, ' TargetMode="External"'
+            else:
+                ref = rel.target[1:] if base == "/" else posixpath.relpath(rel.target, base)
+                mode = ""
+            items.append(
+                f'<Relationship Id="{_attr(rel.rid)}" Type="{_attr(rel.reltype)}" '
+                f'Target="{_attr(ref)}"{mode}/>'
+            )
+        return (
+            "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+            f'<Relationships xmlns="{PKG_RELS_NS}">{"".join(items)}</Relationships>'
+        ).encode()
+
+    @staticmethod
+    def _content_types_xml(parts: list[Part]) -> bytes:
+        defaults = {"rels": CT_RELS, "xml": CT_XML}
+        overrides: dict[str, str] = {}
+        for part in parts:
+            ext = posixpath.splitext(part.name)[1][1:]
+            if (ext.lower(), part.content_type) in DEFAULT_CONTENT_TYPES:
+                defaults[ext.lower()] = part.content_type
+            else:
+                overrides[part.name] = part.content_type
+        items = [
+            f'<Default Extension="{_attr(ext)}" ContentType="{_attr(ct)}"/>'
+            for ext, ct in sorted(defaults.items())
+        ] + [
+            f'<Override PartName="{_attr(name)}" ContentType="{_attr(ct)}"/>'
+            for name, ct in sorted(overrides.items())
+        ]
+        return (
+            "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+            f'<Types xmlns="{CT_NS}">{"".join(items)}</Types>'
+        ).encode()
+
+    def to_parts(self) -> tuple[list[str], dict[str, bytes]]:
+        """(zip member order, bytes by member), as ``zip_parts`` takes them."""
+        parts = self._walk()
+        order = ["[Content_Types].xml", "_rels/.rels"]
+        out = {
+            "[Content_Types].xml": self._content_types_xml(parts),
+            "_rels/.rels": self._rels_xml(self.root),
+        }
+        for part in parts:
+            order.append(part.name[1:])
+            out[part.name[1:]] = part.blob
+            if part.rels:
+                name = _rels_name(part.name)
+                order.append(name)
+                out[name] = self._rels_xml(part)
+        return order, out
+
+
+def unzip_parts(data: bytes) -> tuple[list[str], dict[str, bytes]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        order = [i.filename for i in src.infolist()]
+        return order, {name: src.read(name) for name in order}
+
+
+def zip_parts(order: list[str], parts: dict[str, bytes]) -> bytes:
+    """The package with fixed timestamps and settings, so equal input gives equal bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in order:
+            info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            info.create_system = 0
+            dst.writestr(info, parts[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+    return out.getvalue()
