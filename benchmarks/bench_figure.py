@@ -43,7 +43,7 @@ def main() -> None:
         _, edges = mx.flow_edges(plan)
         out = flow_charts(plan)
         t = best(lambda p=plan: flow_charts(p), repeat)
-        drawn = sum(1 for c in out if c.png)
+        drawn = sum(1 for c in out if c.emf)
         print(f"{name:<32}{len(edges):>8}{t:>10.3f}{len(out):>8}{drawn:>7}")
 
 

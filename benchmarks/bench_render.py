@@ -57,7 +57,7 @@ def whole_process(plan_path: Path, repeat: int, out: Path) -> None:
     imports = Series("python: import what a render imports")
     code = (
         "import planctl.cli, planctl.render.api, planctl.render.docx, planctl.render.figure.charts, "
-        "planctl.render.figure.draw, planctl.check, planctl.integrity"
+        "planctl.render.figure.emf, planctl.check, planctl.integrity"
     )
     for _ in range(repeat):
         floor.add(run([sys.executable, "-c", "pass"], env=env))

@@ -1,5 +1,5 @@
 """The flow charts on awkward plans: cycles, both-way pairs, self-loops, duplicates, unknown
-parties, thirty parties; PNG sanity; font selection (live code: render/figure, flow_charts)."""
+parties, thirty parties; EMF and PNG sanity; font selection (live code: render/figure, flow_charts)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from planctl.model import Plan
 from planctl.render.figure import FlowChart, find_cjk_font, flow_charts
 
 from .plans import river
+from .test_emf import read
 
 FONT = find_cjk_font()
 needs_font = pytest.mark.skipif(FONT is None, reason="no CJK font installed")
@@ -42,9 +43,14 @@ def _rule(i: int, src: str, to: list[str], within: str = "PT30M") -> dict[str, A
 
 
 def _sane(chart: FlowChart) -> None:
-    """Drawn at its size at 300 dpi, white paper, dark ink, mostly paper."""
-    assert chart.png.startswith(b"\x89PNG\r\n\x1a\n"), chart.reason
-    img = Image.open(io.BytesIO(chart.png))
+    """The EMF reads back; the PNG is drawn at its size at 300 dpi, white paper, dark ink."""
+    read(chart.emf)
+    if FONT is None:
+        assert chart.raster() == b""
+        return
+    png = chart.raster()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n"), chart.reason
+    img = Image.open(io.BytesIO(png))
     img.load()
     assert img.size[0] == round(chart.width_mm / 25.4 * 300)
     assert img.size[1] == round(chart.height_mm / 25.4 * 300)
@@ -60,13 +66,12 @@ def _drawn(plan: Plan) -> list[FlowChart]:
     out = flow_charts(plan, max_width_mm=156, max_height_mm=150)
     assert out
     for c in out:
-        assert c.png or "未绘制" in c.reason, c.reason
-        if c.png:
+        assert c.emf or "未绘制" in c.reason, c.reason
+        if c.emf:
             _sane(c)
     return out
 
 
-@needs_font
 def test_cycles_both_ways_self_loops_and_duplicates_are_drawn() -> None:
     ring = ["cz-gov", "hd-gov", "ay-gov", "sx-eco", "hb-eco"]
     rules = [_rule(i, a, [ring[(i + 1) % 5]]) for i, a in enumerate(ring)]  # a cycle
@@ -74,18 +79,16 @@ def test_cycles_both_ways_self_loops_and_duplicates_are_drawn() -> None:
     rules.append(_rule(11, "cz-gov", ["cz-gov", "hd-gov"], "PT5M"))  # self-loop
     rules.append(_rule(12, "cz-gov", ["hd-gov"]))  # duplicate
     out = _drawn(_with_rules(rules))
-    assert all(c.png for c in out)
+    assert all(c.emf for c in out)
 
 
-@needs_font
 def test_unknown_party_in_a_rule_does_not_break_the_chart() -> None:
     out = _drawn(
         _with_rules([_rule(1, "cz-gov", ["ghost", "hd-gov"]), _rule(2, "ghost", ["ay-gov"])])
     )
-    assert any(c.png for c in out)
+    assert any(c.emf for c in out)
 
 
-@needs_font
 def test_thirty_parties_random_tree_with_cycles() -> None:
     rnd = random.Random(5)
     extra = [(f"n{i}", f"第{i}号市应急管理局") for i in range(30)]
@@ -103,8 +106,8 @@ def test_env_font_wins_and_missing_env_font_is_ignored(
     pinned.write_bytes(b"not really a font")
     monkeypatch.setenv("PLANCTL_CJK_FONT", str(pinned))
     assert find_cjk_font() == str(pinned)
-    # an unreadable pinned font: every chart says why it is not drawn, the render goes on
+    # an unreadable pinned font: the vector charts need none; the PNG is left out
     out = flow_charts(_with_rules([_rule(1, "cz-gov", ["hd-gov"])]))
-    assert out and all(c.png == b"" and "字体" in c.reason for c in out)
+    assert out and all(c.emf and not c.reason and c.raster() == b"" for c in out)
     monkeypatch.setenv("PLANCTL_CJK_FONT", str(tmp_path / "gone.ttf"))
     assert find_cjk_font() == FONT

@@ -96,11 +96,9 @@ def _check_layout(g: charts.ChartGraph, lay: layout.Layout, m: layout.Metrics) -
     assert m.ink_height(min(sizes)) >= layout.MIN_GLYPH_PT
 
 
-@needs_font
 @pytest.mark.parametrize("path", SAMPLES, ids=[p.stem for p in SAMPLES])
 def test_sample_layouts(path: Path) -> None:
-    assert FONT is not None
-    m = layout.Metrics.load(FONT)
+    m = layout.Metrics.standard()
     plan = _plan(path)
     specs = charts.specs(plan)
     assert specs
@@ -111,7 +109,6 @@ def test_sample_layouts(path: Path) -> None:
         _check_layout(spec.graph, lay, m)
 
 
-@needs_font
 @pytest.mark.parametrize("path", SAMPLES, ids=[p.stem for p in SAMPLES])
 def test_sample_charts_png_and_words(path: Path) -> None:
     plan = _plan(path)
@@ -119,11 +116,12 @@ def test_sample_charts_png_and_words(path: Path) -> None:
     assert out and all(isinstance(c, FlowChart) for c in out)
     ids = {str(p["id"]) for p in plan.parties} | {str(r["id"]) for r in plan.rules}
     levels = {str(x["id"]) for x in [*plan.grades, *plan.warnings, *plan.responses]}
-    for c in out:
-        assert c.png and not c.reason, c.title
-        img = Image.open(io.BytesIO(c.png))
-        assert img.info["dpi"][0] == pytest.approx(300, abs=0.5)
-        assert img.size[0] == round(c.width_mm / 25.4 * 300)
+    for i, c in enumerate(out):
+        assert c.emf and not c.reason, c.title
+        if i == 0 and FONT:  # the Markdown's PNG: the same layout at 300 dpi
+            img = Image.open(io.BytesIO(c.raster()))
+            assert img.info["dpi"][0] == pytest.approx(300, abs=0.5)
+            assert img.size[0] == round(c.width_mm / 25.4 * 300)
         assert c.width_mm <= 156 and c.height_mm <= 200
         words = c.title + c.caption
         for i in ids:
@@ -134,7 +132,6 @@ def test_sample_charts_png_and_words(path: Path) -> None:
         assert "（" not in c.title.split("（", 1)[-1]  # no nested brackets
 
 
-@needs_font
 def test_no_ids_in_the_drawn_boxes() -> None:
     plan = _plan(ROOT / "sample-plans" / "zhuozhang-water-pollution.yaml")
     ids = {str(p["id"]) for p in plan.parties}
@@ -144,15 +141,16 @@ def test_no_ids_in_the_drawn_boxes() -> None:
 
 
 @needs_font
-def test_same_bytes_twice_and_under_another_hash_seed() -> None:
+def test_same_png_bytes_twice_and_under_another_hash_seed() -> None:
+    """The Markdown's PNG figures (test_emf checks the EMF the same way)."""
     path = ROOT / "sample-plans" / "xiang-gan-border-forest-fire.yaml"
-    first = [c.png for c in flow_charts(_plan(path))]
-    assert first == [c.png for c in flow_charts(_plan(path))]
+    first = [c.raster() for c in flow_charts(_plan(path))]
+    assert all(first) and first == [c.raster() for c in flow_charts(_plan(path))]
     code = (
         "import hashlib, sys; from planctl.loader import load_file; from planctl.model import Plan; "
         "from planctl.render.figure import flow_charts; "
         f"cs = flow_charts(Plan(load_file({str(path)!r}).data)); "
-        "sys.stdout.write(hashlib.sha256(b''.join(c.png for c in cs)).hexdigest())"
+        "sys.stdout.write(hashlib.sha256(b''.join(c.raster() for c in cs)).hexdigest())"
     )
     env = {**os.environ, "PYTHONHASHSEED": "4242", "PYTHONPATH": str(ROOT / "src")}
     out = subprocess.run(
@@ -161,11 +159,9 @@ def test_same_bytes_twice_and_under_another_hash_seed() -> None:
     assert out.stdout == hashlib.sha256(b"".join(first)).hexdigest()
 
 
-@needs_font
 @pytest.mark.parametrize("geography", [True, False])
 def test_thirty_four_party_full_mesh_gets_readable_charts(geography: bool) -> None:
-    assert FONT is not None
-    m = layout.Metrics.load(FONT)
+    m = layout.Metrics.standard()
     plan = mesh(34, geography)
     specs = charts.specs(plan)
     assert specs
@@ -175,26 +171,25 @@ def test_thirty_four_party_full_mesh_gets_readable_charts(geography: bool) -> No
         _check_layout(spec.graph, lay, m)
         assert any(b.kind == "group" for b in lay.boxes)  # 33 boxes in a row would not fit
     out = flow_charts(plan)
-    assert len(out) == len(specs) and all(c.png for c in out)
+    assert len(out) == len(specs) and all(c.emf for c in out)
 
 
-@needs_font
 def test_too_small_a_page_says_why_instead_of_dropping() -> None:
     plan = mesh(34, True)
     out = flow_charts(plan, max_width_mm=40, max_height_mm=30)
     assert len(out) == len(charts.specs(plan))
-    assert all(not c.png and "未绘制" in c.reason for c in out)
+    assert all(not c.emf and "未绘制" in c.reason for c in out)
 
 
-def test_no_font_gives_reasons_not_an_empty_list(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_font_still_draws_the_vector_charts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The DOCX's charts need no font file; only the Markdown's PNG is left out."""
     import planctl.render.figure.fonts as fonts
 
     monkeypatch.setattr(fonts, "find_cjk_font", lambda: None)
     out = flow_charts(_plan(SAMPLES[0]), font_path="/nonexistent/font.ttc")
-    assert out and all(c.png == b"" and "字体" in c.reason for c in out)
+    assert out and all(c.emf and not c.reason and c.raster() == b"" for c in out)
 
 
-@needs_font
 def test_unreached_party_is_shown_not_hidden() -> None:
     data = copy.deepcopy(
         load_file(ROOT / "sample-plans" / "xiang-gan-border-forest-fire.yaml").data
@@ -204,8 +199,7 @@ def test_unreached_party_is_shown_not_hidden() -> None:
     specs = charts.specs(plan)
     assert all("萍乡市" in s.graph.unreached for s in specs)
     assert all("收不到通报" in s.caption for s in specs)
-    assert FONT is not None
-    lay = layout.fit(specs[0].graph, layout.Metrics.load(FONT), 156, 200)
+    lay = layout.fit(specs[0].graph, layout.Metrics.standard(), 156, 200)
     assert isinstance(lay, layout.Layout)
     assert any(b.kind == "missing" and "萍乡市" in "".join(b.lines) for b in lay.boxes)
 
@@ -251,11 +245,9 @@ def test_names_wrap_at_word_ends() -> None:
     assert "".join(lines) == long and max(map(len, lines)) <= 7
 
 
-@needs_font
 def test_mutated_plans_always_fit_or_say_why() -> None:
     """Rules pointed at random parties (and an unknown one): no exception, and a chart."""
-    assert FONT is not None
-    m = layout.Metrics.load(FONT)
+    m = layout.Metrics.standard()
     base = load_file(ROOT / "sample-plans" / "zhuozhang-water-pollution.yaml").data
     ids = [p["id"] for p in base["parties"]] + ["ghost"]
     rnd = random.Random(7)
@@ -282,18 +274,23 @@ def test_mutated_plans_always_fit_or_say_why() -> None:
 
 
 @needs_font
-def test_drawn_glyphs_are_at_least_nine_points_high() -> None:
-    """Measured on the rendered ink, not the nominal size: 国 at every size a chart uses."""
+def test_drawn_png_glyphs_are_at_least_nine_points_high() -> None:
+    """The Markdown's PNG, measured on the rendered ink: 国 at every size a chart uses.
+
+    (The EMF's text heights are checked in test_emf from its font records.)
+    """
     from planctl.render.figure import draw
+    from planctl.render.figure.fonts import face_index
 
     assert FONT is not None
-    m = layout.Metrics.load(FONT)
+
+    m = layout.Metrics.standard()
     spec = charts.specs(_plan(ROOT / "sample-plans" / "zhuozhang-water-pollution.yaml"))[0]
     lay = layout.fit(spec.graph, m, 156, 200)
     assert isinstance(lay, layout.Layout)
     sizes = {pt for _, _, pt in lay.labels} | {t.pt for t in lay.texts} | {b.pt for b in lay.boxes}
     for pt in sizes:
-        mask, _ = draw._glyphs(m.path, m.index, "国", pt, "mm")
+        mask, _ = draw._glyphs(FONT, face_index(FONT), "国", pt, "mm")
         box = mask.getbbox()
         assert box is not None
         assert (box[3] - box[1]) / draw.DPI * 72 >= 9.0, pt
@@ -338,14 +335,12 @@ def _label_hits(lay: layout.Layout) -> list[tuple[str, tuple[float, ...]]]:
     return hits
 
 
-@needs_font
 @pytest.mark.parametrize("seed", range(12))
 def test_labels_clear_foreign_lines_in_dense_tiers(seed: int) -> None:
     """Several senders each with several deadlines: no label covers another arrow's line
     or another label; where words do not fit between stems a key (①…) sits on the
     label's own stem and the caption says what it stands for."""
-    assert FONT is not None
-    m = layout.Metrics.load(FONT)
+    m = layout.Metrics.standard()
     plan = dense_tiers(seed)
     drawn = 0
     for spec in charts.specs(plan):
@@ -361,14 +356,12 @@ def test_labels_clear_foreign_lines_in_dense_tiers(seed: int) -> None:
     for c in out:
         keys = re.findall(r"[①-⑳]", c.caption)
         assert len(keys) == len(set(keys))
-    assert drawn or all(not c.png for c in out)
+    assert drawn or all(not c.emf for c in out)
 
 
-@needs_font
 @pytest.mark.parametrize("path", SAMPLES, ids=[p.stem for p in SAMPLES])
 def test_sample_labels_clear_foreign_lines(path: Path) -> None:
-    assert FONT is not None
-    m = layout.Metrics.load(FONT)
+    m = layout.Metrics.standard()
     for spec in charts.specs(_plan(path)):
         lay = layout.fit(spec.graph, m, 156, 150)
         assert isinstance(lay, layout.Layout), lay

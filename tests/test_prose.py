@@ -139,7 +139,7 @@ def test_no_nested_brackets_in_generated_sentences(name: str) -> None:
 def test_the_flow_chart_legend_is_stated_once(name: str) -> None:
     """Charts share a page; what every chart shares is said once, before the first chart."""
     _, content = _content(name, figures=True)
-    figures = [b for b in content.blocks if isinstance(b, Figure) and b.png]
+    figures = [b for b in content.blocks if isinstance(b, Figure) and b.emf]
     if not figures:
         pytest.skip("no flow chart drawn (no CJK font)")
     words = "箭头表示信息报告与通报方向"

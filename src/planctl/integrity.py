@@ -921,7 +921,7 @@ def verify_docx(docx_path: str | Path, plan_path: str | Path, lang: str = "en") 
         snap = snapshot(z)
         figure = None
         for name in snap.parts:
-            if name.startswith("word/media/") and name.endswith(".png"):
+            if name.startswith("word/media/") and name.endswith((".emf", ".png")):
                 figure = _read(z, name)
     recorded = record["digests"] if isinstance(record.get("digests"), dict) else {}
     now = snap.digests()

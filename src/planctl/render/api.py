@@ -335,11 +335,16 @@ def prepare(
         else:
             from planctl.render.markdown import figure_names, render_markdown
 
-            names = figure_names(content, target.stem)
+            # the figures as PNG files next to the Markdown (the DOCX has them as vector EMF)
+            figures = [b for b in content.blocks if isinstance(b, Figure)]
+            pngs = [b.raster() if b.raster else b"" for b in figures]
+            names = [
+                name if png else ""  # no image (no CJK font to draw it with): no link
+                for name, png in zip(figure_names(content, target.stem), pngs, strict=True)
+            ]
             data = seal_text(render_markdown(content, names))
-            pngs = [b.png for b in content.blocks if isinstance(b, Figure)]
             for name, png in zip(names, pngs, strict=True):
-                if png:  # the figure as an image file next to the Markdown
+                if png:
                     _stage_guarded(staged, target.parent / name, png, force)
         staged.stage(target, data, listed=fmt == "pdf")
     except BaseException:
@@ -493,13 +498,15 @@ def _preload(fmt: str) -> None:
     _sentences()
     if fmt == "md":
         import planctl.render.markdown
+
+        try:
+            import planctl.render.figure.draw  # the Markdown's PNG figures
+        except ImportError:  # no Pillow: the Markdown goes without images, as in a worker
+            pass
     else:
         import planctl.render.docx
-    try:
-        import planctl.render.figure.charts
-        import planctl.render.figure.draw  # noqa: F401
-    except ImportError:  # no Pillow: the documents go without charts, as in a worker
-        pass
+    import planctl.render.figure.charts
+    import planctl.render.figure.emf  # noqa: F401
 
 
 def _commit_taken(staged: Staged, taken: dict[Path, str]) -> Rendered:

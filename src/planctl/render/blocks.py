@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,12 +46,14 @@ class Annex:
 
 @dataclass
 class Figure:
-    png: bytes
+    emf: bytes  # the chart as a vector picture (EMF); empty when it could not be drawn
     caption: str
     title: str = ""
     width_mm: float | None = None
     height_mm: float | None = None
-    reason: str = ""  # why a chart could not be drawn (then png is empty)
+    reason: str = ""  # why a chart could not be drawn (then emf is empty)
+    # the same chart as PNG bytes, made on demand for the Markdown export (b"" without a font)
+    raster: Callable[[], bytes] | None = None
 
 
 @dataclass

@@ -177,7 +177,7 @@ def _flow_annex(charts: list[Any], annexes: ax.AnnexPlan) -> list[Block]:
     first, which levels, its own deadlines).
     """
     blocks: list[Block] = []
-    drawn = [c for c in charts if c.png]
+    drawn = [c for c in charts if c.emf]
     matrix = annexes.titles.get("notification", "")
     number = annexes.numbers.get("notification")
 
@@ -198,21 +198,22 @@ def _flow_annex(charts: list[Any], annexes: ax.AnnexPlan) -> list[Block]:
     n = 0
     for chart in charts:
         title = chart.title
-        own = [x for x in clauses[id(chart)] if x not in shared] if chart.png else []
-        if chart.png and len(drawn) > 1:
+        own = [x for x in clauses[id(chart)] if x not in shared] if chart.emf else []
+        if chart.emf and len(drawn) > 1:
             n += 1
             title = f"图{n}　{title}"
         caption = "；".join(own) + "。" if own else ""
-        if not chart.png or len(drawn) == 1:
+        if not chart.emf or len(drawn) == 1:
             caption = cite(chart.caption)
         blocks.append(
             Figure(
-                chart.png,
+                chart.emf,
                 caption,
                 title,
                 chart.width_mm,
                 chart.height_mm,
                 getattr(chart, "reason", ""),
+                chart.raster if chart.emf else None,
             )
         )
     return blocks
@@ -222,4 +223,4 @@ def _charts(figure: Any) -> list[Any]:
     """The figure helper's FlowChart list: the charts drawn, and those it could not draw."""
     if figure is None:
         return []
-    return [c for c in figure if c.png or c.reason]
+    return [c for c in figure if c.emf or c.reason]

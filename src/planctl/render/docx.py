@@ -782,7 +782,7 @@ class DocxWriter:
         moves to the next page whole, its caption with it. A chart that could not
         be drawn is replaced by the reason.
         """
-        if not f.png:
+        if not f.emf:
             # a chart that could not be drawn is one note line, never a page of its own
             # (a page holding only a title and a note reads as blank to a reviewer)
             self.add(f"{f.title}：{f.reason}。" if f.title else f"说明：{f.reason}。", "Plan Note")
@@ -798,7 +798,8 @@ class DocxWriter:
             runs = "<w:r><w:br/></w:r>".join(f"<w:r>{_t(x)}</w:r>" for x in title.split("\n"))
             self.add(style="Table Caption", ppr=f"<w:keepNext/><w:keepLines/>{spacing}", runs=runs)
         self._image(
-            f.png,
+            f.emf,
+            "emf",
             int((f.width_mm or 150) * 36000),
             int((f.height_mm or 150) * 36000),
             keep=bool(f.caption),
@@ -806,14 +807,15 @@ class DocxWriter:
         if f.caption:
             self.add(f.caption, "Plan Note", ppr='<w:keepLines/><w:jc w:val="center"/>')
 
-    def _image(self, png: bytes, cx: int, cy: int, keep: bool = True) -> None:
-        rid = self.add_media(png, "png", "image/png")
+    def _image(self, data: bytes, ext: str, cx: int, cy: int, keep: bool = True) -> None:
+        """An inline picture at cx x cy EMU: ``ext`` "png", or "emf" for a vector chart."""
+        rid = self.add_media(data, ext, "image/x-emf" if ext == "emf" else f"image/{ext}")
         n = len(self.parts) + 1
         pic = (
             f'<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
             f'<wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="{n}" name="Figure {n}"/>'
             '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
-            f'<pic:pic><pic:nvPicPr><pic:cNvPr id="{n}" name="figure{n}.png"/><pic:cNvPicPr/></pic:nvPicPr>'
+            f'<pic:pic><pic:nvPicPr><pic:cNvPr id="{n}" name="figure{n}.{ext}"/><pic:cNvPicPr/></pic:nvPicPr>'
             f'<pic:blipFill><a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
             f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
             '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic>'

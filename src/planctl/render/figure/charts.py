@@ -518,19 +518,42 @@ def _spec(
 class FlowChart:
     """One printed chart.
 
-    ``png`` is drawn at 300 dpi for exactly ``width_mm`` x ``height_mm``: place it
-    at that size (no scaling) and every label prints at least 9 pt. When a chart
-    cannot be drawn (no CJK font, or too large for the page even with parties
-    grouped), ``png`` is empty and ``reason`` says why in Chinese, so that the
-    document can say so and point to the notification matrix instead.
+    ``emf`` is the chart as a vector picture (Enhanced Metafile) of exactly
+    ``width_mm`` x ``height_mm``: place it at that size (no scaling) and every
+    label prints at least 9 pt. ``raster()`` draws the same layout as a 300 dpi
+    PNG (the Markdown export's image file; Pillow is loaded only then). When a
+    chart cannot be drawn (too large for the page even with parties grouped),
+    ``emf`` is empty and ``reason`` says why in Chinese, so that the document
+    can say so and point to the notification matrix instead.
     """
 
     title: str
     caption: str
-    png: bytes
+    emf: bytes
     width_mm: float
     height_mm: float
     reason: str = ""
+    layout: Any = field(default=None, compare=False, repr=False)
+    font_path: str | None = field(default=None, compare=False, repr=False)
+
+    def raster(self) -> bytes:
+        """The chart as a 300 dpi PNG; empty when it was not drawn or no CJK font is installed."""
+        if self.layout is None:
+            return b""
+        import os
+
+        from planctl.render.figure.fonts import find_cjk_font
+
+        path = self.font_path if self.font_path and os.path.isfile(self.font_path) else None
+        path = path or find_cjk_font()
+        if path is None:
+            return b""
+        from planctl.render.figure import draw
+
+        try:
+            return draw.render(self.layout, path)
+        except OSError:  # a font file that FreeType cannot read
+            return b""
 
 
 def flow_charts(
@@ -540,36 +563,35 @@ def flow_charts(
     max_height_mm: float = 200,
     font_path: str | None = None,
 ) -> list[FlowChart]:
-    """Every flow chart of a plan, laid out to fit ``max_width_mm`` x ``max_height_mm``."""
-    import os
+    """Every flow chart of a plan, laid out to fit ``max_width_mm`` x ``max_height_mm``.
 
-    from planctl.render.figure import draw, layout
-    from planctl.render.figure.fonts import find_cjk_font
+    Layout measures text with the chart face's advance table (no font file is
+    read), and the EMF places every glyph by those advances; ``font_path`` only
+    serves ``FlowChart.raster`` (else the installed CJK font is searched then).
+    """
+    from planctl.render.figure import emf, layout
 
-    path = font_path if font_path and os.path.isfile(font_path) else find_cjk_font()
-    metrics = None
-    if path is not None:
-        try:
-            metrics = layout.Metrics.load(path)
-        except OSError:
-            metrics = None
+    metrics = layout.Metrics.standard()
     charts = []
     for spec in specs(plan):
-        if metrics is None:
-            charts.append(
-                FlowChart(
-                    spec.title, spec.caption, b"", 0.0, 0.0, "未找到可用的中文字体，流程图未绘制"
-                )
-            )
-            continue
         placed = layout.fit(spec.graph, metrics, max_width_mm, max_height_mm)
         if isinstance(placed, str):
             charts.append(FlowChart(spec.title, spec.caption, b"", 0.0, 0.0, placed))
             continue
-        png = draw.render(placed, metrics)
+        picture = emf.render(placed, metrics)
         caption = spec.caption
         if placed.keys:  # arrows whose stems stand too close for words carry a key
             legend = "，".join(f"{key}为{label}" for key, label in placed.keys)
             caption = f"{caption[:-1]}；图中{legend}。"
-        charts.append(FlowChart(spec.title, caption, png, placed.width, placed.height))
+        charts.append(
+            FlowChart(
+                spec.title,
+                caption,
+                picture,
+                placed.width,
+                placed.height,
+                layout=placed,
+                font_path=font_path,
+            )
+        )
     return charts

@@ -1,5 +1,8 @@
 """Rasterising a layout: 300 dpi greyscale PNG, black on white, byte-identical.
 
+The DOCX embeds the vector EMF (emf.py); this PNG is the Markdown export's
+image file, so Pillow and FreeType are loaded only when Markdown is written.
+
 Lines are drawn first, then vertical lines again over a white halo so that a
 vertical arrow passing a horizontal track shows a small gap (a bridge): a
 crossing then never reads as a junction. Boxes and labels come last on white.
@@ -14,7 +17,8 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
-from planctl.render.figure.layout import PT_MM, Layout, Metrics
+from planctl.render.figure.fonts import face_index
+from planctl.render.figure.layout import PT_MM, Layout
 
 DPI = 300
 _PX = DPI / 25.4  # pixels per millimetre
@@ -51,7 +55,9 @@ def _glyphs(
     return mask, (x0, y0)
 
 
-def render(lay: Layout, m: Metrics) -> bytes:
+def render(lay: Layout, font_path: str) -> bytes:
+    """The layout as a 300 dpi PNG, text in the CJK font at ``font_path``."""
+    index = face_index(font_path)
     w = max(1, round(lay.width * _PX))
     h = max(1, round(lay.height * _PX))
     img = Image.new("L", (w, h), 255)
@@ -84,9 +90,9 @@ def render(lay: Layout, m: Metrics) -> bytes:
 
     def stamp(xy: tuple[int, int], s: str, pt: float, anchor: str, halo: int = 0) -> None:
         if halo:
-            mask, (dx, dy) = _glyphs(m.path, m.index, s, pt, anchor, halo)
+            mask, (dx, dy) = _glyphs(font_path, index, s, pt, anchor, halo)
             img.paste(255, (xy[0] + dx, xy[1] + dy), mask)
-        mask, (dx, dy) = _glyphs(m.path, m.index, s, pt, anchor)
+        mask, (dx, dy) = _glyphs(font_path, index, s, pt, anchor)
         img.paste(_INK, (xy[0] + dx, xy[1] + dy), mask)
 
     box_w = max(2, round(0.3 * _PX))

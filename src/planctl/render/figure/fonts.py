@@ -1,6 +1,7 @@
-"""Finding a font with Chinese glyphs for the figures, on any office PC.
+"""Finding a font with Chinese glyphs for the raster figures (the Markdown export's PNG).
 
-Figures use a 黑体/sans face, as offices draw them: thin serif strokes break up
+The DOCX's vector charts need no font file (the viewer draws the text). The
+PNG figures use a 黑体/sans face, as offices draw them: thin serif strokes break up
 at small print sizes. PLANCTL_CJK_FONT pins a font; otherwise the usual Linux,
 Windows and macOS locations are searched in a fixed order, so the same machine
 always picks the same file (figures must be byte-identical run to run).
@@ -11,8 +12,6 @@ from __future__ import annotations
 import fnmatch
 import os
 from functools import lru_cache
-
-from PIL import ImageFont
 
 # Files that carry CJK glyphs, most preferred first. Sans before serif: thin serif
 # strokes break up at small print sizes.
@@ -94,6 +93,8 @@ def face_index(path: str) -> int:
     """
     if not path.lower().endswith((".ttc", ".otc")):
         return 0
+    from PIL import ImageFont  # only the raster (Markdown) figure reads font files
+
     for index in range(32):
         try:
             family = ImageFont.truetype(path, 12, index=index).getname()[0] or ""
@@ -102,7 +103,3 @@ def face_index(path: str) -> int:
         if "SC" in family.split() and "Mono" not in family:
             return index
     return 0
-
-
-def load(path: str, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(path, max(1, size), index=face_index(path))

@@ -18,15 +18,15 @@ dropped or squeezed below the minimum type size.
 
 from __future__ import annotations
 
+import json
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-
-from PIL import ImageFont
+from typing import Any
 
 from planctl import durations
 from planctl.render.figure.charts import ChartGraph
-from planctl.render.figure.fonts import face_index
 from planctl.render.figure.labels import label_lines, wrap_list, wrap_name
 
 PT_MM = 25.4 / 72  # one point in millimetres
@@ -49,43 +49,68 @@ _AXIS_HEAD = "累计时限"
 
 @dataclass(frozen=True)
 class Metrics:
-    """A font's measurements, so layout works in millimetres without drawing."""
+    """The chart face's measurements, so layout works in millimetres without a font file.
 
-    path: str
-    index: int
-    min_pt: float  # smallest size whose CJK ink height is at least 9 pt
+    The charts are vector: the viewer draws the text in its own 黑体/sans face
+    and every glyph is placed by an explicit advance (EMF dx array, see emf.py),
+    so the widths here are the widths printed, whichever face the viewer
+    substitutes. CJK ideographs and full-width forms are one em; other
+    characters take their advance from data/figure-font.json (Noto Sans CJK SC,
+    the face the charts were tuned with, see scripts/figure_font_metrics.py).
+    """
+
+    min_pt: float  # smallest size whose ideograph ink height is at least 9 pt
+    ink: float  # ink height of a full ideograph (国), in em
+    centre: float  # its ink centre above the baseline, in em
 
     @staticmethod
-    def load(path: str) -> Metrics:
-        idx = face_index(path)
-        font = ImageFont.truetype(path, 1000, index=idx)
-        box = font.getbbox("国")
-        ink = (box[3] - box[1]) / 1000 if box else 0.88
+    def standard() -> Metrics:
+        data = _face()
+        ink = data["ideograph_ink"] / data["units_per_em"]
         need = MIN_GLYPH_PT / max(ink, 0.5)
-        return Metrics(path, idx, math.ceil(max(10.5, need) * 2) / 2)
+        centre = data["ideograph_centre"] / data["units_per_em"]
+        return Metrics(math.ceil(max(10.5, need) * 2) / 2, ink, centre)
 
     def width(self, text: str, pt: float) -> float:
-        return _advance(self.path, self.index, text) * pt * PT_MM
+        return advance(text) * pt * PT_MM
 
     def ink_height(self, pt: float) -> float:
         """Printed height of a full CJK glyph at ``pt``, in points."""
-        return _ink(self.path, self.index) * pt
+        return self.ink * pt
+
+
+@lru_cache(maxsize=1)
+def _face() -> dict[str, Any]:
+    from importlib import resources
+
+    text = (resources.files("planctl") / "data" / "figure-font.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, float]:
+    data = _face()
+    per_em = float(data["units_per_em"])
+    return {ch: adv / per_em for ch, adv in data["advances"].items()}
+
+
+def char_advance(ch: str) -> float:
+    """Advance of one character in em: the table, else 1 em for wide forms, else 0.6 em.
+
+    The table covers every punctuation, symbol and half-/full-width range a plan's
+    names and deadlines use; the defaults serve ideographs (1 em) and rare scripts.
+    """
+    adv = _table().get(ch)
+    if adv is not None:
+        return adv
+    return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.6
 
 
 @lru_cache(maxsize=8192)
-def _advance(path: str, index: int, text: str) -> float:
-    return _ref(path, index).getlength(text) / 1000
-
-
-@lru_cache(maxsize=16)
-def _ref(path: str, index: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(path, 1000, index=index)
-
-
-@lru_cache(maxsize=16)
-def _ink(path: str, index: int) -> float:
-    box = _ref(path, index).getbbox("国")
-    return (box[3] - box[1]) / 1000
+def advance(text: str) -> float:
+    """Advance of a string in em (the sum of its characters': no kerning, as in the dx array)."""
+    return sum(char_advance(ch) for ch in text)
 
 
 Rect = tuple[float, float, float, float]
