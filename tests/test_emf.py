@@ -166,8 +166,17 @@ def _check(pic: Picture, lay: layout.Layout, m: layout.Metrics) -> None:
         return tuple(round(v * U) for v in r)
 
     for i, box in enumerate(lay.boxes):
-        if box.kind == "start":
-            assert u(box.rect) in pic.round_rects
+        if box.kind == "start":  # the pill, a polygon spanning the box
+            spans = [
+                (
+                    min(x for x, _ in p),
+                    min(y for _, y in p),
+                    max(x for x, _ in p),
+                    max(y for _, y in p),
+                )
+                for p in pic.polygons
+            ]
+            assert u(box.rect) in spans
         elif i in lay.dashed:  # dashes along the top edge, starting at the corner
             x0, y0, _, _ = u(box.rect)
             assert any(line[0] == (x0, y0) for line in pic.polylines)

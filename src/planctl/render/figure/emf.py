@@ -24,6 +24,7 @@ but the label's own key stem, as the raster halo does).
 
 from __future__ import annotations
 
+import math
 import struct
 from collections.abc import Iterable
 
@@ -180,10 +181,6 @@ class EmfWriter:
     def rectangle(self, x0: float, y0: float, x1: float, y1: float) -> None:
         self._rec(EMR_RECTANGLE, struct.pack("<iiii", _u(x0), _u(y0), _u(x1), _u(y1)))
 
-    def round_rect(self, x0: float, y0: float, x1: float, y1: float, r: float) -> None:
-        box = struct.pack("<iiii", _u(x0), _u(y0), _u(x1), _u(y1))
-        self._rec(EMR_ROUNDRECT, box + struct.pack("<ii", _u(2 * r), _u(2 * r)))
-
     def text(self, x_mm: float, baseline_mm: float, s: str, em_mm: float) -> None:
         """``s`` from (x, baseline), each character advanced by the layout's own widths."""
         units = s.encode("utf-16-le")
@@ -279,7 +276,7 @@ def render(lay: Layout, m: Metrics) -> bytes:
         x0, y0, x1, y1 = box.rect
         if box.kind == "start":
             e.select(e.brush(START_FILL))
-            e.round_rect(x0, y0, x1, y1, (y1 - y0) / 2)
+            e.polygon(stadium(x0, y0, x1, y1))
         elif i in lay.dashed:
             _dashed_rect(e, x0, y0, x1, y1)
         else:
@@ -327,6 +324,25 @@ def render(lay: Layout, m: Metrics) -> bytes:
         e.select(e.font(t.pt * PT_MM))
         line_at(t.cx, t.cy, t.text, t.pt, t.anchor)
     return e.finish()
+
+
+def stadium(
+    x0: float, y0: float, x1: float, y1: float, steps: int = 12
+) -> list[tuple[float, float]]:
+    """The start event's pill: a rectangle with semicircular ends, as a polygon.
+
+    EMR_ROUNDRECT would say the same in one record, but LibreOffice reads its
+    corner ellipse size as a radius (the pill came out an ellipse that cut into
+    the words); a polygon is drawn alike everywhere.
+    """
+    r = (y1 - y0) / 2
+    cy = (y0 + y1) / 2
+    right = [
+        (x1 - r + r * math.sin(math.pi * i / steps), cy - r * math.cos(math.pi * i / steps))
+        for i in range(steps + 1)
+    ]
+    left = [(x0 + x1 - x, 2 * cy - y) for x, y in right]
+    return right + left
 
 
 def _dashed_rect(e: EmfWriter, x0: float, y0: float, x1: float, y1: float) -> None:
