@@ -345,6 +345,34 @@ def test_every_flow_chart_of_a_sample_is_drawn_on_a_page_with_its_caption(docume
         assert text.count("最先获知为起点") >= len(titles), text[:200]
 
 
+@pytest.mark.parametrize("name", [p.stem for p in sample_plans()])
+def test_flow_chart_words_are_text_on_their_own_page(documents, name) -> None:
+    """The charts are vector: every word drawn in a chart (party names, deadlines, the
+    time axis) is text on the PDF page that carries the chart's title and caption."""
+    import zipfile
+
+    from .test_emf import read
+
+    _, pages = documents[name]
+    with zipfile.ZipFile(PDFS[name].with_suffix(".docx")) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+        rels = z.read("word/_rels/document.xml.rels").decode("utf-8")
+        target = dict(re.findall(r'Id="(rId\d+)"[^>]*Target="(media/[^"]+)"', rels))
+        target |= {a: b for b, a in re.findall(r'Target="(media/[^"]+)"[^>]*Id="(rId\d+)"', rels)}
+        order = re.findall(r'r:embed="(rId\d+)"', xml)
+        charts = [read(z.read("word/" + target[rid])) for rid in order]
+    assert charts
+    flat = ["".join(_content_lines(p)) for p in pages]
+    for n, pic in enumerate(charts, 1):
+        title = f"图{n}" if len(charts) > 1 else "信息报告与通报流程（"
+        where = [i for i, text in enumerate(flat) if title in text and "累计时限" in text]
+        assert len(where) == 1, (n, [f[:80] for f in flat if title in f])
+        page = flat[where[0]]
+        missing = [t.text for t in pic.texts if t.text not in page]
+        assert not missing, (n, missing)
+        assert "最先获知为起点" in page  # the caption is on the chart's page
+
+
 MM = 72 / 25.4
 
 

@@ -921,7 +921,9 @@ def verify_docx(docx_path: str | Path, plan_path: str | Path, lang: str = "en") 
         snap = snapshot(z)
         figure = None
         for name in snap.parts:
-            if name.startswith("word/media/") and name.endswith((".emf", ".png")):
+            # the flow charts are the only pictures planctl places (an office suite
+            # that re-saves may rename them: LibreOffice stores the EMF as image1.wmf)
+            if name.startswith("word/media/"):
                 figure = _read(z, name)
     recorded = record["digests"] if isinstance(record.get("digests"), dict) else {}
     now = snap.digests()
