@@ -120,7 +120,7 @@ def test_figure_replaced(original, tmp_path: Path) -> None:
     from planctl.render.figure.emf import EmfWriter
 
     other = EmfWriter(40, 30).finish()  # a valid, blank vector picture in the chart's place
-    v = _check(original, tmp_path, {"word/media/figure1.emf": other})
+    v = _check(original, tmp_path, {"word/media/image1.emf": other})
     assert not v.unchanged and any(c.where == "images" for c in v.changes)
 
 

@@ -160,8 +160,13 @@ def _python_docx_edits(content, reference: Path | None, toc_pages, images: list[
     fill(doc.sections[0], numbered=True)
     for numbered, landscape in ((False, False), (True, True)):
         fill(Section(parse_xml(f"<w:sectPr {nsdecls('w', 'r')}/>"), doc.part), numbered, landscape)
-    for png in images:
-        doc.part.get_or_add_image(io.BytesIO(png))
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    for n, emf in enumerate(images, 1):  # the vector charts (python-docx reads no EMF header)
+        part = Part(PackURI(f"/word/media/image{n}.emf"), "image/x-emf", emf, doc.part.package)
+        doc.part.relate_to(part, RT.IMAGE)
     core = doc.core_properties
     core.title = content.title
     core.subject = "跨区域联合应急预案"
@@ -200,7 +205,8 @@ def test_the_package_edits_are_python_docx_s(tmp_path: Path) -> None:
     figures = document_figures(plan)
     for draft in (True, False):
         content = build(plan, draft=draft, figure=figures)
-        images = [b.png for b in content.blocks if getattr(b, "png", None)]
+        images = [b.emf for b in content.blocks if getattr(b, "emf", None)]
+        assert images
         for reference in _references(tmp_path):
             for pages in (None, {"总则": 3}):
                 order, parts = docx_mod.render_docx_parts(content, reference, toc_pages=pages)
