@@ -141,3 +141,22 @@ def test_cache_key_from_source_files_follows_their_bytes(
     assert len(built) == 2
     with pytest.raises(Exception):  # noqa: B017 - fastjsonschema's own exception
         fastschema.compiled("t", build, sources=[src])("text")
+
+
+def test_entry_freezes_what_the_import_made_and_collects_again() -> None:
+    """The command runs with the collector on, its start-up objects frozen out of its sight."""
+    code = (
+        "import gc, sys\n"
+        "import planctl.cli\n"
+        "seen = []\n"
+        "planctl.cli.main = lambda: seen.append((gc.isenabled(), gc.get_freeze_count()))\n"
+        "gc.unfreeze()\n"
+        "sys.argv = ['planctl', 'rules']\n"
+        "from planctl._entry import main\n"
+        "main()\n"
+        "print(seen[0][0], seen[0][1] > 10000)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.split() == ["True", "True"]
