@@ -65,7 +65,7 @@ def test_repository_example_passes(rule) -> None:
 
 
 def test_new_rules_are_declared_completely() -> None:
-    for code in ("PTH002", *(f"REG00{i}" for i in range(1, 7)), "XPL001", "XPL002", "XPL003"):
+    for code in ("PTH002", *(f"REG00{i}" for i in range(1, 7)), "XPL001", "XPL002", "XPL003", "XPL004"):
         rule = rules.get(code)
         assert rule.hint and rule.why and rule.citation, code
         assert rule.fail is not None or rule.repo_fail is not None, code

@@ -11,7 +11,10 @@ a re-run compares plans without parsing unchanged files again.
   in different files. A file that lists an extra line is no conflict.
 - XPL002: a registry resource is committed, in total, beyond its stock by
   plans that could be active at once.
-- XPL003: two plans could be active at once.
+- XPL003: plans that could be active at once (one finding per group of such
+  plans, see :func:`_overlap_groups`).
+- XPL004: two plans carry one ``metadata.id`` (a copy), unless they are
+  versions of one plan kept side by side (another version, superseded).
 
 "Could be active at once": neither is superseded, they share a hazard, an area
 (``geography.areas`` compared by name) and a day of validity (``effective``
@@ -32,7 +35,7 @@ from planctl.placeholders import is_placeholder
 from planctl.registry import is_quantity
 
 #: bump when the shape of the facts record changes (result caches key on it)
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 _PHONE_NOISE = re.compile(r"[\s\-—–－()（）]")
 _SPACE = re.compile(r"\s+")
 
@@ -64,6 +67,7 @@ def plan_facts(doc: Any) -> dict[str, Any]:
         "v": FACTS_VERSION,
         "id": _text(meta.get("id")),
         "status": _text(meta.get("status")),
+        "version": _text(meta.get("version")),
         "hazards": sorted(h for h in meta.get("hazards") or [] if _text(h)),
         "validity": _validity(data),
         "at": _at(doc, ("metadata", "id")),
@@ -164,6 +168,7 @@ def check_repository(facts_by_file: dict[str, dict[str, Any]]) -> list[Finding]:
         if facts and facts.get("v") == FACTS_VERSION
     }
     out: list[Finding] = []
+    out += _duplicate_ids(files)
     out += _contact_conflicts(files)
     concurrent: dict[str, dict[str, tuple[list[str], list[str]]]] = defaultdict(dict)
     # only plans that share a hazard and an area can overlap: compare within those
@@ -188,6 +193,58 @@ def _rule(code: str) -> Any:
     from planctl.rules import registry
 
     return registry.get(code)
+
+
+#: other plans named in one finding before "and N more" (the list stays readable)
+LISTED = 8
+
+
+def listing(items: list[str], limit: int = LISTED) -> dict[str, str]:
+    """``a、b、c 等 5 份`` / ``a, b, c and 2 more``: the first ``limit`` items, then a count."""
+    shown, rest = items[:limit], len(items) - limit
+    zh, en = "、".join(shown), ", ".join(shown)
+    if rest > 0:
+        zh += f" 等另 {rest} 份"
+        en += f" and {rest} more"
+    return {"zh": zh, "en": en}
+
+
+def _same_plan_claimed(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two plans with one id clash: unless they are two versions of one plan, an
+    older one kept as superseded (``metadata.supersedes`` names its version)."""
+    return a.get("version") == b.get("version") or (_active(a) and _active(b))
+
+
+def _duplicate_ids(files: dict[str, dict[str, Any]]) -> list[Finding]:
+    """XPL004 in every plan whose id another plan carries too, naming the others."""
+    by_id: dict[str, list[str]] = defaultdict(list)
+    for f, facts in files.items():
+        if facts.get("id"):
+            by_id[facts["id"]].append(f)
+    out = []
+    for plan_id, names in sorted(by_id.items()):
+        if len(names) < 2:
+            continue
+        for f in names:
+            clash = [g for g in names if g != f and _same_plan_claimed(files[f], files[g])]
+            if not clash:
+                continue
+            line, col = files[f]["at"]
+            out.append(
+                _rule("XPL004").finding(
+                    file=f,
+                    line=line,
+                    col=col,
+                    json_path=("metadata", "id"),
+                    params={
+                        "id": plan_id,
+                        "count": len(clash),
+                        "others": listing([f"{g}:{files[g]['at'][0]}" for g in clash]),
+                    },
+                    span=len(plan_id),
+                )
+            )
+    return out
 
 
 def _contact_conflicts(files: dict[str, dict[str, Any]]) -> list[Finding]:

@@ -378,3 +378,45 @@ OVERLAPPING = rule(
         "plans/qingshui-2.yaml": "metadata.id: example-qingshui-2\nmetadata.status: superseded\n",
     },
 )
+
+DUPLICATE_PLAN_ID = rule(
+    code="XPL004",
+    name="duplicate-plan-id",
+    severity="error",
+    layer="repository",
+    title={"zh": "两份预案编号相同", "en": "Two plans share one id"},
+    message={
+        "zh": "预案编号“{id}”另有 {count} 份预案在用：{others}",
+        "en": "plan id '{id}' is used by {count} other plan(s) too: {others}",
+    },
+    hint={
+        "zh": "复制来的预案请改用新的 metadata.id；同一预案的旧版本请保留不同的 version "
+        "并把 status 改为 superseded。",
+        "en": "Give a copied plan a metadata.id of its own; keep an older version of the same "
+        "plan with its own version and status: superseded.",
+    },
+    why={
+        "zh": "预案编号是一份预案在仓库中的身份：跨预案检查、相关预案引用、渲染文档的标识"
+        "都按编号区分预案。两份预案同号（多为复制后忘了改），引用指向哪一份全凭顺序，"
+        "修改一份时另一份的问题也就看不见了。同一预案的新旧版本可以同号并存："
+        "版本号不同，且旧版本的状态为 superseded（已废止）。本问题在每份同号预案中各报一次，"
+        "列出其他同号预案的位置。",
+        "en": "A plan's id is its identity in the repository: cross-plan checks, references "
+        "to related plans and the rendered document's identifier tell plans apart by it. "
+        "Two plans with one id (mostly a copy whose id was not changed) make which one is "
+        "meant an accident of order. Versions of one plan may share the id side by side: "
+        "their versions differ and the older one is superseded. Reported in each plan that "
+        "carries the id, naming where the others are.",
+    },
+    citation="planctl policy",
+    repo_fail={
+        "plans/qingshui.yaml": "metadata.version: '1.0'\n",
+        "plans/danhe.yaml": _OTHER_RIVER.replace("metadata.id: example-dan-he\n", ""),
+    },
+    repo_passes={
+        "plans/qingshui.yaml": "metadata.version: '1.0'\n",
+        "plans/danhe.yaml": _OTHER_RIVER,
+        # an older version of the same plan, kept as superseded, may keep its id
+        "plans/qingshui-0.9.yaml": "metadata.version: '0.9'\nmetadata.status: superseded\n",
+    },
+)
