@@ -160,8 +160,14 @@ def _overlap(a: dict[str, Any], b: dict[str, Any]) -> tuple[list[str], list[str]
     return hazards, areas
 
 
-def check_repository(facts_by_file: dict[str, dict[str, Any]]) -> list[Finding]:
-    """Cross-plan findings, each in the file that holds the offending line."""
+def check_repository(
+    facts_by_file: dict[str, dict[str, Any]], silenced: Any = None
+) -> list[Finding]:
+    """Cross-plan findings, each in the file that holds the offending line.
+
+    ``silenced(finding)`` says whether a suppression comment in that file would drop
+    it: a finding about a group of plans then goes to the next plan of the group.
+    """
     files = {
         f: facts
         for f, facts in sorted(facts_by_file.items())
@@ -185,7 +191,7 @@ def check_repository(facts_by_file: dict[str, dict[str, Any]]) -> list[Finding]:
             concurrent[a][b] = hit
             concurrent[b][a] = hit
     out += _over_committed(files, concurrent)
-    out += _overlapping(files, concurrent)
+    out += _overlapping(files, concurrent, silenced)
     return out
 
 
@@ -199,10 +205,12 @@ def _rule(code: str) -> Any:
 LISTED = 8
 
 
-def listing(items: list[str], limit: int = LISTED) -> dict[str, str]:
-    """``a、b、c 等 5 份`` / ``a, b, c and 2 more``: the first ``limit`` items, then a count."""
+def listing(items: list[str] | list[dict[str, str]], limit: int = LISTED) -> dict[str, str]:
+    """``a、b、c 等另 5 份`` / ``a, b, c and 5 more``: the first ``limit`` items, then a
+    count (an item is one text, or one per language)."""
     shown, rest = items[:limit], len(items) - limit
-    zh, en = "、".join(shown), ", ".join(shown)
+    zh = "、".join(x if isinstance(x, str) else x["zh"] for x in shown)
+    en = ", ".join(x if isinstance(x, str) else x["en"] for x in shown)
     if rest > 0:
         zh += f" 等另 {rest} 份"
         en += f" and {rest} more"
@@ -342,36 +350,95 @@ def show_quantity(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+def _overlap_groups(
+    concurrent: dict[str, dict[str, tuple[list[str], list[str]]]],
+) -> list[list[str]]:
+    """Plans that could be active at once, as groups in which every two could be.
+
+    One real problem is a set of plans that apply to one event together: 31 copies
+    of one plan are one problem (which of them leads?), not 930 pairs. A greedy
+    clique cover of the overlap graph, in path order: the first pair not yet told
+    of starts a group, and every plan that overlaps each member joins it. A chain
+    (A with B, B with C, but not A with C) stays two groups: A and C are no problem.
+    """
+    covered: set[tuple[str, str]] = set()
+    groups: list[list[str]] = []
+    for f in sorted(concurrent):
+        for g in sorted(concurrent[f]):
+            if g < f or (f, g) in covered:
+                continue
+            group = [f, g]
+            for h in sorted(concurrent[f]):
+                if h not in group and all(h in concurrent[m] for m in group):
+                    group.append(h)
+            group.sort()
+            covered.update((a, b) for i, a in enumerate(group) for b in group[i + 1 :])
+            groups.append(group)
+    return groups
+
+
 def _overlapping(
     files: dict[str, dict[str, Any]],
     concurrent: dict[str, dict[str, tuple[list[str], list[str]]]],
+    silenced: Any = None,
 ) -> list[Finding]:
+    """XPL003, one per group of plans (:func:`_overlap_groups`), in its first plan.
+
+    The first plan in path order whose line does not silence the finding
+    (``silenced(finding)``: a suppression comment there, see apply_repository)
+    carries it and names the others: silencing it in one's own plan hands it on
+    to the next, as each plan of a pair used to have its own.
+    """
+    out = []
+    for group in _overlap_groups(concurrent):
+        for anchor in group:
+            finding = _group_finding(files, concurrent, anchor, group)
+            if silenced is None or not silenced(finding):
+                out.append(finding)
+                break
+    return out
+
+
+def _group_finding(
+    files: dict[str, dict[str, Any]],
+    concurrent: dict[str, dict[str, tuple[list[str], list[str]]]],
+    anchor: str,
+    group: list[str],
+) -> Finding:
     from planctl.model import HAZARDS
 
-    out = []
-    for f in sorted(concurrent):
-        for other, (hazards, areas) in sorted(concurrent[f].items()):
-            mine, theirs = files[f], files[other]
-            line, col = next(a[1:] for a in mine["areas"] if a[0] in areas)
-            out.append(
-                _rule("XPL003").finding(
-                    file=f,
-                    line=line,
-                    col=col,
-                    params={
-                        "other": other,
-                        "other_id": theirs.get("id") or "?",
-                        "hazard": {
-                            lang: "、".join(HAZARDS.get(h, {}).get(lang, h) for h in hazards)
-                            for lang in ("zh", "en")
-                        },
-                        "areas": "、".join(areas),
-                        "mine": _window(mine),
-                        "theirs": _window(theirs),
-                    },
-                )
-            )
-    return out
+    others = [g for g in group if g != anchor]
+    hazards = sorted({h for g in others for h in concurrent[anchor][g][0]})
+    areas = sorted({a for g in others for a in concurrent[anchor][g][1]})
+    mine = files[anchor]
+
+    def area_at(facts: dict[str, Any], shared: list[str]) -> list[int]:
+        return next(a[1:] for a in facts["areas"] if a[0] in shared)
+
+    line, col = area_at(mine, areas)
+    named = []
+    for g in others:
+        theirs = files[g]
+        at = area_at(theirs, concurrent[anchor][g][1])[0]
+        plan_id, window = theirs.get("id") or "?", _window(theirs)
+        named.append(
+            {"zh": f"{g}:{at}（{plan_id}，{window}）", "en": f"{g}:{at} ({plan_id}, {window})"}
+        )
+    return _rule("XPL003").finding(
+        file=anchor,
+        line=line,
+        col=col,
+        params={
+            "count": len(others),
+            "others": listing(named),
+            "hazard": {
+                lang: "、".join(HAZARDS.get(h, {}).get(lang, h) for h in hazards)
+                for lang in ("zh", "en")
+            },
+            "areas": "、".join(areas),
+            "mine": _window(mine),
+        },
+    )
 
 
 def _window(facts: dict[str, Any]) -> str:
@@ -390,13 +457,27 @@ def apply_repository(report: Any, facts_by_file: dict[str, dict[str, Any]], conf
 
     if len(facts_by_file) < 2:
         return
+    results = {r.path: r for r in report.files}
+    docs: dict[str, Any] = {}
+
+    def doc_of(path: str) -> Any:
+        if path not in docs:
+            docs[path] = Document(Path(path), None, SourceMap(), results[path].lines)
+        return docs[path]
+
+    def silenced(finding: Finding) -> bool:
+        if finding.file not in results:
+            return False
+        kept = configured(doc_of(finding.file), [finding], config)
+        return not any(f.code == finding.code for f in kept)
+
     by_file: dict[str, list[Finding]] = defaultdict(list)
-    for f in check_repository(facts_by_file):
+    for f in check_repository(facts_by_file, silenced):
         by_file[f.file].append(f)
     for result in report.files:
         extra = by_file.get(result.path)
         if not extra:
             continue
-        doc = Document(Path(result.path), None, SourceMap(), result.lines)
+        doc = doc_of(result.path)
         extra = [replace(f, file=result.path) for f in configured(doc, extra, config)]
         result.findings = sorted([*result.findings, *extra], key=Finding.sort_key)

@@ -355,18 +355,27 @@ OVERLAPPING = rule(
         "en": "Two plans in force for one hazard and area",
     },
     message={
-        "zh": "本预案与 {other}（{other_id}）同为{hazard}预案，区域重叠（{areas}），"
-        "有效期重叠（{mine} 与 {theirs}）",
-        "en": "this plan and {other} ({other_id}) are both {hazard} plans with overlapping areas "
-        "({areas}) and overlapping validity ({mine} and {theirs})",
+        "zh": "本预案（有效期 {mine}）与另外 {count} 份预案可能同时启动：同为{hazard}预案，"
+        "区域重叠（{areas}），有效期重叠——{others}",
+        "en": "this plan (in force {mine}) could be active at once with {count} other plan(s): "
+        "all {hazard} plans with overlapping areas ({areas}) and validity — {others}",
     },
     hint={
         "zh": "合并两份预案，或把旧预案的状态改为 superseded，或调整有效期。",
         "en": "Merge the plans, mark the older one superseded, or adjust their validity.",
     },
     why={
-        "zh": "同一事件同时适用两份预案时，由谁指挥、按哪份通报都不确定。",
-        "en": "When two plans apply to one event, who leads and whose notification rules hold is unclear.",
+        "zh": "同一事件同时适用两份预案时，由谁指挥、按哪份通报都不确定。"
+        "一组两两可能同时启动的预案是一个问题，只报一次：报在这组中按路径排第一的预案里，"
+        "列出其余预案（路径:行号、编号、有效期）；同一预案复制 31 份是一条，而不是 930 条。"
+        "只是首尾相接的重叠（甲与乙、乙与丙重叠，甲与丙不重叠）分作两组。"
+        "在本预案该行用 # planctl: ignore XPL003 -- 理由 消除后，这一条改报在组内下一份预案中。",
+        "en": "When two plans apply to one event, who leads and whose notification rules hold is "
+        "unclear. A group of plans of which every two could be active at once is one problem and "
+        "is reported once: in the group's first plan by path, naming the others (path:line, id, "
+        "validity). 31 copies of one plan are one finding, not 930. A chain (A overlaps B, B "
+        "overlaps C, A and C do not) is two groups. A plan that silences it on its line "
+        "(# planctl: ignore XPL003 -- reason) hands it on to the next plan of the group.",
     },
     citation="planctl policy",
     repo_fail={
