@@ -330,8 +330,10 @@ def test_sarif_and_junit_outputs() -> None:
         "junit",
     )
     suite = ET.fromstring(r.stdout)
-    # one test case per finding; DUTY003 (a warning) does not fail under the default --fail-on
-    assert int(suite.get("tests")) >= 2 and suite.get("failures") == "1"
+    # one test case per finding; DUTY003 (a warning) does not fail under the default --fail-on;
+    # both fixtures are the example plan under its one id: XPL004 in each (errors, failures)
+    assert int(suite.get("tests")) >= 2 and suite.get("failures") == "3"
+    assert r.stdout.count('type="XPL004"') == 2
     assert suite.get("errors") == "0"
 
 
