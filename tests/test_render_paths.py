@@ -13,6 +13,7 @@ shortcut is checked against the plain way, byte for byte.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -295,3 +296,54 @@ def test_the_formatter_hands_what_it_cannot_do_to_jinja2() -> None:
     assert s.render({"a": 1}) == "甲。"
     assert s.render({"c": "乙"}) == "乙。"
     assert s.render({}) == "丙。"
+
+
+@pytest.mark.parametrize(
+    ("edit", "reason"),
+    [
+        ({"word/styles.xml": b"<w:styles"}, "styles.xml: not well-formed XML"),
+        ({"word/numbering.xml": None}, "numbering.xml is named in a relationship but missing"),
+        ({"[Content_Types].xml": None}, "not an Office package"),
+        (
+            {
+                "word/document.xml": lambda x: x.replace(
+                    b"<w:pgSz", b'<w:headerReference w:type="default" r:id="rId99"/><w:pgSz'
+                )
+            },
+            "'rId99' names no header or footer part",
+        ),
+        (
+            {"word/document.xml": lambda x: re.sub(rb"<w:pgSz[^>]*/>", b"", x)},
+            "no page size or margins",
+        ),
+        (
+            {"word/document.xml": lambda x: re.sub(rb"<w:sectPr.*</w:sectPr>", b"", x)},
+            "no section properties",
+        ),
+        (
+            {
+                "word/styles.xml": lambda x: x.replace(b'w:val="header"', b'w:val="hdr"').replace(
+                    b'w:styleId="Header"', b'w:styleId="Hdr"'
+                )
+            },
+            "no style named 'Header'",
+        ),
+    ],
+)
+def test_a_reference_that_cannot_serve_is_refused_with_the_reason(
+    tmp_path: Path, edit, reason
+) -> None:  # type: ignore[no-untyped-def]
+    """Checked before any plan is rendered, as a message rather than an internal error."""
+    from planctl.render.templates import BadReference, check_reference, reference_docx
+
+    order, parts = docx_mod.unzip_parts(reference_docx().read_bytes())
+    for name, how in edit.items():
+        if how is None:
+            del parts[name]
+            order.remove(name)
+        else:
+            parts[name] = how(parts[name]) if callable(how) else how
+    bad = tmp_path / "bad.docx"
+    bad.write_bytes(docx_mod.zip_parts(order, parts))
+    with pytest.raises(BadReference, match=re.escape(reason)):
+        check_reference(bad)

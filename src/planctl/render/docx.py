@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 
@@ -292,8 +292,7 @@ class DocxWriter:
         tag = _w(f"{kind}Reference")
         for ref in sect.iterfind(tag):
             if ref.get(_w("type")) == which:
-                name = self.doc_part.rels[ref.get(_R_ID, "")].target
-                return self.package.parts[name].element
+                return self._referenced(ref).element
         template = "/word/header%d.xml" if kind == "header" else "/word/footer%d.xml"
         name = self.package.next_partname(template)
         root = "w:hdr" if kind == "header" else "w:ftr"
@@ -309,6 +308,27 @@ class DocxWriter:
         ref = sect.makeelement(tag, {_w("type"): which, _R_ID: rid})
         _insert_ordered(sect, ref, _SECT_AFTER_REFS)
         return element
+
+    def _referenced(self, ref: Any) -> Part:
+        """The header or footer part a section's reference names."""
+        rel = self.doc_part.rels.get(ref.get(_R_ID, ""))
+        part = self.package.parts.get(rel.target) if rel is not None and not rel.external else None
+        if part is None or not part.is_xml:
+            raise PackageError(
+                f"the first section's {_local_name(ref.tag)} {ref.get(_R_ID)!r} names no header or footer part"
+            )
+        return part
+
+    def check(self) -> None:
+        """Fail now, with the reason, where writing into this reference would fail later."""
+        for ref in self.final:
+            if ref.tag in (_w("headerReference"), _w("footerReference")):
+                self._referenced(ref).element  # noqa: B018 (parsed: well-formed)
+        for name in ("Header", "Footer"):
+            self.styles.paragraph_style_id(name)
+        for part in self.package.parts.values():
+            if part.is_xml:
+                part.element  # noqa: B018 (every part serialised again must parse)
 
     def _first_paragraph(self, element: Any) -> Any:
         p = element.find(_w("p"))
@@ -1294,6 +1314,15 @@ def enforce_chinese(data: bytes) -> bytes:
 def normalize_zip(data: bytes) -> bytes:
     """Rewrite the package with fixed timestamps so equal input gives equal bytes."""
     return zip_parts(*unzip_parts(data))
+
+
+def check_reference_docx(path: Path) -> None:
+    """Open an office's reference DOCX as a render would; PackageError says why it cannot serve."""
+    DocxWriter(cast(Content, None), path).check()
+
+
+def _local_name(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
 
 
 def render_docx_parts(

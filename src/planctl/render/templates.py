@@ -38,4 +38,11 @@ def check_reference(path: Path) -> Path:
         raise BadReference(f"{path} is not a DOCX (Word 2007+) file: {exc}") from None
     if "word/document.xml" not in names or "word/styles.xml" not in names:
         raise BadReference(f"{path} is not a Word document with styles (word/styles.xml)")
+    from planctl.render.docx import check_reference_docx
+    from planctl.render.package import PackageError
+
+    try:
+        check_reference_docx(path)
+    except PackageError as exc:
+        raise BadReference(f"{path} cannot serve as the reference DOCX: {exc}") from None
     return path
