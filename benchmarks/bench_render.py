@@ -85,7 +85,7 @@ def in_process(plan_path: Path, repeat: int) -> None:
     steps = [
         ("load (YAML with marks)", lambda: load_file(plan_path)),
         ("check (schema and every rule)", lambda: check_document(load_file(plan_path), opts)),
-        ("flow charts (layout and PNG)", lambda: document_figures(doc.data)),
+        ("flow charts (layout and EMF)", lambda: document_figures(doc.data)),
         ("content (house-style text)", lambda: build(doc.data, draft=True, figure=figures)),
         ("DOCX parts", lambda: render_docx_parts(content)),
         (
