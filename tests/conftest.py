@@ -23,6 +23,16 @@ def sample_plans() -> list[Path]:
     return sorted(p for p in SAMPLES.glob("*.yaml") if p.name != "planctl.yaml")
 
 
+CLEAN = FIXTURES / "clean"
+
+
+def clean_plans() -> list[Path]:
+    """The samples and the clean fixtures: plans written independently of planctl's authors
+    (tests/fixtures/clean/, names not all confirmed, so not samples) that must validate clean
+    and read well too."""
+    return sample_plans() + sorted(CLEAN.glob("*.yaml"))
+
+
 @pytest.fixture
 def base_text() -> str:
     from planctl.examples import base_text as text

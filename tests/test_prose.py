@@ -4,7 +4,7 @@ A reviewer reading the samples found members lists naming an observer, a plan fi
 with a ministry that does not take county-level filings, the support-request answer
 deadline and the plan's applicability each stated twice, nested brackets, and the
 flow charts' legend printed under every chart. These tests hold the general rule
-behind each finding for every sample plan.
+behind each finding for every sample plan and clean fixture (tests/fixtures/clean/).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from planctl.render.api import document_figures
 from planctl.render.blocks import Figure, Heading, Para, Table
 from planctl.render.content import Content, build
 
-from .conftest import sample_plans
+from .conftest import clean_plans
 
-NAMES = [p.stem for p in sample_plans()]
-PATHS = {p.stem: p for p in sample_plans()}
+NAMES = [p.stem for p in clean_plans()]
+PATHS = {p.stem: p for p in clean_plans()}
 
 
 @cache

@@ -11,7 +11,7 @@ from planctl.examples import render
 from planctl.loader import load_file, load_text
 from planctl.model import Plan
 
-from .conftest import FIXTURES, TODAY, sample_plans
+from .conftest import CLEAN, FIXTURES, TODAY, sample_plans
 
 SAMPLES = sample_plans()
 
@@ -27,6 +27,13 @@ def test_three_sample_plans_exist() -> None:
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.stem)
 def test_sample_validates_clean(path) -> None:
+    findings = validate(path, today=TODAY)
+    assert findings == [], "\n".join(f"{f.line}: {f.code} {f.text('en')}" for f in findings)
+
+
+@pytest.mark.parametrize("path", sorted(CLEAN.glob("*.yaml")), ids=lambda p: p.stem)
+def test_clean_fixture_validates_clean(path) -> None:
+    """A plan written independently in planctl's format (tests/fixtures/clean/) checks clean."""
     findings = validate(path, today=TODAY)
     assert findings == [], "\n".join(f"{f.line}: {f.code} {f.text('en')}" for f in findings)
 
