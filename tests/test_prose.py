@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from planctl.loader import load_file
-from planctl.model import Plan
+from planctl.model import Plan, message_type
 from planctl.render.api import document_figures
 from planctl.render.blocks import Figure, Heading, Para, Table
 from planctl.render.content import Content, build
@@ -160,7 +160,7 @@ def test_a_sender_of_warnings_only_learns_of_a_warning(name: str) -> None:
     prose = _prose(content)
     for sender in {r["from"] for r in plan.rules}:
         kinds = {
-            r["kind"]
+            message_type(r)
             for r in plan.rules
             if r["from"] == sender and r.get("message") != "stand_down"
         }
@@ -170,6 +170,19 @@ def test_a_sender_of_warnings_only_learns_of_a_warning(name: str) -> None:
             assert said and all("获知预警信息后" in t for t in said), said
         elif "warning" not in kinds and said:
             assert all("获知事件信息后" in t for t in said), said
+        elif said:  # warnings sent by a notify rule (message: warning) count as warnings
+            assert all("获知事件或预警信息后" in t for t in said), said
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_support_request_is_sent_when_support_is_needed(name: str) -> None:
+    """ "获知事件信息后，30分钟内……提出支援请求" asks for support on every event."""
+    _, content = _content(name)
+    for text in _prose(content):
+        if "获知" in text:
+            for part in re.split(r"[；]", text):
+                if "提出支援请求" in part or "请求支援" in part[-8:]:
+                    assert "需要支援的，" in part, part
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -203,3 +216,42 @@ def test_a_deputy_is_never_the_lead_it_assists(name: str) -> None:
                     bare = re.sub(r"(?:[^、，]+、)*[^、，]+中不牵头的单位", "", m.group(1))
                     items = bare.split("、")
                     assert short not in items, text
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_party_name_is_never_printed_twice_in_a_row(name: str) -> None:
+    """ "南京市南京市消防救援支队……": a resource whose name already says whose it is
+    is not prefixed with its owner again (the stock-count sentence did)."""
+    data, content = _content(name)
+    texts = _prose(content) + [
+        cell for b in content.blocks if isinstance(b, Table) for row in b.rows for cell in row
+    ]
+    for p in Plan(data).parties:
+        for n in {p["name"], p.get("short_name") or p["name"]}:
+            doubled = [t for t in texts if n + n in t or f"{n}的{n}" in t]
+            assert not doubled, doubled
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_party_column_of_the_responsibility_matrix_holds_a_role(name: str) -> None:
+    """Informed parties hold no duty: a column of blanks for them, and past one column group
+    a landscape page with nothing but the header row (宁马滁: two provincial 应急管理厅 and
+    two highway operators are only told)."""
+    _, content = _content(name)
+    [matrix] = [b for b in content.blocks if isinstance(b, Table) and "职责任务" in b.header]
+    for col in range(3, len(matrix.header)):
+        if matrix.header[col] in ("牵头单位", "配合单位", "时限"):
+            continue  # the office form past MAX_GROUPS groups
+        assert any(row[col] for row in matrix.rows), matrix.header[col]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_liaison_is_named_with_the_office_held(name: str) -> None:
+    data, content = _content(name)
+    liaisons = [li for li in Plan(data).command.get("liaisons", []) if li.get("person")]
+    if not liaisons:
+        pytest.skip("no liaison with a person")
+    text = "".join(_prose(content))
+    for li in liaisons:
+        person = li["person"]
+        assert (person.get("title", "") + person.get("name", "")) in text, person

@@ -79,7 +79,11 @@ def responsibility(plan: Plan) -> Table:
     """附件1: the matrix in column groups, or the office form past MAX_GROUPS groups."""
     m = mx.responsibility(plan)
     phases = vocab("phases")
-    parties = [(pid, _short(plan, pid)) for pid, _ in m.parties]
+    # a party with no role in any duty (an informed provincial department, an operator
+    # that is only told) would get a blank column, and past one group a page of header only
+    parties = [
+        (pid, _short(plan, pid)) for pid, _ in m.parties if any(r.cells.get(pid) for r in m.rows)
+    ]
     widths_mm = [max(12.0, text_mm(name) + CELL_PAD_MM) for _, name in parties]
     key_mm = [12.0, 22.0]  # 序号, 阶段
     room = LANDSCAPE_MM - sum(key_mm) - TASK_MIN_MM

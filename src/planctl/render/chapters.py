@@ -330,7 +330,13 @@ def command(w: Writer) -> None:
                     "liaison",
                     party=name(li["party"]),
                     role=strip_end(li["role"]),
-                    person=" ".join(x for x in (person.get("name"), person.get("phone")) if x),
+                    person=join(
+                        [
+                            (person.get("title") or "") + (person.get("name") or ""),
+                            person.get("phone") or "",
+                        ],
+                        "，",
+                    ),
                 )
             )
 
@@ -417,7 +423,9 @@ def notification(w: Writer) -> None:
         for r in rules:
             when = r.get("when") or {}
             parts.append(
-                say(
+                # a support request is sent when support is needed, not on every event
+                (say("sender_rule_request_when") if message_type(r) == "request" else "")
+                + say(
                     "sender_rule",
                     within=duration(r["within"]),
                     channels=join([channels[x] for x in r["channels"]]),
@@ -428,7 +436,7 @@ def notification(w: Writer) -> None:
                 + (mech.answer_clause(r) if not _answer_in_aid(plan, r) else "")
             )
         # a weather bureau that only passes on warnings learns of a warning, not an event
-        warns = {r["kind"] == "warning" for r in rules}
+        warns = {message_type(r) == "warning" for r in rules}
         what = (
             "预警信息" if warns == {True} else ("事件或预警信息" if True in warns else "事件信息")
         )

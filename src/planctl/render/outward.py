@@ -156,7 +156,9 @@ def resources_held(w: Writer) -> None:
     held = vocab("held_as")
     lines = []
     for r in w.plan.resources:
-        label = f"{w.name(r['owner'])}的{strip_end(r.get('name', ''))}" if r.get("owner") else ""
+        label = (
+            w.name.owned(r["owner"], strip_end(r.get("name", "")), "的") if r.get("owner") else ""
+        )
         how = r.get("held_as")
         if how in ("agreement", "capacity"):
             lines.append(
@@ -184,7 +186,8 @@ def resources_held(w: Writer) -> None:
         # "活性炭（80吨，2026年10月31日）": the number never follows the name directly,
         # so a line or page break cannot part it from its unit
         items = [
-            f"{w.name(r['owner'])}{strip_end(r.get('name', ''))}（"
+            w.name.owned(r["owner"], strip_end(r.get("name", "")))
+            + "（"
             + join(
                 [
                     quantity(r.get("quantity"), r.get("unit"), r.get("kind", "")),

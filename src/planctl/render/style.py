@@ -318,6 +318,16 @@ class Namer:
     def many(self, ids: list[str]) -> str:
         return join([self(x) for x in ids])
 
+    def owned(self, pid: str, thing: str, sep: str = "") -> str:
+        """``thing`` held by party ``pid``: "南京市防爆倒罐泵", but a thing whose name already
+        says whose it is ("南京市消防救援支队……") is not prefixed again ("南京市南京市……")."""
+        p = self.parties.get(pid)
+        if p is not None:
+            names = [p.get("name"), p.get("short_name"), p.get("region")]
+            if any(isinstance(n, str) and n and thing.startswith(n) for n in names):
+                return thing
+        return f"{self(pid)}{sep}{thing}"
+
 
 # --- cover title ----------------------------------------------------------------
 def title_lines(title: str, declared: list[str] | None, width: int = 16) -> list[str]:
