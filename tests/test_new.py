@@ -181,3 +181,29 @@ def test_draft_renders_with_its_markers_and_final_refuses(kind: str, tmp_path: P
     with pytest.raises(RenderRefused) as refused:
         render_file(plan, tmp_path / "final", fmt="md", final=True)
     assert any("【待填：印发日期" in r for r in refused.value.reasons), refused.value.reasons
+
+
+@pytest.mark.parametrize(
+    ("name", "region"),
+    [
+        ("滁州市人民政府", "滁州市"),  # not 滁州: 州 inside a city's name
+        ("杭州市生态环境局", "杭州市"),
+        ("北京市通州区应急管理局", "北京市"),
+        ("黔东南苗族侗族自治州人民政府", "黔东南苗族侗族自治州"),
+        ("甘孜州应急管理局", "甘孜州"),
+        ("马鞍山市人民政府", "马鞍山市"),
+    ],
+)
+def test_region_keeps_a_city_name_whole(name: str, region: str) -> None:
+    assert parse_party(f"x:{name}").region == region
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_places_inside_a_sentence_are_separated(kind: str) -> None:
+    """Titles run the places together (湖北省湖南省广东省G4…); a sentence lists them with 顿号."""
+    parties = [
+        parse_party(s) for s in ("a:南京市人民政府", "b:马鞍山市人民政府", "c:滁州市人民政府")
+    ]
+    data = load_text(scaffold(kind, parties)).data
+    scope = data["metadata"]["scope"]
+    assert "南京市、马鞍山市、滁州市" in scope and "马鞍山市滁州" not in scope, scope

@@ -165,7 +165,8 @@ def parse_party(spec: str) -> Party:
     return Party(pid, name, roles)
 
 
-_REGION = re.compile(r"^(.+?(?:特别行政区|自治区|自治州|自治县|省|市|州|盟|县|区|旗))")
+# 州 ends a region only where it is not part of a city's name (滁州市, 杭州市, 通州区)
+_REGION = re.compile(r"^(.+?(?:特别行政区|自治区|自治州|自治县|省|市|州(?![市县区])|盟|县|区|旗))")
 
 
 def _level(name: str) -> str | None:
@@ -312,6 +313,8 @@ def scaffold(hazard: str, parties: list[Party], profile: str = "national") -> st
         if review is not None
         else _yaml_scalar(fill_in("评估周期", "P3Y")),
         "names": "".join(p.region or p.short for p in _unique_regions(parties)),
+        # the same places inside a sentence, where GB/T 15834 wants 顿号 between them
+        "names_list": "、".join(p.region or p.short for p in _unique_regions(parties)),
     }
     text = _env().get_template(f"{k.key}.yaml.j2").render(**context)
     # laid out as `planctl fmt` would, so a new repository's fmt --check passes
