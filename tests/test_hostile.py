@@ -393,3 +393,33 @@ def test_linked_folder_outside_is_reported_not_walked(tmp_path: Path) -> None:
     report = check_paths([repo], OPTS)
     refused = [r for r in report.files if any(f.code == "PTH001" for f in r.findings)]
     assert [Path(r.path).name for r in refused] == ["linked"]
+
+
+def test_a_folder_where_the_document_goes_is_a_machine_problem_named_by_its_path(
+    tmp_path: Path,
+) -> None:
+    """--force over a directory that has the document's name: exit 2 (as validate and matrix
+    do for what the machine refuses), naming that path, never planctl's temporary file."""
+    (tmp_path / "a.yaml").write_text(base_text(), encoding="utf-8")
+    first = _cli("render", "a.yaml", "-o", "out", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    [docx] = (tmp_path / "out").glob("*.docx")
+    docx.unlink()
+    docx.mkdir()
+    (docx / "keep.txt").write_text("mine", encoding="utf-8")
+    r = _cli("render", "a.yaml", "-o", "out", "--force", cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    assert docx.name in r.stderr and ".planctl-" not in r.stderr, r.stderr
+    assert (docx / "keep.txt").read_text("utf-8") == "mine"
+    assert not [p for p in (tmp_path / "out").iterdir() if ".planctl-" in p.name]
+
+
+def test_a_failed_write_names_the_target_not_the_temporary(tmp_path: Path) -> None:
+    from planctl.write import atomic_write_bytes
+
+    target = tmp_path / "doc.docx"
+    target.mkdir()
+    with pytest.raises(IsADirectoryError) as info:
+        atomic_write_bytes(target, b"x")
+    assert info.value.filename == str(target)
+    assert [p.name for p in tmp_path.iterdir()] == ["doc.docx"]

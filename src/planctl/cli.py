@@ -382,7 +382,7 @@ def render(
         skipped(gone.path, WHY_SKIPPED[gone.reason][language])
     if output.exists() and not output.is_dir():
         raise _fail(f"--output must be a directory: {output} is a file")
-    refused = internal = 0
+    refused = internal = unwritable = 0
     files = list(found.files)
     # the bar belongs on stderr: visible whenever stderr is a terminal, even with stdout
     # redirected, and never mixed into the output a script reads from stdout
@@ -420,7 +420,7 @@ def render(
                         err=True,
                     )
             elif outcome.error is not None:
-                refused += 1
+                unwritable += 1  # a problem of the machine: exit 2, like validate and matrix
                 typer.echo(
                     _say(
                         language,
@@ -456,7 +456,7 @@ def render(
                 )
             bar.advance(task)
             bar.refresh()
-    if internal:
+    if internal or unwritable:
         raise typer.Exit(2)
     raise typer.Exit(1 if refused else 0)
 

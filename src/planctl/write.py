@@ -101,7 +101,10 @@ def stage_bytes(path: str | Path, data: bytes, *, durable: bool = True) -> str:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.planctl-", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.planctl-", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _about(exc, path) from exc
     _LIVE.add(tmp)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -110,16 +113,30 @@ def stage_bytes(path: str | Path, data: bytes, *, durable: bool = True) -> str:
                 fh.flush()
                 os.fsync(fh.fileno())
         os.chmod(tmp, mode)  # mkstemp creates 0600; keep the replaced file's mode
+    except OSError as exc:
+        discard_staged(tmp)
+        raise _about(exc, path) from exc
     except BaseException:
         discard_staged(tmp)
         raise
     return tmp
 
 
+def _about(exc: OSError, path: Path | str) -> OSError:
+    """The same error, naming the file the user asked for rather than planctl's temporary
+    beside it (".x.docx.planctl-1a2b.tmp" means nothing to a user on a read-only disk)."""
+    if isinstance(exc.filename, str) and ".planctl-" in exc.filename:
+        return OSError(exc.errno, exc.strerror, str(path))  # errno picks the subclass
+    return exc
+
+
 def commit_staged(tmp: str, path: str | Path) -> None:
     """The second half: rename the staged temporary over ``path`` (atomic)."""
     try:
         os.replace(tmp, path)
+    except OSError as exc:
+        discard_staged(tmp)
+        raise _about(exc, path) from exc
     except BaseException:
         discard_staged(tmp)
         raise
