@@ -259,3 +259,10 @@ def test_source_map_finds_what_recording_every_node_found() -> None:
     with pytest.raises(KeyError):
         missing.source.nodes[("b",)]
     assert load_mod.SourceMap().value(("x",)) == load_mod.Mark(1, 1)
+
+
+def test_a_tab_indent_is_named_as_a_tab() -> None:
+    """PyYAML says "found character that cannot start any token"; the user needs "tab"."""
+    [f] = load_findings(load_mod.load_text("planctl: 1\nmetadata:\n\tid: x\n"))
+    assert f.code == "YAML001" and (f.line, f.col) == (3, 1)
+    assert "tab" in f.text("en") and "制表符" in f.text("zh")

@@ -532,6 +532,21 @@ def _full_width_colon(lines: list[str], line: int, col: int, problem: str) -> tu
     return line, col, problem
 
 
+def _tab(lines: list[str], line: int, col: int, problem: str) -> tuple[int, int, str]:
+    """Name the tab the parser stumbled on: "cannot start any token" does not say it.
+
+    Editors set to indent with tabs produce these; YAML indents with spaces only.
+    """
+    if 1 <= line <= len(lines) and lines[line - 1][col - 1 : col] == "\t":
+        return (
+            line,
+            col,
+            "a tab character where YAML expects spaces; indent with spaces only "
+            "(YAML 只能用空格缩进，不能用制表符 Tab)",
+        )
+    return line, col, problem
+
+
 def load_text(text: str, path: Path | str = "<string>") -> Document:
     """Load a plan from text. Never raises on bad input: problems become findings."""
     path = Path(path)
@@ -565,6 +580,7 @@ def load_text(text: str, path: Path | str = "<string>") -> Document:
     except yaml.YAMLError as exc:
         line, col, problem = _yaml_error_mark(exc)
         line, col, problem = _full_width_colon(lines, line, col, problem)
+        line, col, problem = _tab(lines, line, col, problem)
         if "maximum nesting depth" in problem:  # libyaml's own depth limit
             failure = _LoadError("YAML006", line, col, depth=MAX_DEPTH)
         else:
