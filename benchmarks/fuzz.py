@@ -2,9 +2,12 @@
 
 Mutates the sample plans and the example base plan structurally and
 textually (tests/fuzzing.py), validates each, and counts: cases, findings by
-layer, internal errors, unlocated findings, and the slowest case.
+layer, internal errors, unlocated findings, and the slowest case. With
+``--render K`` every K-th case is also rendered to a draft DOCX (a refusal is
+an answer, a traceback is not) and the DOCX verified against its plan: it must
+be unchanged and match.
 
-    python benchmarks/fuzz.py [N=10000] [SEED=1]
+    python benchmarks/fuzz.py [N=10000] [SEED=1] [--render K]
 """
 
 from __future__ import annotations
@@ -46,9 +49,42 @@ def output_all_formats(text: str, name: bytes) -> None:
             out.encode("utf-8")  # strict: a lone surrogate here would crash a UTF-8 stdout
 
 
-def main() -> int:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    rng = random.Random(int(sys.argv[2]) if len(sys.argv) > 2 else 1)
+def render_and_verify(text: str) -> str:
+    """Render ``text`` as a draft DOCX and verify it: "refused", "rendered", or raise."""
+    import tempfile
+
+    from planctl.render.api import RenderRefused, render_file, verify
+
+    with tempfile.TemporaryDirectory() as tmp:
+        plan = Path(tmp) / "fuzz.yaml"
+        plan.write_bytes(text.encode("utf-8", "surrogatepass"))
+        try:
+            done = render_file(plan, Path(tmp) / "out", with_figure=False)
+        except RenderRefused:
+            return "refused"
+        v = verify(done.output, plan)
+        if not v.unchanged or v.plan_matches is False:
+            raise AssertionError(f"fresh render does not verify: {v.changes or v.plan_changes}")
+        return "rendered"
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("n", nargs="?", type=int, default=10_000, help="number of cases")
+    ap.add_argument("seed", nargs="?", type=int, default=1, help="random seed")
+    ap.add_argument(
+        "--render",
+        type=int,
+        default=0,
+        metavar="K",
+        help="also render and verify every K-th case (0: never; rendering is slow)",
+    )
+    args = ap.parse_args(argv)
+    n = args.n
+    rng = random.Random(args.seed)
+    renders: Counter[str] = Counter()
     corpus = [base_text()] + [
         p.read_text("utf-8") for p in sorted((ROOT / "sample-plans").glob("*.yaml"))
     ]
@@ -79,6 +115,14 @@ def main() -> int:
                 if crashes <= 5:
                     traceback.print_exc()
                 continue
+        if args.render and i % args.render == 0:
+            try:
+                renders[render_and_verify(text)] += 1
+            except Exception:
+                crashes += 1
+                if crashes <= 5:
+                    traceback.print_exc()
+                continue
         dt = time.perf_counter() - t0
         if dt > slowest[0]:
             slowest = (dt, f"case {i}")
@@ -93,6 +137,8 @@ def main() -> int:
         f"cases: {n}  tracebacks: {crashes}  internal errors (INT001): {internal}  unlocated findings: {unlocated}"
     )
     print(f"findings by family: {dict(sorted(codes.items()))}")
+    if args.render:
+        print(f"render and verify: {dict(sorted(renders.items()))}")
     print(f"time: {total:.1f} s total, slowest case {slowest[0] * 1000:.0f} ms ({slowest[1]})")
     return 1 if crashes or internal or unlocated else 0
 

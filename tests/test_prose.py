@@ -255,3 +255,16 @@ def test_a_liaison_is_named_with_the_office_held(name: str) -> None:
     for li in liaisons:
         person = li["person"]
         assert (person.get("title", "") + person.get("name", "")) in text, person
+
+
+def test_a_fallback_that_names_who_acts_is_not_led_twice() -> None:
+    """The schema used to suggest "事发地一方先行启动……" as the action; with
+    ``lead: {by: origin}`` the sentence read "由事发地一方事发地一方先行启动"."""
+    import copy
+
+    data = copy.deepcopy(_content("ning-ma-chu-hazmat-road")[0])
+    fb = data["command"]["activation"][0]["fallback"]
+    fb["action"] = "事发地一方先行启动本级响应并报共同上级人民政府"
+    text = "".join(_prose(build(data, draft=True)))
+    assert "逾期未能议定的，事发地一方先行启动本级响应" in text
+    assert "事发地一方事发地一方" not in text

@@ -149,14 +149,20 @@ def activation_lines(w: Writer) -> list[str]:
         )
         fb = entry.get("fallback") or {}
         if fb.get("action"):
-            out[-1] += say(
-                "activation_fallback",
-                lead=lead_text(w, fb.get("lead")),
-                action=strip_end(fb["action"]),
-            )
+            action = strip_end(fb["action"])
+            lead = lead_text(w, fb.get("lead"))
+            # the schema's example names who acts ("事发地一方先行启动……"): no "由事发地一方" before it
+            if lead and action.startswith(_bare(lead)):
+                lead = ""
+            out[-1] += say("activation_fallback", lead=lead, action=action)
         if entry.get("announce"):
             out[-1] += say("activation_announce", announce=lead_text(w, entry["announce"]))
     return out
+
+
+def _bare(name: str) -> str:
+    """A party name without its first-mention "（以下简称…）"."""
+    return name.split("（以下简称", 1)[0]
 
 
 def outside_mainland(w: Writer) -> str:
