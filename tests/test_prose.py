@@ -268,3 +268,15 @@ def test_a_fallback_that_names_who_acts_is_not_led_twice() -> None:
     text = "".join(_prose(build(data, draft=True)))
     assert "逾期未能议定的，事发地一方先行启动本级响应" in text
     assert "事发地一方事发地一方" not in text
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_covered_area_is_named_with_one_kind_word(name: str) -> None:
+    """ "本预案覆盖宁马滁危险化学品道路运输通道交通走廊": a name that says what it is
+    gets no second kind word."""
+    _, content = _content(name)
+    for text in _prose(content):
+        if text.startswith("本预案覆盖"):
+            assert not re.search(
+                r"(通道|走廊|流域|区域|地区)(交通走廊|流域|行政交界区域|区域)", text
+            )

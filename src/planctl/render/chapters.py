@@ -173,7 +173,9 @@ def general(w: Writer) -> None:
             say(
                 "geography",
                 name=gname,
-                kind="" if kind in gname else kind,
+                kind=""
+                if any(k in gname for k in [kind, *vocab("geo_kind_words").get(geo["kind"], [])])
+                else kind,
                 areas=join([a["name"] for a in geo["areas"]]),
             )
         )
