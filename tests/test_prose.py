@@ -280,3 +280,12 @@ def test_the_covered_area_is_named_with_one_kind_word(name: str) -> None:
             assert not re.search(
                 r"(通道|走廊|流域|区域|地区)(交通走廊|流域|行政交界区域|区域)", text
             )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_dispute_clause_says_when_it_applies(name: str) -> None:
+    """ "……结算完毕；由联席会议协商解决" read as if every settlement went to the meeting."""
+    _, content = _content(name)
+    for text in _prose(content):
+        for m in re.finditer(r"结算完毕；([^。]*)", text):
+            assert re.match(r"[^，；]*的，", m.group(1)), m.group(0)

@@ -587,7 +587,7 @@ def support(w: Writer) -> None:
                 payer=payer,
                 rate=strip_end(t["rate_basis"]),
                 settle=duration(t["settle_within"]),
-                disputes=strip_end(t.get("disputes", "")),
+                disputes=_when_disputed(strip_end(t.get("disputes", ""))),
             )
         )
     w.items(lines)
@@ -682,3 +682,13 @@ def revision_record(revisions: list[dict[str, Any]]) -> Table:
         [0.6, 0.8, 1.7, 1.9, 5.0],
         nowrap=(0, 1, 2),
     )
+
+
+def _when_disputed(text: str) -> str:
+    """A dispute procedure read after "……结算完毕；" says when it applies: "由联席会议协商解决"
+    alone reads as if every settlement went there, so it becomes "发生争议的，由……"; a text
+    that opens with its own condition ("被征用单位对补偿有异议的，……") is kept."""
+    if not text:
+        return text
+    first = re.split(r"[，；,;]", text, maxsplit=1)[0]
+    return text if first.endswith("的") else f"发生争议的，{text}"
