@@ -280,3 +280,22 @@ def test_notification_flow_figure_is_embedded(rendered) -> None:
     assert media and all(n.endswith(".emf") for n in media)
     doc = Document(str(rendered["base"]))
     assert any(p.text == "信息报告与通报流程图" for p in doc.paragraphs)
+
+
+def test_a_long_annex_title_wraps_under_the_title(tmp_path: Path) -> None:
+    """GB/T 9704 7.3.4: a 附件说明 title that wraps continues under the title, not under
+    "附件：". A ``firstLine`` beside ``hanging`` made LibreOffice drop the hanging indent."""
+    import re
+
+    done = render_file(FIXTURES / "clean" / "ning-ma-chu-hazmat-road.yaml", tmp_path)
+    items = [
+        p
+        for p in Document(str(done.output)).paragraphs
+        if re.match(r"(附件：|　　　)\d+．", p.text)
+    ]
+    assert len(items) >= 7
+    for p in items:
+        ind = p._p.pPr.find(qn("w:ind"))
+        assert ind is not None and ind.get(qn("w:firstLine")) is None, p.text
+        left, hanging = int(ind.get(qn("w:left"))), int(ind.get(qn("w:hanging")))
+        assert left - hanging == 640, p.text  # "附件：" two characters in

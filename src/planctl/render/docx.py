@@ -570,6 +570,11 @@ class DocxWriter:
             runs = (begin if k == 0 else "") + run + (end if k == len(runs_all) - 1 else "")
             self.add(style="TOC 1", ppr=tabs, runs=runs)
 
+    #: 附件说明 lines: "附件：" two characters in, a long title's next line under the title
+    #: (GB/T 9704 7.3.4). ``hanging`` alone: with ``firstLine="0"`` beside it LibreOffice
+    #: dropped the hanging indent and wrapped titles under "附件：".
+    _ANNEX_LIST_INDENT = '<w:ind w:left="2055" w:hanging="1415"/>'
+
     def _attachments(self, a: Attachments) -> None:
         """附件说明: "附件：1．…", continuation lines aligned under the first title."""
         if not a.items:
@@ -589,7 +594,7 @@ class DocxWriter:
             self.add(
                 f"{label}{i}．{item}",
                 "Normal",
-                ppr=f'{keep}<w:keepLines/><w:ind w:left="1920" w:hanging="1280" w:firstLine="0"/>',
+                ppr=f"{keep}<w:keepLines/>" + self._ANNEX_LIST_INDENT,
             )
 
     def _signatures(self, s: Signatures) -> None:
