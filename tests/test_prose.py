@@ -289,3 +289,16 @@ def test_a_dispute_clause_says_when_it_applies(name: str) -> None:
     for text in _prose(content):
         for m in re.finditer(r"结算完毕；([^。]*)", text):
             assert re.match(r"[^，；]*的，", m.group(1)), m.group(0)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_terms_shared_by_every_commitment_are_named_once(name: str) -> None:
+    """Six commitments each ending "费用按本章补偿与结算第1项约定结算" state one rule six times."""
+    data, content = _content(name)
+    aid = Plan(data).mutual_aid
+    commitments = aid.get("commitments", [])
+    terms = {cm.get("terms") or aid.get("default_terms") for cm in commitments}
+    if len(commitments) < 2 or len(terms) != 1:
+        pytest.skip("commitments under different terms name their own")
+    text = "".join(_prose(content))
+    assert len(re.findall(r"按本章补偿与结算第\d+项约定结算", text)) == 1

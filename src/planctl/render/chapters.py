@@ -543,7 +543,11 @@ def support(w: Writer) -> None:
     )
     terms_no = {t["id"]: str(i) for i, t in enumerate(aid["compensation"], 1)}
     default = aid.get("default_terms", "")
-    for cm in aid.get("commitments", []):
+    commitments = aid.get("commitments", [])
+    numbers = {terms_no.get(cm.get("terms") or default, "") for cm in commitments}
+    # one set of terms for every commitment is said once, after them, not in each
+    shared = numbers.pop() if len(numbers) == 1 and len(commitments) > 1 else ""
+    for cm in commitments:
         committed = plan.resource.get(cm["resource"], {})
         w.p(
             say(
@@ -555,9 +559,11 @@ def support(w: Writer) -> None:
                     cm.get("quantity"), committed.get("unit"), committed.get("kind", "")
                 ),
                 within=duration(cm["within"]),
-                terms=terms_no.get(cm.get("terms") or default, ""),
+                terms="" if shared else terms_no.get(cm.get("terms") or default, ""),
             )
         )
+    if shared:
+        w.p(say("commitments_terms", terms=shared))
     for rq in aid.get("requisitions", []):
         by = name(rq["by"])
         source = strip_end(rq["from"])
