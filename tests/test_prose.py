@@ -302,3 +302,13 @@ def test_terms_shared_by_every_commitment_are_named_once(name: str) -> None:
         pytest.skip("commitments under different terms name their own")
     text = "".join(_prose(content))
     assert len(re.findall(r"按本章补偿与结算第\d+项约定结算", text)) == 1
+
+
+def test_warnings_for_every_hazard_do_not_name_the_hazards_again() -> None:
+    """ "各级危险化学品事故、道路交通突发事件及危险化学品、道路交通各级预警……": warnings that
+    cover all the plan's hazards are "各级预警"; a subset is still named (G4: 道路交通各级预警)."""
+    _, content = _content("ning-ma-chu-hazmat-road", figures=True)
+    titles = [b.title for b in content.blocks if isinstance(b, Figure)]
+    assert titles and all("及各级预警" in t for t in titles), titles
+    _, g4 = _content("g4-snow-ice-highway", figures=True)
+    assert any("及道路交通各级预警" in b.title for b in g4.blocks if isinstance(b, Figure))

@@ -298,7 +298,6 @@ def _levels_phrase(plan: Plan, group: list[tuple[str | None, str | None, str]]) 
     grades = {str(g.get("id")): g for g in plan.grades if isinstance(g, dict)}
     warns = {str(w.get("id")): w for w in plan.warnings if isinstance(w, dict)}
     resp = {str(r.get("id")): r for r in plan.responses if isinstance(r, dict)}
-    hazards = list(dict.fromkeys(h for h, _, _ in group))
     parts = []
     ranks: list[int] = []
     for kind, table in (("grade", grades), ("warning", warns)):
@@ -323,7 +322,9 @@ def _levels_phrase(plan: Plan, group: list[tuple[str | None, str | None, str]]) 
                 events = "、".join(HAZARDS.get(h or "", {}).get("event", "突发事件") for h in hs)
                 parts.append(levels + events)
             else:
-                named = len(plan.hazards) > 1 and len(hs) < len(hazards) + 1
+                # the hazards are named only when these warnings cover some of the plan's
+                # hazards: "危险化学品事故、道路交通突发事件及危险化学品、道路交通各级预警" said them twice
+                named = len(plan.hazards) > 1 and set(hs) != set(plan.hazards)
                 prefix = (
                     "、".join(HAZARDS.get(h or "", {}).get("zh", "") for h in hs) if named else ""
                 )
