@@ -312,3 +312,15 @@ def test_warnings_for_every_hazard_do_not_name_the_hazards_again() -> None:
     assert titles and all("及各级预警" in t for t in titles), titles
     _, g4 = _content("g4-snow-ice-highway", figures=True)
     assert any("及道路交通各级预警" in b.title for b in g4.blocks if isinstance(b, Figure))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_row_with_several_leads_is_explained(name: str) -> None:
+    """Duties led by the origin (or the chair) mark every party that may lead as 牵头."""
+    _, content = _content(name)
+    [matrix] = [b for b in content.blocks if isinstance(b, Table) and "职责任务" in b.header]
+    several = any(sum(cell == "牵头" for cell in row) > 1 for row in matrix.rows)
+    if not several:
+        pytest.skip("no row with more than one 牵头")
+    notes = [t for t in _prose(content) if t.startswith("说明：“牵头”")]
+    assert notes and "多个单位标为“牵头”" in notes[0], notes

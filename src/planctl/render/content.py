@@ -145,10 +145,25 @@ def build(data: dict[str, Any], *, draft: bool, figure: Any | None = None) -> Co
             continue
         w.blocks.append(Annex(number, plan_annexes.titles[key], True))
         if key == "responsibility" and tables[key].groups is not None:
-            w.blocks.append(Para(say("matrix_note"), "Plan Note"))
+            w.blocks.append(Para(say("matrix_note") + _several_leads(plan), "Plan Note"))
         w.blocks.append(tables[key])
     content.blocks = w.blocks
     return content
+
+
+def _several_leads(plan: Plan) -> str:
+    """A duty led by the origin or the chair marks every party that may lead as 牵头:
+    say which one leads, or three 牵头 in one row read as three leads."""
+    words = {"origin": "事发地一方", "chair": "轮值召集方"}
+    by = [
+        words[d["lead"]["by"]]
+        for d in plan.duties
+        if isinstance(d.get("lead"), dict)
+        and d["lead"].get("by") in words
+        and len(plan.lead_parties(d["lead"])) > 1
+    ]
+    who = "或".join(dict.fromkeys(by))
+    return say("matrix_note_several_leads", who=who) if who else ""
 
 
 def _clauses(caption: str) -> list[str]:
