@@ -10,7 +10,7 @@ import yaml
 
 from planctl.check import validate
 from planctl.examples import example_text
-from planctl.loader import load_text
+from planctl.loader import load_file, load_text
 from planctl.rules import registry
 
 from .conftest import FIXTURES, TODAY
@@ -135,3 +135,31 @@ def test_rule_modules_one_per_family() -> None:
 
     modules = {p.stem for p in Path(pkg.__file__).parent.glob("*.py")} - {"__init__", "base"}
     assert {"notification", "duties", "contacts", "references", "mutual_aid"} <= modules
+
+
+def test_a_lead_by_origin_announces_the_stand_down_when_an_operator_learns_first() -> None:
+    """宁马滁: a highway operator may learn first and reports to the city, whose government
+    leads (``lead: {by: origin}``) and sends the stand-down. MSG001 took only a fixed lead
+    as an announcer, so every party the city told was "never told of the stand-down"."""
+    import copy
+
+    from planctl.examples import render as dump
+
+    path = FIXTURES / "clean" / "ning-ma-chu-hazmat-road.yaml"
+    data = copy.deepcopy(load_file(path).data)
+    data["geography"]["areas"][0]["first_informed"] = ["nj", "js-hw"]
+    data["notifications"]["rules"].append(
+        {
+            "id": "O-js",
+            "kind": "report",
+            "when": {"hazards": ["hazardous_chemicals", "road_traffic"]},
+            "from": "js-hw",
+            "to": ["nj"],
+            "channels": ["phone"],
+            "within": "PT10M",
+            "acknowledge": {"within": "PT5M", "channel": "phone"},
+        }
+    )
+    findings = validate(load_text(dump(data), "op.yaml"), today=TODAY)
+    grades = [f for f in findings if f.code == "MSG001" and "level I" in f.text("en")]
+    assert grades == [], [f.text("en") for f in grades]

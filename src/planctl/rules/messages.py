@@ -142,18 +142,22 @@ def response_of(plan: Plan, level: str) -> str | None:
     return None
 
 
-def announcers(plan: Plan, source: str, level: str) -> list[str]:
+def announcers(plan: Plan, source: str, level: str, area: str | None = None) -> list[str]:
     """Who may send the stand-down: the first-informed party, the response's lead, the chair.
 
     The party that decides a response ends (the level's lead, or the joint
     body's chair) announces it; the party that first sounded the alarm may
-    lift it. A stand-down chain from any of them counts.
+    lift it. A stand-down chain from any of them counts. A lead that follows the
+    origin (``{by: origin}``) is the lead of the event's ``area``: when an operator
+    there learns first, the city that leads still announces the end.
     """
     out = [source]
     response = response_of(plan, level)
     for lvl in plan.command.get("levels", []):
-        if lvl.get("response") == response and isinstance(lvl.get("lead"), str):
-            out.append(lvl["lead"])
+        if lvl.get("response") == response:
+            lead = plan.resolve_lead(lvl.get("lead"), area)
+            if lead:
+                out.append(lead)
     body = plan.command.get("body") or {}
     if isinstance(body.get("chair"), str):
         out.append(body["chair"])
@@ -170,7 +174,7 @@ def stand_down_reach(
     via: dict[str, tuple[str, reach.Tree]] = {}
     if not sig:
         return best, via
-    for who in announcers(plan, sc.origin.source, sc.level):
+    for who in announcers(plan, sc.origin.source, sc.level, sc.origin.area):
         tree = net.tree(sig, who)
         for party, mins in tree.dist.items():
             if party not in best or mins < best[party]:
@@ -210,7 +214,7 @@ def check_stand_down(ctx: Context) -> Iterator[Problem]:
     missing: dict[tuple[int, str], list[reach.Scenario]] = {}
     for sc in traced:
         covered, _ = stand_down_reach(plan, sc)
-        speakers = set(announcers(plan, sc.origin.source, sc.level))
+        speakers = set(announcers(plan, sc.origin.source, sc.level, sc.origin.area))
         for party in sc.tree.dist:
             if party in speakers or party in covered:
                 continue
