@@ -157,3 +157,18 @@ def test_sample_plans_are_laid_out_as_fmt_writes_them() -> None:
         text = path.read_text("utf-8")
         if readable(path) is not None and "planctl:" in text:
             assert format_text(text, path) == text, path.name
+
+
+def test_windows_line_endings_are_kept(tmp_path: Path) -> None:
+    """A planner on Windows saves with CRLF: a tidy plan stays unchanged, an untidy one is
+    tidied without its every line ending rewritten."""
+    tidy = (SAMPLES / "zhuozhang-water-pollution.yaml").read_text("utf-8")
+    assert format_text(tidy) == tidy
+    crlf = tidy.replace("\n", "\r\n")
+    assert format_text(crlf) == crlf
+    path = tmp_path / "plan.yaml"
+    path.write_bytes(crlf.encode("utf-8"))
+    r = runner.invoke(cli.app, ["fmt", "--check", str(path)])
+    assert r.exit_code == 0, r.output
+    untidy = crlf.replace("  version: ", "  version:   ", 1)
+    assert format_text(untidy) == crlf

@@ -264,6 +264,11 @@ def _yaml() -> Any:
 def format_text(text: str, path: str | Path = "<string>") -> str:
     """The formatted text, or FormatError when it cannot be formatted safely."""
     path = Path(path)
+    # a file saved with Windows line endings keeps them: `fmt --check` must not fail every
+    # line of an otherwise tidy plan, nor `fmt` rewrite them all (ruamel drops blank lines
+    # between CRLF lines, so the layout is worked out on LF)
+    crlf = text.count("\r\n") * 2 > text.count("\n")
+    text = text.replace("\r\n", "\n")
     before = load_text(text, path)
     if before.error is not None:
         from planctl.check import load_findings
@@ -297,7 +302,7 @@ def format_text(text: str, path: str | Path = "<string>") -> str:
             f"{path}: formatting would change what planctl reads{where}; left as it is "
             "(quote the value to make its meaning explicit)"
         )
-    return result
+    return result.replace("\n", "\r\n") if crlf else result
 
 
 def _first_difference(a: Any, b: Any, path: str = "") -> str:
