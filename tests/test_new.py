@@ -192,6 +192,8 @@ def test_draft_renders_with_its_markers_and_final_refuses(kind: str, tmp_path: P
         ("黔东南苗族侗族自治州人民政府", "黔东南苗族侗族自治州"),
         ("甘孜州应急管理局", "甘孜州"),
         ("马鞍山市人民政府", "马鞍山市"),
+        ("重庆市荣昌区人民政府", "重庆市荣昌区"),  # a district, not the municipality
+        ("长治市潞城区人民政府", "长治市潞城区"),
     ],
 )
 def test_region_keeps_a_city_name_whole(name: str, region: str) -> None:

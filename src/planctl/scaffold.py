@@ -112,6 +112,9 @@ class Party:
 
     @property
     def region(self) -> str | None:
+        if self.name.endswith("人民政府") and len(self.name) > 4:
+            # a government's region is all of it: 重庆市荣昌区, not 重庆市
+            return self.name.removesuffix("人民政府")
         m = _REGION.match(self.name)
         return m.group(1) if m else None
 
