@@ -132,3 +132,18 @@ def test_render_and_fmt_say_which_links_they_did_not_follow(tmp_path: Path, base
     assert not any("secret" in p.name or "evil" in p.name for p in (tmp_path / "out").iterdir())
     r = runner.invoke(app, ["fmt", "--check", str(repo)])
     assert "evil.yaml: skipped" in r.output
+
+
+@pytest.mark.parametrize("target", ["moved.yaml", "loop.yaml"])
+def test_a_broken_link_to_a_plan_is_named_not_passed_over(tmp_path: Path, target: str) -> None:
+    """A plan file that is a link to nothing (the plan moved) or to itself was silently
+    left out of a folder's check: CI passed without checking it."""
+    (tmp_path / "good.yaml").write_text("planctl: 1\n", encoding="utf-8")
+    (tmp_path / "gone.yaml").symlink_to(target)  # loop.yaml: a link to itself
+    if target == "loop.yaml":
+        (tmp_path / "loop.yaml").symlink_to("gone.yaml")
+    with pytest.raises(UsageError, match="broken link"):
+        discover([tmp_path])
+    # an excluded link is not looked at
+    found = discover([tmp_path], Config(exclude=["gone.yaml", "loop.yaml"]))
+    assert [p.name for p in found.files] == ["good.yaml"]

@@ -80,9 +80,14 @@ def _walk(root: Path, config: Config, found: list[Path], skipped: list[Skipped])
     for child in children:
         if _hidden(child.relative_to(root)):
             continue
-        if child.suffix not in PLAN_SUFFIXES or not child.is_file():
+        if child.suffix not in PLAN_SUFFIXES:
             continue
         if child.name in CONFIG_NAMES or any(child.match(g) for g in config.exclude):
+            continue
+        if child.is_symlink() and not child.exists():
+            # a link to a plan that moved, or a loop: named, never silently passed over
+            raise UsageError(f"broken link (its target is missing, or links loop): {child}")
+        if not child.is_file():
             continue
         if not child.resolve().is_relative_to(inside):
             skipped.append(Skipped(child, "outside"))
