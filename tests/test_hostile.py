@@ -423,3 +423,18 @@ def test_a_failed_write_names_the_target_not_the_temporary(tmp_path: Path) -> No
         atomic_write_bytes(target, b"x")
     assert info.value.filename == str(target)
     assert [p.name for p in tmp_path.iterdir()] == ["doc.docx"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif", "junit", "gitlab"])
+def test_a_report_replaces_only_a_report(tmp_path: Path, fmt: str) -> None:
+    """``validate -o notes.txt`` replaced the user's notes with a report (only plan files were
+    protected); a report from an earlier run is still replaced."""
+    (tmp_path / "plan.yaml").write_text(base_text(), encoding="utf-8")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("会议纪要：联络员名单待补\n", encoding="utf-8")
+    r = _cli("validate", "plan.yaml", "-f", fmt, "-o", "notes.txt", cwd=tmp_path)
+    assert r.returncode == 2 and "not a planctl report" in r.stderr, r.stderr
+    assert notes.read_text("utf-8") == "会议纪要：联络员名单待补\n"
+    for _ in range(2):  # written, then replaced by the next run
+        r = _cli("validate", "plan.yaml", "-f", fmt, "-o", "report.out", cwd=tmp_path)
+        assert r.returncode in (0, 1) and "not a planctl report" not in r.stderr, r.stderr

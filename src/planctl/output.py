@@ -660,4 +660,39 @@ def write_report(output: Path, text: str, report: Report) -> None:
         raise ReportRefused(f"--output is a directory: {output}")
     if output.suffix.lower() in (".yaml", ".yml") or output.resolve() in checked:
         raise ReportRefused(f"refusing to write the report over a plan file: {output}")
+    if output.exists() and not _a_report(output):
+        raise ReportRefused(
+            f"{output} exists and is not a planctl report; "
+            "remove it or choose another --output (nothing was written)"
+        )
     atomic_write_text(output, text)
+
+
+def _a_report(path: Path) -> bool:
+    """Whether an existing file is a report planctl wrote (any format), so a re-run may
+    replace it; notes or a config that happen to sit at the ``--output`` path are kept."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return False  # a folder, a socket: the write would fail anyway; say so there
+    try:
+        text = raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return False
+    if not text:
+        return True
+    if text[0] in "{[":
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return False
+        if isinstance(data, dict):
+            sarif = "sarif" in str(data.get("$schema", "")) and "runs" in data
+            return sarif or {"version", "files"} <= data.keys()  # SARIF, planctl JSON
+        return isinstance(data, list) and all(  # GitLab Code Quality
+            isinstance(x, dict) and "check_name" in x and "fingerprint" in x for x in data
+        )
+    if text.startswith("<"):
+        return '<testsuites name="planctl' in text[:2000]  # JUnit
+    # text and GitHub annotations end with the summary line
+    return text.splitlines()[-1].startswith(("Checked ", "检查了 "))
