@@ -266,3 +266,15 @@ def test_a_tab_indent_is_named_as_a_tab() -> None:
     [f] = load_findings(load_mod.load_text("planctl: 1\nmetadata:\n\tid: x\n"))
     assert f.code == "YAML001" and (f.line, f.col) == (3, 1)
     assert "tab" in f.text("en") and "制表符" in f.text("zh")
+
+
+def test_a_damaged_byte_in_a_utf8_file_is_not_called_gbk_or_binary(tmp_path) -> None:
+    """One broken sequence in a UTF-8 plan (a bad paste) was "binary" with an iconv-from-GBK
+    hint that would garble every other character of the file."""
+    text = "planctl: 1\nmetadata:\n  title: 浊漳河流域突发水污染事件联合应急预案\n  scope: 长治市\n"
+    raw = text.encode("utf-8").replace("长治".encode(), b"\xe9\x95")
+    p = tmp_path / "plan.yaml"
+    p.write_bytes(raw)
+    [f] = load_findings(load_mod.load_file(p))
+    assert f.code == "YAML003" and (f.line, f.col) == (4, 10)
+    assert "damaged" in f.text("en") and "损坏" in f.text("zh"), f.text("en")

@@ -299,12 +299,21 @@ def decode(raw: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        guess = "binary"
-        try:
-            raw.decode("gb18030")
-            guess = "GBK/GB18030"
-        except UnicodeDecodeError:
-            pass
+        guess: str | dict[str, str] = "binary"
+        text = raw.decode("utf-8", "replace")
+        damaged = text.count("\ufffd")
+        if damaged <= 3 and sum(ord(c) > 127 and c != "\ufffd" for c in text) > 10 * damaged:
+            # UTF-8 Chinese with a byte or two broken (a bad paste): not GBK, not binary
+            guess = {
+                "zh": "UTF-8，只有此处的字节损坏",
+                "en": "UTF-8 with damaged bytes at this position",
+            }
+        else:
+            try:
+                raw.decode("gb18030")
+                guess = "GBK/GB18030"
+            except UnicodeDecodeError:
+                pass
         raise _LoadError("YAML003", line, col, encoding=guess) from None
 
 

@@ -56,8 +56,10 @@ rule(
         "en": "file is not UTF-8 encoded (it looks like {encoding})",
     },
     hint={
-        "zh": "用编辑器另存为 UTF-8，或运行：iconv -f GB18030 -t UTF-8 原文件 > 新文件",
-        "en": "Save it as UTF-8 in your editor, or run: iconv -f GB18030 -t UTF-8 old > new",
+        "zh": "用编辑器另存为 UTF-8（GBK 文件可运行：iconv -f GB18030 -t UTF-8 原文件 > 新文件）；"
+        "只有个别字节损坏的，在所指位置重新输入这几个字",
+        "en": "Save it as UTF-8 in your editor (for GBK: iconv -f GB18030 -t UTF-8 old > new); "
+        "where only a few bytes are damaged, retype the characters at the position shown",
     },
     why={
         "zh": "GBK 文件在其他电脑上会变成乱码；预案文本必须在各方之间原样传递。",
