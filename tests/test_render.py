@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import zipfile
 from pathlib import Path
@@ -158,6 +159,9 @@ def test_final_refuses_error_findings(tmp_path: Path) -> None:
         render_file(FIXTURES / "broken" / "two-leads.yaml", tmp_path, final=True, options=OPTS)
     assert any("DUTY001" in r for r in exc.value.reasons)
     assert not list(tmp_path.iterdir())
+    # in both languages, as every other refusal: an English terminal read it in Chinese only
+    [r] = [r for r in exc.value.reasons if "DUTY001" in r]
+    assert re.search(r"[\u4e00-\u9fff]", r) and "exactly one" in r, r
 
 
 def test_final_refuses_placeholders_and_says_where(tmp_path: Path) -> None:

@@ -274,7 +274,10 @@ def prepare(
     result = check_document(doc, options)
     errors = [f for f in result.findings if f.severity == "error"]
     if doc.data is None or (errors and (final or not result.rules_run)):
-        raise RenderRefused([f"{f.file}:{f.line}:{f.col}: {f.code} {f.text('zh')}" for f in errors])
+        # both languages, as the other refusals here: the caller's language is not known
+        raise RenderRefused(
+            [f"{f.file}:{f.line}:{f.col}: {f.code} {f.text('zh')} ({f.text('en')})" for f in errors]
+        )
     if final and doc.data["metadata"]["status"] in ("draft", "superseded"):
         mark = doc.source.value(("metadata", "status"))
         raise RenderRefused(
