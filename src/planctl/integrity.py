@@ -147,6 +147,8 @@ class PartsPackage:
     def __init__(self, order: list[str], parts: dict[str, bytes]) -> None:
         self.order = order
         self.parts = parts
+        #: trees the parts were just serialised from (render/package.py's PackageParts)
+        self.parsed: dict[str, Any] = getattr(parts, "parsed", None) or {}
 
     def infolist(self) -> list[_Member]:
         return [_Member(name) for name in self.order]
@@ -615,7 +617,8 @@ def snapshot(z: Any, fast: bool = False) -> Snapshot:
             if raw is not None:
                 images[rid] = hashlib.sha256(raw).hexdigest()
                 image_digests.append(images[rid])
-    body = _blocks(_xml(data, doc_part), walker(images))
+    tree = z.parsed.get(doc_part) if isinstance(z, PartsPackage) else None
+    body = _blocks(tree if tree is not None else _xml(data, doc_part), walker(images))
     headers: set[str] = set()
     for _rid, rtype, target, mode in rels:
         if (rtype.endswith("/header") or rtype.endswith("/footer")) and mode != "External":

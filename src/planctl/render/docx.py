@@ -487,6 +487,8 @@ class DocxWriter:
         self._settings()
         order, parts = self.package.to_parts()
         _fix_chinese(parts)
+        # the body's tree, for the integrity record (it is what document.xml's bytes parse to)
+        parts.parsed[self.doc_part.name[1:]] = self.doc_part.element
         return order, parts
 
     def _document(self, final: str) -> None:

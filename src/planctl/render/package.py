@@ -436,14 +436,16 @@ class Package:
             f'<Types xmlns="{CT_NS}">{"".join(items)}</Types>'
         ).encode()
 
-    def to_parts(self) -> tuple[list[str], dict[str, bytes]]:
+    def to_parts(self) -> tuple[list[str], PackageParts]:
         """(zip member order, bytes by member), as ``zip_parts`` takes them."""
         parts = self._walk()
         order = ["[Content_Types].xml", "_rels/.rels"]
-        out = {
-            "[Content_Types].xml": self._content_types_xml(parts),
-            "_rels/.rels": self._rels_xml(self.root),
-        }
+        out = PackageParts(
+            {
+                "[Content_Types].xml": self._content_types_xml(parts),
+                "_rels/.rels": self._rels_xml(self.root),
+            }
+        )
         for part in parts:
             order.append(part.name[1:])
             out[part.name[1:]] = part.blob
@@ -452,6 +454,15 @@ class Package:
                 order.append(name)
                 out[name] = self._rels_xml(part)
         return order, out
+
+
+class PackageParts(dict[str, bytes]):
+    """Bytes by zip member, plus the parsed tree of parts whose bytes were just serialised
+    from it (``parsed``), so that reading them again (the integrity record) needs no parse."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.parsed: dict[str, Any] = {}
 
 
 def unzip_parts(data: bytes) -> tuple[list[str], dict[str, bytes]]:
