@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -147,3 +148,82 @@ def test_a_broken_link_to_a_plan_is_named_not_passed_over(tmp_path: Path, target
     # an excluded link is not looked at
     found = discover([tmp_path], Config(exclude=["gone.yaml", "loop.yaml"]))
     assert [p.name for p in found.files] == ["good.yaml"]
+
+
+def _rglob_walk(root: Path, config: Config) -> tuple[list[Path], list[Skipped]]:
+    """The walk as it was written first (rglob, then dropping hidden paths): the reference."""
+    from planctl.config import CONFIG_NAMES
+    from planctl.discover import PLAN_SUFFIXES, _hidden
+
+    found: list[Path] = []
+    skipped: list[Skipped] = []
+    inside = root.resolve()
+    children = sorted(root.rglob("*"))
+    for link in children:
+        if link.is_symlink() and link.is_dir():
+            if not _hidden(link.relative_to(root)) and not link.resolve().is_relative_to(inside):
+                skipped.append(Skipped(link, "outside"))
+    for child in children:
+        if _hidden(child.relative_to(root)):
+            continue
+        if child.suffix not in PLAN_SUFFIXES or not child.is_file():
+            continue
+        if child.name in CONFIG_NAMES or any(child.match(g) for g in config.exclude):
+            continue
+        if not child.resolve().is_relative_to(inside):
+            skipped.append(Skipped(child, "outside"))
+            continue
+        found.append(child)
+    return found, skipped
+
+
+def test_the_walk_skips_hidden_folders_and_finds_what_rglob_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hidden folders (.git, the result cache) are not entered; the files found, the
+    links refused and what discovery learnt of each file are as before."""
+    import os
+
+    from planctl import discover as discover_mod
+
+    out = tmp_path / "outside"
+    (out / "d").mkdir(parents=True)
+    (out / "o.yaml").write_text("x", "utf-8")
+    (out / "d" / "p.yaml").write_text("x", "utf-8")
+    repo = tmp_path / "repo"
+    for folder in ("a/b", ".hidden/deep", "ex", "dir.yaml", ".planctl_cache/v3/ab"):
+        (repo / folder).mkdir(parents=True)
+    for name in (
+        "p.yaml", "planctl.yaml", "a/b/c.yml", "a/.dot.yaml", "a/x.txt", "ex/e.yaml",
+        ".hidden/deep/h.yaml", ".planctl_cache/v3/ab/e.json",
+    ):  # fmt: skip
+        (repo / name).write_text("x", "utf-8")
+    try:
+        os.symlink(out, repo / "linkdir")
+        os.symlink(out / "o.yaml", repo / "linkfile.yaml")
+        os.symlink(repo / "a", repo / "inlink")
+        os.symlink(repo / "p.yaml", repo / "in.yaml")
+        os.symlink(repo / "a", repo / ".hidlink")
+    except (OSError, NotImplementedError):
+        pytest.skip("no symbolic links here")
+    config = Config(exclude=["ex/*"])
+    monkeypatch.chdir(tmp_path)
+    for root in (repo, repo / "a", Path("repo")):
+        found: list[Path] = []
+        skipped: list[Skipped] = []
+        known: dict[Path, tuple[Path, bool]] = {}
+        discover_mod._walk(root, config, found, skipped, known)
+        assert (found, skipped) == _rglob_walk(root, config)
+        assert {f: (f.resolve(), f.is_symlink()) for f in found} == known
+    scanned: list[str] = []
+    real_scandir = os.scandir
+
+    def scandir(folder: Any) -> Any:
+        scanned.append(str(folder))
+        return real_scandir(folder)
+
+    monkeypatch.setattr(discover_mod.os, "scandir", scandir)
+    assert [p.name for p in discover([repo], config).files] == ["c.yml", "in.yaml"]
+    inside = [Path(s).relative_to(repo).parts for s in scanned]
+    assert inside and not [p for p in inside if any(x.startswith(".") for x in p)], scanned
+    assert discover([repo], config).linked == {repo / "in.yaml"}

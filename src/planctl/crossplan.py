@@ -268,6 +268,8 @@ def _contact_conflicts(files: dict[str, dict[str, Any]]) -> list[Finding]:
             continue
         sets = {f: frozenset(c["key"] for c in cs) for f, cs in by_file.items()}
         counts = Counter(sets.values())
+        if len(counts) == 1:
+            continue  # every file agrees (the common case: the line comes from a registry)
         top = max(counts.values())
         agreed = [s for s in counts if counts[s] == top]
         for f, s in sorted(sets.items()):

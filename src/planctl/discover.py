@@ -9,6 +9,7 @@ list of files in one stable order.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,34 +66,75 @@ def _hidden(rel: Path) -> bool:
     return any(part.startswith(".") for part in rel.parts)
 
 
-def _walk(root: Path, config: Config, found: list[Path], skipped: list[Skipped]) -> None:
+def _walk(
+    root: Path,
+    config: Config,
+    found: list[Path],
+    skipped: list[Skipped],
+    known: dict[Path, tuple[Path, bool]] | None = None,
+) -> None:
     """Plan files under ``root``; hidden folders and files, configs and excludes left out.
 
     A link that leads out of ``root`` is not followed: a plan repository must not
     make CI read files elsewhere on the machine.
     """
     inside = root.resolve()
-    children = sorted(root.rglob("*"))
-    for link in children:
-        if link.is_symlink() and link.is_dir():
-            if not _hidden(link.relative_to(root)) and not link.resolve().is_relative_to(inside):
+    children = sorted(_tree(root))
+    for link, is_link in children:
+        if is_link and link.is_dir():
+            if not link.resolve().is_relative_to(inside):
                 skipped.append(Skipped(link, "outside"))  # a linked folder elsewhere
-    for child in children:
-        if _hidden(child.relative_to(root)):
-            continue
+    for child, is_link in children:
         if child.suffix not in PLAN_SUFFIXES:
             continue
         if child.name in CONFIG_NAMES or any(child.match(g) for g in config.exclude):
             continue
-        if child.is_symlink() and not child.exists():
+        if is_link and not child.exists():
             # a link to a plan that moved, or a loop: named, never silently passed over
             raise UsageError(f"broken link (its target is missing, or links loop): {child}")
         if not child.is_file():
             continue
-        if not child.resolve().is_relative_to(inside):
+        # the walk enters no linked folder: only a link itself can lead out of root, and
+        # any other file resolves to its place below the resolved root
+        resolved = child.resolve() if is_link else inside / child.relative_to(root)
+        if not resolved.is_relative_to(inside):
             skipped.append(Skipped(child, "outside"))
             continue
         found.append(child)
+        if known is not None:
+            known[child] = (resolved, is_link)
+
+
+def _tree(root: Path) -> list[tuple[Path, bool]]:
+    """Every path below ``root`` that is not hidden, and whether it is a link.
+
+    What ``root.rglob("*")`` lists less the hidden names (``.git``, the result
+    cache's ``.planctl_cache``: thousands of entries walked only to be dropped).
+    Like rglob, the walk does not enter linked folders; an unreadable folder is
+    passed over.
+    """
+    out: list[tuple[Path, bool]] = []
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as found:
+                entries = list(found)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = folder / entry.name
+            try:
+                is_link = entry.is_symlink()
+                is_dir = not is_link and entry.is_dir()
+            except OSError:
+                is_link = is_dir = False
+            out.append((path, is_link))
+            if is_dir:
+                folders.append(path)
+    return out
 
 
 def discover(paths: Iterable[str | Path], config: Config | None = None) -> Discovery:
@@ -107,6 +149,8 @@ def discover(paths: Iterable[str | Path], config: Config | None = None) -> Disco
     paths = list(paths)
     found: list[Path] = []
     skipped: list[Skipped] = []
+    #: what the walk learnt of each file it found: its resolved path, whether a link
+    known: dict[Path, tuple[Path, bool]] = {}
     for raw in paths:
         if not str(raw).strip():
             # `planctl validate "$PLAN"` with an unset variable must not check the cwd
@@ -115,7 +159,7 @@ def discover(paths: Iterable[str | Path], config: Config | None = None) -> Disco
         if not p.exists():
             raise UsageError(f"no such file or directory: {raw}")
         if p.is_dir():
-            _walk(p, config, found, skipped)
+            _walk(p, config, found, skipped, known)
         elif p.is_file():
             found.append(p)
         else:
@@ -123,11 +167,12 @@ def discover(paths: Iterable[str | Path], config: Config | None = None) -> Disco
     seen: set[Path] = set()
     files: list[Path] = []
     for f in found:
-        key = f.resolve()
+        key = known[f][0] if f in known else f.resolve()
         if key not in seen:
             seen.add(key)
             files.append(f)
     if not files and not skipped:
         raise UsageError("no plan files (*.yaml, *.yml) found in: " + ", ".join(map(str, paths)))
-    linked = frozenset(f for f in files if f.is_symlink())  # links as discovery saw them
+    # links as discovery saw them
+    linked = frozenset(f for f in files if (known[f][1] if f in known else f.is_symlink()))
     return Discovery(files, skipped, linked)
