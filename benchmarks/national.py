@@ -255,7 +255,8 @@ def validate_section(
         outputs.append(s[4].add(run(planctl(*args), env=env)).stdout)
         changed.write_bytes(original + f"\n# round {round_}\n".encode())
         try:
-            s[5].add(run(planctl(*args), env=env))
+            # a comment added: the findings, and so the output, are the serial run's
+            outputs.append(s[5].add(run(planctl(*args), env=env)).stdout)
         finally:
             changed.write_bytes(original)
         for name, exe in peers.items():
