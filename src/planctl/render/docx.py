@@ -62,6 +62,7 @@ from planctl.render.package import (
 from planctl.render.package import (
     w as _w,
 )
+from planctl.render.style import title_lines
 from planctl.render.templates import reference_docx
 
 DRAFT_MARK = "征求意见稿"
@@ -815,11 +816,7 @@ class DocxWriter:
             self.add(f"{f.title}：{f.reason}。" if f.title else f"说明：{f.reason}。", "Plan Note")
             return
         self._figures_in_annex += 1
-        title = f.title
-        if title and "（" in title and _caption_mm(title) > self.text_width() / TWIPS_PER_MM:
-            # a long title breaks before its bracketed qualifier, not inside a place name
-            cut = title.rindex("（")
-            title = title[:cut] + "\n" + title[cut:]
+        title = "\n".join(chart_title_lines(f.title, self.text_width() / TWIPS_PER_MM))
         if title:
             spacing = '<w:spacing w:before="240"/>' if self._figures_in_annex > 1 else ""
             runs = "<w:r><w:br/></w:r>".join(f"<w:r>{_t(x)}</w:r>" for x in title.split("\n"))
@@ -1183,6 +1180,14 @@ ANNEX_HEAD_PT = 28.95 + 28.95 + 36 + 12
 CAPTION_PT = 20.0
 #: cell paragraphs of a table set tight: 14 pt pitch, no spacing (type stays 小四)
 TIGHT_CELL = '<w:spacing w:before="0" w:after="0" w:line="280" w:lineRule="exact"/>'
+
+
+def chart_title_lines(title: str, width_mm: float) -> list[str]:
+    """A chart title as printed: a long one breaks at word boundaries (as the cover title
+    does, style.title_lines), never where Word would wrap it ("…通／报流程")."""
+    if not title or _caption_mm(title) <= width_mm:
+        return [title] if title else []
+    return title_lines(title, None, max(1, int(width_mm / _caption_mm("国"))))
 
 
 def _caption_mm(text: str) -> float:

