@@ -69,3 +69,20 @@ def test_title_breaks_after_enumeration_and_before_qualifier() -> None:
     assert "".join(lines) == title and all(len(x) <= 31 for x in lines)
     assert lines[1].startswith("信息报告与通报流程"), lines
     assert re.fullmatch(r"[^（]*", lines[0]), lines
+
+
+@pytest.mark.parametrize("path", PLANS, ids=IDS)
+def test_chart_legend_says_each_deadline_once(path: Path) -> None:
+    """Stems with the same words share one key (①), so no legend repeats an entry."""
+    from planctl.loader import load_file
+    from planctl.model import Plan
+    from planctl.render.figure import flow_charts
+
+    for chart in flow_charts(Plan(load_file(path).data)):
+        if chart.layout is None:
+            continue
+        said = [label for _, label in chart.layout.keys]
+        assert len(said) == len(set(said)), (chart.title, chart.layout.keys)
+        legend = chart.caption.rpartition("图中")[2]
+        entries = re.findall(r"[①-⑳]+为([^，。]+(?:、[^，。]+)*)", legend)
+        assert len(entries) == len(set(entries)), (chart.title, legend)

@@ -613,8 +613,11 @@ def _build(
                             best = (cost, r, x0, x1, lines)
                         break
             if best is None:  # a key on its own stem, explained in the caption
-                mark = _KEYS[len(keys) % len(_KEYS)]
-                keys.append((mark, buses[k][1]))
+                # stems with the same words share one key: the caption says each once
+                mark = next((mk for mk, said in keys if said == buses[k][1]), "")
+                if not mark:
+                    mark = _KEYS[len(keys) % len(_KEYS)]
+                    keys.append((mark, buses[k][1]))
                 w = m.width(mark, lab_pt)  # the glyph alone: the stem runs through it
                 x0, x1 = stem_x[k] - w / 2, stem_x[k] + w / 2
                 r = next(
