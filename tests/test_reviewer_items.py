@@ -64,7 +64,9 @@ def test_chart_titles_break_at_word_boundaries(rendered, name) -> None:
 def test_title_breaks_after_enumeration_and_before_qualifier() -> None:
     from planctl.render.style import title_lines
 
-    title = "图1　各级危险化学品事故、道路交通突发事件及各级预警信息报告与通报流程（事发地：南京市）"
+    title = (
+        "图1　各级危险化学品事故、道路交通突发事件及各级预警信息报告与通报流程（事发地：南京市）"
+    )
     lines = title_lines(title, None, 31)
     assert "".join(lines) == title and all(len(x) <= 31 for x in lines)
     assert lines[1].startswith("信息报告与通报流程"), lines
@@ -86,3 +88,33 @@ def test_chart_legend_says_each_deadline_once(path: Path) -> None:
         legend = chart.caption.rpartition("图中")[2]
         entries = re.findall(r"[①-⑳]+为([^，。]+(?:、[^，。]+)*)", legend)
         assert len(entries) == len(set(entries)), (chart.title, legend)
+
+
+def _docx_text(path: Path) -> str:
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    return "\n".join(
+        "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", p))
+        for p in re.findall(r"<w:p[ >].*?</w:p>", xml, re.S)
+    )
+
+
+_RESPONSE = re.compile(r"([一二三四五六七八九十]+|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]+|[0-9]+)级响应")
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_response_levels_named_one_way(rendered, name) -> None:
+    """The chart annex says 一级响应 where the body does, never Ⅰ级响应 beside it."""
+    text = _docx_text(rendered[name])
+    # "Ⅰ、Ⅱ、Ⅲ级响应" is a run of numerals naming responses too
+    runs = re.findall(r"((?:[一二三四五六七八九十ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ0-9]+、)*)" + _RESPONSE.pattern, text)
+    forms = set()
+    for head, last in runs:
+        for numeral in [*filter(None, head.split("、")), last]:
+            if numeral[0] in "一二三四五六七八九十":
+                forms.add("chinese")
+            else:
+                forms.add("arabic" if numeral[0].isdigit() else "roman")
+    assert runs and len(forms) == 1, (forms, runs[:8])

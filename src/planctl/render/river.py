@@ -13,7 +13,7 @@ from typing import Any
 from planctl import durations, reach
 from planctl.model import Plan, message_type
 from planctl.render.blocks import Table
-from planctl.render.style import join, say, vocab
+from planctl.render.style import join, level_name, say, vocab
 
 
 def _minutes(value: Any) -> float | None:
@@ -115,10 +115,7 @@ def _area_names(plan: Plan) -> dict[str, str]:
 
 def _level_name(plan: Plan, level: str) -> str:
     """A response or warning name without its parenthesised gloss: 一级响应."""
-    for item in [*plan.responses, *plan.warnings, *plan.grades]:
-        if item.get("id") == level:
-            return str(item.get("name", level)).split("（")[0]
-    return level
+    return level_name(plan, level)
 
 
 def target_table(plan: Plan) -> Table:

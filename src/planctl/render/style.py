@@ -240,6 +240,15 @@ def roman(rank: int) -> str:
     return table[rank - 1] if 1 <= rank <= len(table) else str(rank)
 
 
+def level_name(plan: Any, level: str) -> str:
+    """A response, warning or grade named as the body names it, without its parenthesised
+    gloss: 一级响应 (so a chart never says Ⅰ级响应 where the text says 一级响应)."""
+    for item in [*plan.responses, *plan.warnings, *plan.grades]:
+        if isinstance(item, dict) and item.get("id") == level:
+            return str(item.get("name", level)).split("（")[0]
+    return level
+
+
 def join(items: list[str], sep: str = "、") -> str:
     return sep.join(x for x in items if x)
 

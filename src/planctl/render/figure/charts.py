@@ -26,6 +26,7 @@ from typing import Any, cast
 from planctl import durations
 from planctl.model import HAZARDS, Plan, message_type
 from planctl.render import river
+from planctl.render.style import level_name
 
 _INFO_KINDS = ("report", "notify", "warning")
 
@@ -294,12 +295,12 @@ def _strip_note(text: str) -> str:
 
 
 def _levels_phrase(plan: Plan, group: list[tuple[str | None, str | None, str]]) -> tuple[str, str]:
-    """("特别重大、重大突发水污染事件", "Ⅰ级响应") for the (hazard, level, kind) of one chart."""
+    """("特别重大、重大突发水污染事件", "一级响应") for the (hazard, level, kind) of one chart."""
     grades = {str(g.get("id")): g for g in plan.grades if isinstance(g, dict)}
     warns = {str(w.get("id")): w for w in plan.warnings if isinstance(w, dict)}
     resp = {str(r.get("id")): r for r in plan.responses if isinstance(r, dict)}
     parts = []
-    ranks: list[int] = []
+    reached: list[dict[str, Any]] = []
     for kind, table in (("grade", grades), ("warning", warns)):
         per_hazard: dict[str | None, list[str]] = {}
         for h, lv, k in group:
@@ -331,16 +332,14 @@ def _levels_phrase(plan: Plan, group: list[tuple[str | None, str | None, str]]) 
                 parts.append(prefix + (levels + "预警" if levels == "各级" else levels))
             for lv in lvs:
                 r = resp.get(str(table[lv].get("response")))
-                rank = r.get("rank") if r else None
-                if isinstance(rank, int) and rank not in ranks:
-                    ranks.append(rank)
+                if r is not None and r not in reached:
+                    reached.append(r)
     if not parts:
         parts.append("突发事件")
-    ranks.sort()
-    response = ""
-    if ranks:
-        response = "、".join(rank_zh(r)[:-1] for r in ranks[:-1])
-        response = (response + "、" if response else "") + rank_zh(ranks[-1]) + "响应"
+    # responses are named as the body names them (一级响应, from the plan's own names),
+    # never by a numbering of the chart's own (Ⅰ级响应)
+    reached.sort(key=lambda r: _rank_key(r.get("rank")))
+    response = "、".join(level_name(plan, str(r.get("id"))) for r in reached)
     return "及".join(parts), response
 
 
