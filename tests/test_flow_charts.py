@@ -224,7 +224,7 @@ def test_tiers_and_times_follow_the_rules() -> None:
     assert (
         "特别重大、重大突发水污染事件1小时内，较大、一般突发水污染事件2小时内通报到全部受影响方"
         in first.caption
-        and "Ⅰ、Ⅱ、Ⅲ级响应" in first.caption
+        and "对应一级响应、二级响应、三级响应" in first.caption
     )
 
 
