@@ -18,7 +18,7 @@ from functools import lru_cache
 from PIL import Image, ImageDraw, ImageFont
 
 from planctl.render.figure.fonts import face_index
-from planctl.render.figure.layout import PT_MM, Layout
+from planctl.render.figure.layout import PT_MM, Layout, box_text, label_text
 
 DPI = 300
 _PX = DPI / 25.4  # pixels per millimetre
@@ -111,29 +111,13 @@ def render(lay: Layout, font_path: str) -> bytes:
         else:
             fill = _GROUP_FILL if box.kind == "group" else 255
             d.rectangle((*p(x0, y0), *p(x1, y1)), fill=fill, outline=_INK, width=box_w)
-        pitch = box.pt * PT_MM * 1.22
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        n = len(box.lines)
-        for j, line in enumerate(box.lines):
-            ty = cy + (j - (n - 1) / 2) * pitch
-            if box.kind in ("group", "missing"):
-                stamp(p(x0 + 1.8, ty), line, box.pt, "lm")
-            else:
-                stamp(p(cx, ty), line, box.pt, "mm")
+        for x, ty, line, pt, anchor in box_text(box):
+            stamp(p(x, ty), line, pt, anchor)
+    # no white box: another arrow's stem that has to pass behind a label stays
+    # visible between the glyphs, parted only by a thin white halo around them
     halo = max(2, round(0.45 * _PX))
-    for i, (rect, label, pt) in enumerate(lay.labels):
-        right = i < len(lay.flush_right) and lay.flush_right[i]
-        x0, y0, x1, y1 = rect
-        # no white box: another arrow's stem that has to pass behind a label stays
-        # visible between the glyphs, parted only by a thin white halo around them
-        lines = label.split("\n")
-        pitch = pt * PT_MM * 1.2
-        for j, line in enumerate(lines):
-            ty = (y0 + y1) / 2 + (j - (len(lines) - 1) / 2) * pitch
-            if right:
-                stamp(p(x1 - 0.4, ty), line, pt, "rm", halo)
-            else:
-                stamp(p(x0 + 0.4, ty), line, pt, "lm", halo)
+    for x, ty, line, pt, anchor in label_text(lay):
+        stamp(p(x, ty), line, pt, anchor, halo)
     for t in lay.texts:
         stamp(p(t.cx, t.cy), t.text, t.pt, t.anchor)
     # 16 grey levels are plenty for black-on-white with antialiased text, and a 4-bit

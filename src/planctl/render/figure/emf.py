@@ -28,7 +28,14 @@ import math
 import struct
 from collections.abc import Iterable
 
-from planctl.render.figure.layout import PT_MM, Layout, Metrics, char_advance
+from planctl.render.figure.layout import (
+    PT_MM,
+    Layout,
+    Metrics,
+    box_text,
+    char_advance,
+    label_text,
+)
 
 FACE = "黑体"  # SimHei; LOGFONT face names are at most 31 UTF-16 units
 GB2312_CHARSET = 134
@@ -283,31 +290,12 @@ def render(lay: Layout, m: Metrics) -> bytes:
             e.select(e.brush(GROUP_FILL if box.kind == "group" else WHITE))
             e.rectangle(x0, y0, x1, y1)
     for box in lay.boxes:
-        x0, y0, x1, y1 = box.rect
         e.select(e.font(box.pt * PT_MM))
-        pitch = box.pt * PT_MM * 1.22
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        n = len(box.lines)
-        for j, line in enumerate(box.lines):
-            ty = cy + (j - (n - 1) / 2) * pitch
-            if box.kind in ("group", "missing"):
-                line_at(x0 + 1.8, ty, line, box.pt, "lm")
-            else:
-                line_at(cx, ty, line, box.pt, "mm")
+        for x, ty, line, pt, anchor in box_text(box):
+            line_at(x, ty, line, pt, anchor)
 
     # labels: a tight white ground under each line, then the words
-    placed: list[tuple[float, float, str, float, str]] = []
-    for i, (rect, label, pt) in enumerate(lay.labels):
-        right = i < len(lay.flush_right) and lay.flush_right[i]
-        x0, y0, x1, y1 = rect
-        lines = label.split("\n")
-        pitch = pt * PT_MM * 1.2
-        for j, line in enumerate(lines):
-            ty = (y0 + y1) / 2 + (j - (len(lines) - 1) / 2) * pitch
-            if right:
-                placed.append((x1 - 0.4, ty, line, pt, "rm"))
-            else:
-                placed.append((x0 + 0.4, ty, line, pt, "lm"))
+    placed = label_text(lay)
     if placed:
         e.select(e.thin_pen(WHITE))
         e.select(e.brush(WHITE))

@@ -766,3 +766,36 @@ def _build(
         keys=keys,
         label_bus=label_bus,
     )
+
+
+# --- where the words sit (shared by the rasteriser and the EMF writer) ------------------
+#: (x, y, text, pt, anchor) of one line of text, in mm; anchor as Pillow's ("mm", "lm", "rm")
+Placed = tuple[float, float, str, float, str]
+
+
+def box_text(box: Box) -> list[Placed]:
+    """Each line of a box's words: centred, or flush left in a group or a missing party."""
+    x0, y0, x1, y1 = box.rect
+    pitch = box.pt * PT_MM * 1.22
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    n = len(box.lines)
+    left = box.kind in ("group", "missing")
+    return [
+        (x0 + 1.8, ty, line, box.pt, "lm") if left else (cx, ty, line, box.pt, "mm")
+        for j, line in enumerate(box.lines)
+        for ty in [cy + (j - (n - 1) / 2) * pitch]
+    ]
+
+
+def label_text(lay: Layout) -> list[Placed]:
+    """Each line of every arrow label, flush against the side its stem is on."""
+    out: list[Placed] = []
+    for i, (rect, label, pt) in enumerate(lay.labels):
+        right = i < len(lay.flush_right) and lay.flush_right[i]
+        x0, y0, x1, y1 = rect
+        lines = label.split("\n")
+        pitch = pt * PT_MM * 1.2
+        for j, line in enumerate(lines):
+            ty = (y0 + y1) / 2 + (j - (len(lines) - 1) / 2) * pitch
+            out.append((x1 - 0.4, ty, line, pt, "rm") if right else (x0 + 0.4, ty, line, pt, "lm"))
+    return out
