@@ -118,3 +118,19 @@ def test_response_levels_named_one_way(rendered, name) -> None:
             else:
                 forms.add("arabic" if numeral[0].isdigit() else "roman")
     assert runs and len(forms) == 1, (forms, runs[:8])
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_signature_note_breaks_the_title_between_words(rendered, name) -> None:
+    """(此页无正文，为《…》第N版联合签署页) fills more than one 28-character line: it breaks
+    where the title's words allow, not where Word wraps it ("联合应／急预案")."""
+    doc = Document(str(rendered[name]))
+    notes = [p.text for p in doc.paragraphs if "联合签署页" in p.text]
+    assert notes
+    for note in notes:
+        lines = note.split("\n")
+        assert all(len(x) <= 28 for x in lines), lines
+        cut = 0
+        for line in lines[:-1]:
+            cut += len(line)
+            assert _inside_a_phrase(note.replace("\n", ""), cut) is None, (lines, cut)

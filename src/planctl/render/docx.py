@@ -79,6 +79,7 @@ TWIPS_PER_MM = 56.6929
 #: GB/T 9704: 28 characters a line in the 156 mm type area. 3号 (16 pt) glyphs are
 #: 28 × 16 pt = 158 mm wide, so each character is drawn 0.25 pt closer (w:spacing −5)
 CHAR_SPACING_TWIPS = -5
+LINE_CHARS = 28
 #: portrait footer distance: the page number's line from the sheet's bottom edge
 FOOTER_MM = 23
 #: signature blocks a row, and rows a page (each block leaves room for a 42 mm seal)
@@ -611,7 +612,11 @@ class DocxWriter:
         sid = self.sid("Signature Text")
         for chunk in pages:
             self._pending_break = True
-            self.add(s.note, "Plan Subtitle", ppr='<w:spacing w:after="240"/>')
+            # the note names the plan's title: break it between words, not where Word
+            # would wrap a 28-character line ("联合应／急预案")
+            lines = title_lines(s.note, None, LINE_CHARS)
+            runs = "<w:r><w:br/></w:r>".join(f"<w:r>{_t(x)}</w:r>" for x in lines)
+            self.add(style="Plan Subtitle", ppr='<w:spacing w:after="240"/>', runs=runs)
             rows = [chunk[i : i + cols] for i in range(0, len(chunk), cols)]
             xml = [
                 f'<w:tbl><w:tblPr><w:tblW w:w="{cell * cols}" w:type="dxa"/><w:jc w:val="center"/>'

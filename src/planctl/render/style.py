@@ -354,8 +354,8 @@ def title_phrases() -> list[str]:
 
 
 #: a title may break after an enumeration or a clause, and before a bracketed qualifier
-_BREAK_AFTER = "、，；）"
-_BREAK_BEFORE = "（"
+_BREAK_AFTER = "、，；）》"
+_BREAK_BEFORE = "（《"
 
 
 def title_lines(title: str, declared: list[str] | None, width: int = 16) -> list[str]:
