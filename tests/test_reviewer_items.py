@@ -134,3 +134,46 @@ def test_signature_note_breaks_the_title_between_words(rendered, name) -> None:
         for line in lines[:-1]:
             cut += len(line)
             assert _inside_a_phrase(note.replace("\n", ""), cut) is None, (lines, cut)
+
+
+def _named(plan, item: str) -> str | None:
+    """The party a list item names ("南京市人民政府（以下简称“南京市”）" → nj), if any."""
+    bare = item.split("（以下简称", 1)[0]
+    for p in plan.parties:
+        if bare in (p.get("name"), p.get("short_name")):
+            return str(p["id"])
+    return None
+
+
+def _lead_among_others(plan, lead, segment: str) -> list[str]:
+    """Parties that may lead under ``lead`` yet are listed, unqualified, beside it."""
+    # "X（不牵头时）" and "X、Y中不牵头的单位" name possible leads only for when they do not lead
+    segment = re.sub(r"[^，]*中不牵头的单位", "", segment)
+    items = [x for x in segment.split("、") if x and not x.endswith("（不牵头时）")]
+    leads = set(plan.lead_parties(lead))
+    return [x for x in items if _named(plan, x) in leads]
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_a_lead_is_never_listed_among_its_supporters(rendered, name) -> None:
+    """ "轮值召集方牵头，南京市、马鞍山市、滁州市配合" lists the lead among the supporters."""
+    from planctl.loader import load_file
+    from planctl.model import Plan
+    from planctl.render.style import strip_end
+
+    path = next(p for p in PLANS if p.stem == name)
+    plan = Plan(load_file(path).data)
+    text = _docx_text(rendered[name])
+    checked = 0
+    for d in plan.duties:
+        if not d.get("support"):
+            continue
+        start = re.escape(strip_end(d["action"])[:24])
+        for m in re.finditer(r"牵头，([^。；]*?)配合，" + start, text):
+            assert not _lead_among_others(plan, d["lead"], m.group(1)), (d["id"], m.group(0))
+            checked += 1
+    for g in plan.groups:
+        for m in re.finditer(re.escape(g["name"]) + r"由[^，。]*牵头，([^，。]*)参加", text):
+            assert not _lead_among_others(plan, g["lead"], m.group(1)), (g["name"], m.group(0))
+            checked += 1
+    assert checked

@@ -199,24 +199,31 @@ def general(w: Writer) -> None:
 
 
 def deputies_text(w: Writer, lead: Any, deputies: list[str]) -> str:
-    """Who takes part in command beside the lead.
+    """Who takes part in command beside the lead (see ``others_text``)."""
+    return others_text(w, lead, deputies)
 
-    When the lead follows the origin, a deputy that is itself one of the origin leads
-    takes part only when it does not lead: "吉安市参与指挥" under a 吉安市 lead would
-    contradict itself, so such deputies read "另一方" (two origins), "X（不牵头时）" or
-    "X、Y中不牵头的单位" (more), before the fixed deputies.
+
+def others_text(w: Writer, lead: Any, ids: list[str]) -> str:
+    """The parties ``ids`` that support, join or are consulted beside ``lead``, never the lead.
+
+    A fixed lead is left out ("南京市牵头，马鞍山市、滁州市配合", not "…南京市、马鞍山市…").
+    When the lead is a role (事发地一方, 轮值召集方), a party that may itself lead takes
+    part only when it does not: "轮值召集方牵头，南京市、马鞍山市、滁州市配合" would list the
+    lead among its supporters, so such parties read "另一方" (two may lead), "其他各方"
+    (every one that may lead), "X（不牵头时）" or "X、Y中不牵头的单位", before the fixed ones.
     """
     plan = w.plan
-    if not (isinstance(lead, dict) and lead.get("by") == "origin"):
-        return w.name.many(deputies)
-    leads = {x for x in (plan.resolve_lead(lead, k) for k in plan.origin_keys()) if x}
-    rotating = [d for d in deputies if d in leads]
-    fixed = [d for d in deputies if d not in leads]
+    ids = [x for x in ids if isinstance(x, str)]
+    leads = plan.lead_parties(lead)
+    if not isinstance(lead, dict) or len(leads) <= 1:
+        return w.name.many([x for x in ids if x not in leads])
+    rotating = [d for d in ids if d in leads]
+    fixed = [d for d in ids if d not in leads]
     if not rotating:
-        return w.name.many(deputies)
-    if len(leads) == 2 and len(rotating) >= 1:
+        return w.name.many(ids)
+    if len(leads) == 2:
         first = "另一方"
-    elif set(rotating) == leads:
+    elif set(rotating) == set(leads):
         first = "其他各方"
     elif len(rotating) == 1:
         first = w.name(rotating[0]) + "（不牵头时）"
@@ -314,7 +321,7 @@ def command(w: Writer) -> None:
                     "group",
                     name=g["name"],
                     lead=mech.lead_text(w, g["lead"]),
-                    members=name.many(members),
+                    members=others_text(w, g["lead"], members),
                     observers=name.many(observers),
                     tasks="；".join(strip_end(t) for t in g["tasks"]),
                 )
@@ -351,7 +358,7 @@ def duty_line(w: Writer, d: dict[str, Any]) -> str:
         "duty",
         action=action,
         lead=mech.lead_text(w, d["lead"]),
-        support=w.name.many(d.get("support", [])),
+        support=others_text(w, d["lead"], d.get("support", [])),
         deadline=deadline,
     )
 

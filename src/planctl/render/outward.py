@@ -32,6 +32,14 @@ def _who(w: Writer, pid: Any) -> str:
     return w.name(pid) if isinstance(pid, str) else ""
 
 
+def _beside(w: Writer, lead: Any, ids: Any) -> str:
+    """``ids`` named beside ``lead`` (a party or ``origin``), the lead left out of them."""
+    from planctl.render.chapters import others_text  # chapters imports this module
+
+    spec = {"by": "origin"} if lead == ORIGIN else lead
+    return others_text(w, spec, [x for x in ids or [] if isinstance(x, str)])
+
+
 def _texts(values: Any) -> str:
     return join([strip_end(x) for x in values or [] if isinstance(x, str)])
 
@@ -56,7 +64,7 @@ def public_info(w: Writer) -> None:
         w.p(
             say(
                 "public_wording",
-                consult=w.name.many([x for x in info.get("consult", []) if isinstance(x, str)]),
+                consult=_beside(w, info.get("releaser"), info.get("consult")),
                 wording=strip_end(info.get("wording", "")),
             )
         )
@@ -75,7 +83,7 @@ def aftermath(w: Writer) -> None:
             say(
                 "investigation",
                 lead=_who(w, inv.get("lead")),
-                others=w.name.many([x for x in inv.get("with", []) if isinstance(x, str)]),
+                others=_beside(w, inv.get("lead"), inv.get("with")),
                 within=mx.duration_zh(inv.get("within")) if inv.get("within") else "",
                 covers=_texts(inv.get("covers")),
                 report_to=strip_end(inv.get("report_to", "")),
