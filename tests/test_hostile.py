@@ -438,3 +438,14 @@ def test_a_report_replaces_only_a_report(tmp_path: Path, fmt: str) -> None:
     for _ in range(2):  # written, then replaced by the next run
         r = _cli("validate", "plan.yaml", "-f", fmt, "-o", "report.out", cwd=tmp_path)
         assert r.returncode in (0, 1) and "not a planctl report" not in r.stderr, r.stderr
+
+
+def test_a_json_file_with_a_version_and_files_is_not_taken_for_a_report(tmp_path: Path) -> None:
+    """A package.json has "version" and "files" too; only planctl's report shape is replaced."""
+    (tmp_path / "plan.yaml").write_text(base_text(), encoding="utf-8")
+    package = tmp_path / "package.json"
+    text = '{"name": "plans-site", "version": "1.0.0", "files": ["dist"]}\n'
+    package.write_text(text, encoding="utf-8")
+    r = _cli("validate", "plan.yaml", "-f", "json", "-o", "package.json", cwd=tmp_path)
+    assert r.returncode == 2 and "not a planctl report" in r.stderr, r.stderr
+    assert package.read_text("utf-8") == text

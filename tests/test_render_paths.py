@@ -328,6 +328,16 @@ def test_the_formatter_hands_what_it_cannot_do_to_jinja2() -> None:
             },
             "no style named 'Header'",
         ),
+        (
+            {
+                "word/fontTable.xml": lambda x: (
+                    x.decode("utf-8")
+                    .replace('encoding="UTF-8"', 'encoding="UTF-16"')
+                    .encode("utf-16")
+                )
+            },
+            "fontTable.xml is not UTF-8 encoded",
+        ),
     ],
 )
 def test_a_reference_that_cannot_serve_is_refused_with_the_reason(
@@ -346,4 +356,45 @@ def test_a_reference_that_cannot_serve_is_refused_with_the_reason(
     bad = tmp_path / "bad.docx"
     bad.write_bytes(docx_mod.zip_parts(order, parts))
     with pytest.raises(BadReference, match=re.escape(reason)):
+        check_reference(bad)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["deflate", "encrypted", "method"],
+)
+def test_a_reference_with_a_damaged_zip_member_is_refused(tmp_path: Path, damage: str) -> None:
+    """A broken deflate stream, an encrypted member or an unknown method: a reason, not a crash."""
+    import struct
+    import zipfile
+
+    from planctl.render.templates import BadReference, check_reference, reference_docx
+
+    data = bytearray(reference_docx().read_bytes())
+    with zipfile.ZipFile(reference_docx()) as z:
+        info = z.getinfo("word/styles.xml")
+    head = info.header_offset
+    name_len, extra_len = struct.unpack("<HH", data[head + 26 : head + 30])
+    start = head + 30 + name_len + extra_len
+    if damage == "deflate":
+        for i in range(start + 40, start + 70):
+            data[i] ^= 0xFF
+    else:
+        # the flag and the method stand in the local header and in the central directory
+        eocd = data.rindex(b"PK\x05\x06")
+        at = struct.unpack("<I", data[eocd + 16 : eocd + 20])[0]
+        while data[at : at + 4] == b"PK\x01\x02":
+            n, e, c = struct.unpack("<HHH", data[at + 28 : at + 34])
+            if data[at + 46 : at + 46 + n] == b"word/styles.xml":
+                break
+            at += 46 + n + e + c
+        if damage == "encrypted":
+            data[head + 6] |= 0x01
+            data[at + 8] |= 0x01
+        else:
+            data[head + 8 : head + 10] = struct.pack("<H", 99)
+            data[at + 10 : at + 12] = struct.pack("<H", 99)
+    bad = tmp_path / "bad.docx"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(BadReference, match=re.escape("styles.xml is damaged")):
         check_reference(bad)

@@ -668,10 +668,28 @@ def write_report(output: Path, text: str, report: Report) -> None:
     atomic_write_text(output, text)
 
 
+#: larger files at the --output path are not taken for an earlier report (a national
+#: repository's JSON report is ~50 MB)
+_MAX_REPORT = 512 * 1024 * 1024
+
+
+def _planctl_json(data: dict[str, Any]) -> bool:
+    """The shape planctl's JSON report has (to_json): a package.json has a version and files too."""
+    files = data.get("files")
+    return (
+        isinstance(data.get("version"), int)
+        and isinstance(data.get("summary"), dict)
+        and isinstance(files, list)
+        and all(isinstance(f, dict) and "findings" in f and "rules_run" in f for f in files)
+    )
+
+
 def _a_report(path: Path) -> bool:
     """Whether an existing file is a report planctl wrote (any format), so a re-run may
     replace it; notes or a config that happen to sit at the ``--output`` path are kept."""
     try:
+        if path.stat().st_size > _MAX_REPORT:  # not read whole to find out: not ours
+            return False
         raw = path.read_bytes()
     except OSError:
         return False  # a folder, a socket: the write would fail anyway; say so there
@@ -688,7 +706,7 @@ def _a_report(path: Path) -> bool:
             return False
         if isinstance(data, dict):
             sarif = "sarif" in str(data.get("$schema", "")) and "runs" in data
-            return sarif or {"version", "files"} <= data.keys()  # SARIF, planctl JSON
+            return sarif or _planctl_json(data)
         return isinstance(data, list) and all(  # GitLab Code Quality
             isinstance(x, dict) and "check_name" in x and "fingerprint" in x for x in data
         )

@@ -331,6 +331,14 @@ class DocxWriter:
         for part in self.package.parts.values():
             if part.is_xml:
                 part.element  # noqa: B018 (every part serialised again must parse)
+            if part.name.lstrip("/") in _CHINESE_FIXES:
+                try:  # edited as UTF-8 text (_fix_chinese); Word writes UTF-8
+                    part.blob.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise PackageError(
+                        f"part {part.name} is not UTF-8 encoded; open the reference in Word "
+                        "and save it again (参考文档的该部分不是 UTF-8 编码，请用 Word 另存后再用)"
+                    ) from None
 
     def _first_paragraph(self, element: Any) -> Any:
         p = element.find(_w("p"))

@@ -25,6 +25,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -277,7 +278,17 @@ class Package:
                     return None
                 try:
                     return z.read(name)
-                except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+                # a damaged deflate stream (zlib.error), an encrypted member (RuntimeError)
+                # or an unknown compression method (NotImplementedError) is a damaged part too
+                except (
+                    zipfile.BadZipFile,
+                    zlib.error,
+                    OSError,
+                    ValueError,
+                    EOFError,
+                    RuntimeError,
+                    NotImplementedError,
+                ) as exc:
                     raise PackageError(f"part {name} is damaged: {exc}") from None
 
             ct = member("[Content_Types].xml")
