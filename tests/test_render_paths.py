@@ -398,3 +398,43 @@ def test_a_reference_with_a_damaged_zip_member_is_refused(tmp_path: Path, damage
     bad.write_bytes(bytes(data))
     with pytest.raises(BadReference, match=re.escape("styles.xml is damaged")):
         check_reference(bad)
+
+
+def test_odd_and_even_pages_sharing_one_footer_part_each_get_one_number(tmp_path: Path) -> None:
+    """A reference whose default and even footer name one part: the number was written
+    into it twice ("— 1 —— 1 —" on every page); each reference now gets its own part."""
+    from planctl.render.templates import reference_docx
+
+    order, parts = docx_mod.unzip_parts(reference_docx().read_bytes())
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    parts["word/footer1.xml"] = (
+        f"<w:ftr {w}><w:p><w:r><w:t>OFFICE</w:t></w:r></w:p></w:ftr>".encode()
+    )
+    order.append("word/footer1.xml")
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.wordprocessingml.footer+xml"/></Types>',
+    )
+    parts["word/_rels/document.xml.rels"] = parts["word/_rels/document.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Id="rIdShared" Type="http://schemas.openxmlformats.org/officeDocument/'
+        b'2006/relationships/footer" Target="footer1.xml"/></Relationships>',
+    )
+    parts["word/document.xml"] = re.sub(
+        rb"(<w:sectPr[^>]*>)",
+        rb'\1<w:footerReference w:type="default" r:id="rIdShared"/>'
+        rb'<w:footerReference w:type="even" r:id="rIdShared"/>',
+        parts["word/document.xml"],
+    )
+    ref = tmp_path / "shared.docx"
+    ref.write_bytes(docx_mod.zip_parts(order, parts))
+    plan = sample_plans()[0]
+    doc = load_file(plan)
+    content = build(doc.data, draft=True, figure=None)
+    out_order, out = docx_mod.render_docx_parts(content, ref)
+    footers = [n for n in out_order if re.fullmatch(r"word/footer\d+\.xml", n)]
+    office = [n for n in footers if b"OFFICE" in out[n]]
+    assert len(office) == 2  # the office's line is kept on odd and on even pages
+    for name in footers:
+        assert out[name].count(b" PAGE ") <= 1, name

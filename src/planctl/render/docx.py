@@ -17,6 +17,7 @@ plan and planctl version, and byte-identical to what python-docx wrote.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -295,21 +296,40 @@ class DocxWriter:
         for ref in sect.iterfind(tag):
             if ref.get(_w("type")) == which:
                 return self._referenced(ref).element
-        template = "/word/header%d.xml" if kind == "header" else "/word/footer%d.xml"
-        name = self.package.next_partname(template)
         root = "w:hdr" if kind == "header" else "w:ftr"
         style = "Header" if kind == "header" else "Footer"
         element = parse(
             f'<{root} {HDR_FTR_NAMESPACES} mc:Ignorable="w14 wp14">'
             f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr></w:p></{root}>'
         )
+        ref = sect.makeelement(tag, {_w("type"): which, _R_ID: self._new_part(kind, element)})
+        _insert_ordered(sect, ref, _SECT_AFTER_REFS)
+        return element
+
+    def _unshare(self, sect: Any) -> None:
+        """Give every header or footer reference of a section a part of its own.
+
+        An office's reference may let odd and even pages name one part; planctl
+        writes a different number and alignment into each, and into a shared part
+        both would land (the page number printed twice). Copies are taken before
+        anything is written.
+        """
+        for kind in ("header", "footer"):
+            seen: set[int] = set()
+            for ref in sect.iterfind(_w(f"{kind}Reference")):
+                part = self._referenced(ref)
+                if id(part) in seen:
+                    ref.set(_R_ID, self._new_part(kind, copy.deepcopy(part.element)))
+                seen.add(id(part))
+
+    def _new_part(self, kind: str, element: Any) -> str:
+        """A new header or footer part holding ``element``, related to the document: its rId."""
+        template = "/word/header%d.xml" if kind == "header" else "/word/footer%d.xml"
+        name = self.package.next_partname(template)
         part = self.package.add_part(
             name, CT_HEADER if kind == "header" else CT_FOOTER, element=element
         )
-        rid = self.doc_part.relate(part, RT_HEADER if kind == "header" else RT_FOOTER)
-        ref = sect.makeelement(tag, {_w("type"): which, _R_ID: rid})
-        _insert_ordered(sect, ref, _SECT_AFTER_REFS)
-        return element
+        return self.doc_part.relate(part, RT_HEADER if kind == "header" else RT_FOOTER)
 
     def _referenced(self, ref: Any) -> Part:
         """The header or footer part a section's reference names."""
@@ -356,6 +376,7 @@ class DocxWriter:
         even ones, so every landscape sheet turns the same way): on the left edge,
         reading downwards, near the foot on odd pages and the head on even ones.
         """
+        self._unshare(sect)
         if landscape:
             for which in ("default", "even"):
                 self._style(
