@@ -438,3 +438,15 @@ def test_odd_and_even_pages_sharing_one_footer_part_each_get_one_number(tmp_path
     assert len(office) == 2  # the office's line is kept on odd and on even pages
     for name in footers:
         assert out[name].count(b" PAGE ") <= 1, name
+
+
+def test_a_reference_that_inflates_hugely_is_refused_unread(tmp_path: Path) -> None:
+    """A thumbnail of zeros 200x its compressed size: refused from the sizes, never inflated."""
+    from planctl.render.templates import BadReference, check_reference, reference_docx
+
+    order, parts = docx_mod.unzip_parts(reference_docx().read_bytes())
+    parts["docProps/thumbnail.jpeg"] = bytes(8 * 1024 * 1024)
+    bomb = tmp_path / "bomb.docx"
+    bomb.write_bytes(docx_mod.zip_parts(order, parts))
+    with pytest.raises(BadReference, match="zip bomb"):
+        check_reference(bomb)

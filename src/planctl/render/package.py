@@ -266,10 +266,12 @@ class Package:
     # --- reading -------------------------------------------------------------------------
     @classmethod
     def read(cls, source: Path | bytes) -> Package:
-        try:
-            z = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
-        except (OSError, zipfile.BadZipFile) as exc:
-            raise PackageError(f"not a DOCX (zip) file: {exc}") from None
+        from planctl.integrity import IntegrityError, open_package
+
+        try:  # sizes checked before anything is inflated: a reference may be a zip bomb
+            z = open_package(source)
+        except IntegrityError as exc:
+            raise PackageError(str(exc)) from None
         with z:
             members = {i.filename for i in z.infolist()}
 
