@@ -12,8 +12,6 @@ warm, so the gap can be read: what is start-up and what is work.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,37 +20,21 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from national import ROOT, TODAY, Series, compile_like_pip, planctl, run, user_env  # noqa: E402
+from national import (  # noqa: E402
+    ROOT,
+    Series,
+    compile_like_pip,
+    render_vs_pandoc,
+    run,
+    user_env,
+)
 
 
 def whole_process(plan_path: Path, repeat: int, out: Path) -> None:
     env = user_env()
     compile_like_pip([])
-    md_dir = out / "md"
-    subprocess.run(
-        planctl("render", str(plan_path), "-o", str(md_dir), "-f", "md", "--today", TODAY),
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    md = next(md_dir.glob("*.md"))
-    pandoc = shutil.which("pandoc")
-    ours, theirs = Series("planctl render (DOCX)"), Series("pandoc (Markdown -> DOCX)")
-    cmd = planctl("render", str(plan_path), "-o", str(out / "docx"), "--today", TODAY, "--force")
-    for i in range(repeat):
-        ours.add(run(cmd, env=env))
-        if pandoc:
-            theirs.add(run([pandoc, str(md), "-o", str(out / f"p{i}.docx")], cwd=md_dir, env=env))
     print(f"plan: {plan_path.name}, whole processes, min of {repeat}")
-    print(f"{ours.name:<32}{ours.best:>8.3f} s wall{ours.cpu:>8.3f} s cpu")
-    if pandoc:
-        print(f"{theirs.name:<32}{theirs.best:>8.3f} s wall{theirs.cpu:>8.3f} s cpu")
-        print(
-            f"planctl / pandoc: wall {ours.best / theirs.best:.2f}x, "
-            f"cpu {ours.cpu / theirs.cpu:.2f}x   target <= 1.0x"
-        )
-    else:
-        print("pandoc not installed (apt-get install pandoc); no ratio")
+    render_vs_pandoc(plan_path, repeat, env, out)
     floor = Series("python -c pass")
     imports = Series("python: import what a render imports")
     code = (

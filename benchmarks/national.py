@@ -374,8 +374,13 @@ def render_section(repeat: int, env: dict[str, str], tmp: Path, plans: int) -> N
 
 def render_sample_section(repeat: int, env: dict[str, str], tmp: Path) -> None:
     """One sample to DOCX, whole process, next to pandoc on planctl's Markdown export of it."""
+    print(f"\n## render one sample, whole process (min of {repeat})")
+    render_vs_pandoc(ROOT / "sample-plans" / "zhuozhang-water-pollution.yaml", repeat, env, tmp)
+
+
+def render_vs_pandoc(plan: Path, repeat: int, env: dict[str, str], tmp: Path) -> None:
+    """``planctl render PLAN`` and pandoc on its Markdown export, paired rounds, with the ratio."""
     pandoc = shutil.which("pandoc")
-    plan = ROOT / "sample-plans" / "zhuozhang-water-pollution.yaml"
     md_dir = tmp / "md"
     subprocess.run(
         planctl(
@@ -388,24 +393,19 @@ def render_sample_section(repeat: int, env: dict[str, str], tmp: Path) -> None:
     md = next(md_dir.glob("*.md"))
     ours, theirs = Series("planctl render (DOCX)"), Series("pandoc (Markdown -> DOCX)")
     for i in range(repeat):
-        ours.add(
-            run(
-                planctl(
-                    "render",
-                    str(plan),
-                    "-o",
-                    str(tmp / f"docx{i}"),
-                    "--today",
-                    TODAY,
-                    "--no-progress",
-                    "--force",
-                ),
-                env=env,
-            )
+        cmd = planctl(
+            "render",
+            str(plan),
+            "-o",
+            str(tmp / f"docx{i}"),
+            "--today",
+            TODAY,
+            "--no-progress",
+            "--force",
         )
+        ours.add(run(cmd, env=env))
         if pandoc:
             theirs.add(run([pandoc, str(md), "-o", str(tmp / f"p{i}.docx")], cwd=md_dir, env=env))
-    print(f"\n## render one sample, whole process (min of {repeat})")
     print(f"{ours.name:<32}{ours.best:>8.3f} s wall{ours.cpu:>8.3f} s cpu")
     if pandoc:
         print(f"{theirs.name:<32}{theirs.best:>8.3f} s wall{theirs.cpu:>8.3f} s cpu")
