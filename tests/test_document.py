@@ -241,6 +241,18 @@ def test_no_blank_page(documents, name) -> None:
         assert _content_lines(page), f"page {i + 1} is blank"
 
 
+def _bbox_pages(pdf: Path) -> list[tuple[float, float, str]]:
+    """Each page of ``pdftotext -bbox``: its width and height in points, and its words' XML."""
+    xml = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8")
+    pages = []
+    for page in re.findall(r"<page (.*?)</page>", xml, re.S):
+        w, h = (float(x) for x in re.findall(r'(?:width|height)="([\d.]+)"', page)[:2])
+        pages.append((w, h, page))
+    return pages
+
+
 def _used_height(pdf: Path) -> list[float]:
     """Per page, how far down the type area its lowest word reaches (0 = empty, 1 = full).
 
@@ -248,12 +260,8 @@ def _used_height(pdf: Path) -> list[float]:
     page number, which stand outside the type area (GB/T 9704: portrait margins 37 mm
     top, 35 mm bottom; a landscape page is the portrait sheet turned, 28 mm and 26 mm).
     """
-    xml = subprocess.run(
-        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True
-    ).stdout.decode("utf-8")
     out = []
-    for page in re.findall(r"<page (.*?)</page>", xml, re.S):
-        w, h = (float(x) for x in re.findall(r'(?:width|height)="([\d.]+)"', page)[:2])
+    for w, h, page in _bbox_pages(pdf):
         top, bottom = (28 * MM, h - 26 * MM) if w > h else (37 * MM, h - 35 * MM)
         ys = [
             float(y1)
@@ -384,12 +392,8 @@ def _number_boxes(
     The number is the run of words "—", digits, "—" that stands outside the type
     area; pages without one (cover, 目录) are left out.
     """
-    xml = subprocess.run(
-        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True
-    ).stdout.decode("utf-8")
     out = []
-    for page in re.findall(r"<page (.*?)</page>", xml, re.S):
-        w, h = (float(x) for x in re.findall(r'(?:width|height)="([\d.]+)"', page)[:2])
+    for w, h, page in _bbox_pages(pdf):
         words = [
             (float(a), float(b), float(c), float(d), t)
             for a, b, c, d, t in re.findall(
