@@ -77,3 +77,23 @@ def to_pdf(docx: Path, workdir: Path) -> Path:
         timeout=180,
     )
     return workdir / (docx.stem + ".pdf")
+
+
+def chart_digest_in_fresh_process(path: Path, chart_bytes: str) -> str:
+    """sha256 of the flow charts of ``path`` drawn by another process under another hash
+    seed; ``chart_bytes`` is the expression giving a chart ``c``'s bytes (``c.emf``)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import hashlib, sys; from planctl.loader import load_file; from planctl.model import Plan; "
+        "from planctl.render.figure import flow_charts; "
+        f"cs = flow_charts(Plan(load_file({str(path)!r}).data)); "
+        f"sys.stdout.write(hashlib.sha256(b''.join({chart_bytes} for c in cs)).hexdigest())"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "4242", "PYTHONPATH": str(ROOT / "src")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return out.stdout

@@ -24,6 +24,7 @@ from planctl.loader import load_file
 from planctl.model import Plan
 from planctl.render.figure import charts, emf, flow_charts, layout
 
+from .conftest import chart_digest_in_fresh_process
 from .plans import dense_tiers, mesh
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -240,17 +241,9 @@ def test_same_bytes_twice_and_under_another_hash_seed() -> None:
     first = [c.emf for c in flow_charts(_plan(path))]
     assert all(first)
     assert first == [c.emf for c in flow_charts(_plan(path))]
-    code = (
-        "import hashlib, sys; from planctl.loader import load_file; from planctl.model import Plan; "
-        "from planctl.render.figure import flow_charts; "
-        f"cs = flow_charts(Plan(load_file({str(path)!r}).data)); "
-        "sys.stdout.write(hashlib.sha256(b''.join(c.emf for c in cs)).hexdigest())"
+    assert (
+        chart_digest_in_fresh_process(path, "c.emf") == hashlib.sha256(b"".join(first)).hexdigest()
     )
-    env = {**os.environ, "PYTHONHASHSEED": "4242", "PYTHONPATH": str(ROOT / "src")}
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    assert out.stdout == hashlib.sha256(b"".join(first)).hexdigest()
 
 
 def test_text_advances_do_not_drift_and_handle_surrogates() -> None:

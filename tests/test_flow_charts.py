@@ -6,11 +6,8 @@ import copy
 import hashlib
 import io
 import itertools
-import os
 import random
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +18,7 @@ from planctl.model import Plan
 from planctl.render.figure import FlowChart, charts, find_cjk_font, flow_charts, layout
 from planctl.render.figure.labels import wrap_name
 
+from .conftest import chart_digest_in_fresh_process
 from .plans import dense_tiers, mesh
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -146,17 +144,10 @@ def test_same_png_bytes_twice_and_under_another_hash_seed() -> None:
     path = ROOT / "sample-plans" / "xiang-gan-border-forest-fire.yaml"
     first = [c.raster() for c in flow_charts(_plan(path))]
     assert all(first) and first == [c.raster() for c in flow_charts(_plan(path))]
-    code = (
-        "import hashlib, sys; from planctl.loader import load_file; from planctl.model import Plan; "
-        "from planctl.render.figure import flow_charts; "
-        f"cs = flow_charts(Plan(load_file({str(path)!r}).data)); "
-        "sys.stdout.write(hashlib.sha256(b''.join(c.raster() for c in cs)).hexdigest())"
+    assert (
+        chart_digest_in_fresh_process(path, "c.raster()")
+        == hashlib.sha256(b"".join(first)).hexdigest()
     )
-    env = {**os.environ, "PYTHONHASHSEED": "4242", "PYTHONPATH": str(ROOT / "src")}
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    assert out.stdout == hashlib.sha256(b"".join(first)).hexdigest()
 
 
 @pytest.mark.parametrize("geography", [True, False])
