@@ -212,9 +212,9 @@ def test_a_deputy_is_never_the_lead_it_assists(name: str) -> None:
             for text in _prose(content):
                 m = re.search(r"，([^，]*)参与指挥", text)
                 if text.startswith("启动") and lvl["hq"] in text and m:
-                    # "X、Y中不牵头的单位" and "X（不牵头时）" name them qualified
-                    bare = re.sub(r"(?:[^、，]+、)*[^、，]+中不牵头的单位", "", m.group(1))
-                    items = bare.split("、")
+                    # "X、Y中除牵头方外的各方" and "X（不牵头时）" name them qualified
+                    bare = re.sub(r"(?:[^、，]+、)*[^、，]+中除牵头方外的各方", "", m.group(1))
+                    items = re.split(r"、|以及|^另一方和", bare)
                     assert short not in items, text
 
 

@@ -147,9 +147,11 @@ def _named(plan, item: str) -> str | None:
 
 def _lead_among_others(plan, lead, segment: str) -> list[str]:
     """Parties that may lead under ``lead`` yet are listed, unqualified, beside it."""
-    # "X（不牵头时）" and "X、Y中不牵头的单位" name possible leads only for when they do not lead
-    segment = re.sub(r"[^，]*中不牵头的单位", "", segment)
-    items = [x for x in segment.split("、") if x and not x.endswith("（不牵头时）")]
+    # "X（不牵头时）" and "X、Y中除牵头方外的各方" name possible leads only for when they do not lead
+    segment = re.sub(r"[^，]*中除牵头方外的各方", "", segment)
+    items = [
+        x for x in re.split(r"、|以及|^另一方和", segment) if x and not x.endswith("（不牵头时）")
+    ]
     leads = set(plan.lead_parties(lead))
     return [x for x in items if _named(plan, x) in leads]
 

@@ -209,8 +209,10 @@ def others_text(w: Writer, lead: Any, ids: list[str]) -> str:
     A fixed lead is left out ("南京市牵头，马鞍山市、滁州市配合", not "…南京市、马鞍山市…").
     When the lead is a role (事发地一方, 轮值召集方), a party that may itself lead takes
     part only when it does not: "轮值召集方牵头，南京市、马鞍山市、滁州市配合" would list the
-    lead among its supporters, so such parties read "另一方" (two may lead), "其他各方"
-    (every one that may lead), "X（不牵头时）" or "X、Y中不牵头的单位", before the fixed ones.
+    lead among its supporters. Such parties read, before the fixed ones: "另一方" (two
+    may lead), "其余各方" (every party of the plan may lead, and all take part),
+    "X（不牵头时）" (one of three or more), else "X、Y中除牵头方外的各方" (a 公文 names
+    who is meant; "X、Y中不牵头的单位" read as a data query).
     """
     plan = w.plan
     ids = [x for x in ids if isinstance(x, str)]
@@ -218,18 +220,21 @@ def others_text(w: Writer, lead: Any, ids: list[str]) -> str:
     if not isinstance(lead, dict) or len(leads) <= 1:
         return w.name.many([x for x in ids if x not in leads])
     rotating = [d for d in ids if d in leads]
-    fixed = [d for d in ids if d not in leads]
+    fixed = [w.name(d) for d in ids if d not in leads]
     if not rotating:
-        return w.name.many(ids)
+        return join(fixed)
     if len(leads) == 2:
-        first = "另一方"
-    elif set(rotating) == set(leads):
-        first = "其他各方"
-    elif len(rotating) == 1:
-        first = w.name(rotating[0]) + "（不牵头时）"
-    else:
-        first = w.name.many(rotating) + "中不牵头的单位"
-    return join([first, *[w.name(d) for d in fixed]])
+        # of two that may lead, the one taking part is the other: a plan that lists
+        # only one of them wrote from one side's point of view
+        return f"另一方和{join(fixed)}" if fixed else "另一方"
+    if len(rotating) == 1:
+        return join([w.name(rotating[0]) + "（不牵头时）", *fixed])
+    authors = {p["id"] for p in plan.parties if not plan.is_informed_only(p["id"])}
+    if set(rotating) == set(leads) and authors <= set(leads) and not fixed:
+        return "其余各方"  # every party may lead: no other party could be meant
+    first = w.name.many(rotating) + "中除牵头方外的各方"
+    # "……的各方以及X": a "、" after "各方" would list X among them
+    return f"{first}以及{join(fixed)}" if fixed else first
 
 
 def _has_tasks(plan: Plan, pid: str) -> bool:
@@ -351,16 +356,97 @@ def command(w: Writer) -> None:
 
 
 def duty_line(w: Writer, d: dict[str, Any]) -> str:
-    """One duty as a sentence: who leads, who supports, what, and by when if the text does not say."""
+    """One duty as a sentence: when, who leads, who supports, what, and by when if the text does not say.
+
+    The trigger opens the sentence the way a 公文 states a condition ("收到…后，由X牵头，
+    Y配合，……"), unless the action already says it (``trigger_clause``). A deadline counts
+    from the trigger; it is not repeated when the action or the trigger gives one.
+    """
     action = strip_end(d["action"])
-    deadline = "" if _TIME_IN_TEXT.search(action) else duration(d.get("within"))
+    when = trigger_clause(action, d.get("trigger"))
+    # "每季度首月，由X牵头，每季度抽查……": the trigger has said how often
+    often = re.match(r"每(年|半年|季度|月|周)(?![\d（(])", action)
+    if when and often and when.startswith(often.group(0)) and len(action) > often.end():
+        action = action[often.end() :].lstrip("，")
+    given = _TIME_IN_TEXT.search(action) or when.endswith("前")
     return say(
         "duty",
+        when=when,
         action=action,
         lead=mech.lead_text(w, d["lead"]),
         support=others_text(w, d["lead"], d.get("support", [])),
-        deadline=deadline,
+        deadline="" if given else duration(d.get("within")),
     )
+
+
+#: a trigger on the calendar ("每年10月1日", "每季度首月", "防火期每日"), not an event
+_CALENDAR = re.compile(r"^(每|全年|常年|年度|汛|防火期|\d{1,2}月)|每(年|半年|季度|月|周|日)")
+#: a point in the year an action already names ("每年3月31日前", "每年汛前", "防火期内"):
+#: a calendar trigger beside it ("每年第一季度") would state the time twice
+_CALENDAR_POINT = re.compile(
+    r"\d{1,2}月|\d{1,2}日前|季度(首|末|初|第)|第[一二三四1-4](季度|周)|汛前|汛期|防火期"
+    r"|上半年|下半年|年初|年底|年末|月初|月底|月末"
+)
+#: words after which a trigger reads "…后" ("收到支援请求后", "红色预警发布后"), else "…时"
+_AFTER_OPENERS = ("收到", "接到", "接报", "获知", "得知")
+_AFTER_VERBS = (
+    "发布",
+    "发出",
+    "扑灭",
+    "终止",
+    "解除",
+    "启动",
+    "结束",
+    "完成",
+    "确认",
+    "送达",
+    "下达",
+)
+#: a trigger that already ends as a condition ("…时", "…后", "…期间")
+_CONDITION_ENDS = ("时", "后", "前", "起", "期间", "以来", "之际")
+
+
+def trigger_clause(action: str, trigger: Any) -> str:
+    """The condition a duty's sentence opens with, or "" when the action already says it.
+
+    "收到对侧县支援请求" → "收到对侧县支援请求后"; "火场距省界5公里以内" → "…以内时";
+    "每年10月1日" → "每年10月1日起"; "每年第一季度" stays as it is. Nothing is printed
+    when the action holds the trigger ("明火扑灭后组织清理余火"), opens with the same
+    condition in its own words ("收到炎陵县支援请求后1小时内答复" for "收到对侧县支援
+    请求"), or already names its time of year ("每年3月31日前排查" for "每年第一季度").
+    A trigger of several clauses ("全年运行，防火期内逐小时共享") describes a schedule,
+    not a condition: the responsibility matrix shows it, the sentence does not.
+    """
+    if not isinstance(trigger, str) or not trigger.strip():
+        return ""
+    if is_placeholder(trigger):
+        return trigger.strip()  # a draft shows its 【待填：…】 marker as it is
+    text = strip_end(trigger)
+    if re.search(r"[，,；;。]", text) or _compact(text) in _compact(action):
+        return ""
+    if _CALENDAR.search(text):
+        if _CALENDAR_POINT.search(action):
+            return ""
+        if re.search(r"\d日$", text):
+            return text + "起"
+        return text + "内" if text.endswith("期") else text
+    opening = re.split(r"[，；]", action, maxsplit=1)[0]
+    core = text
+    for word in _AFTER_OPENERS:
+        core = core.removeprefix(word)
+    for word in (*_AFTER_VERBS, *_CONDITION_ENDS):
+        core = core.removesuffix(word)
+    if len(core) >= 2 and core[-2:] in opening:
+        return ""  # the action opens with this condition in its own words
+    if text.endswith(_CONDITION_ENDS):
+        return text
+    if text.startswith(_AFTER_OPENERS) or text.endswith(_AFTER_VERBS):
+        return text + "后"
+    return text + "时"
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
 
 
 def warning(w: Writer) -> None:

@@ -1,0 +1,179 @@
+"""A duty's sentence as a 评审专家 reads it: when it starts, who leads, who else takes part.
+
+A reviewer found the duty's trigger (触发条件) never printed, so "2小时内完成" counted
+from nothing a reader could see, and "长治市、邯郸市、安阳市中不牵头的单位参与指挥", a
+data query rather than 公文 wording. These tests hold the sentence rules for every
+sample plan and clean fixture, and pin the wording on small cases.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+import pytest
+
+from planctl.loader import load_file
+from planctl.model import Plan
+from planctl.render.blocks import Heading, Para
+from planctl.render.chapters import Writer, others_text, trigger_clause
+from planctl.render.content import Content, build
+from planctl.render.style import strip_end
+
+from .conftest import clean_plans
+from .plans import river
+
+NAMES = [p.stem for p in clean_plans()]
+PATHS = {p.stem: p for p in clean_plans()}
+
+
+@cache
+def _content(name: str) -> tuple[dict[str, Any], Content]:
+    data = load_file(PATHS[name]).data
+    return data, build(data, draft=True)
+
+
+def _prose(content: Content) -> list[str]:
+    return [b.text for b in content.blocks if isinstance(b, Para | Heading)]
+
+
+@pytest.mark.parametrize(
+    ("action", "trigger", "expected"),
+    [
+        # an event: "…后" after a receipt or a completed act, "…时" for a state
+        (
+            "对省界两侧各5公里内的卫星林火热点完成地面核查",
+            "收到卫星林火热点或视频监控报警",
+            "收到卫星林火热点或视频监控报警后",
+        ),
+        ("在省界就近山口设立两县联合前线指挥所", "火场距省界5公里以内", "火场距省界5公里以内时"),
+        ("组织视频会商", "红色森林火险预警发布", "红色森林火险预警发布后"),
+        ("组织视频会商", "红色预警发布后", "红色预警发布后"),
+        # the action already says it: in full, or opening with the same condition
+        ("明火扑灭后组织清理余火并看守火场", "明火扑灭", ""),
+        ("收到炎陵县支援请求后1小时内答复", "收到对侧县支援请求", ""),
+        ("橙色及以上预警期间每3小时加密提供一次预报", "橙色或红色森林火险预警发布", ""),
+        ("火场24小时内未得到控制时，书面请求应急管理部", "一级响应启动后火场24小时未得到控制", ""),
+        # the calendar: a date starts a period, a season stays as it is
+        ("交换一次监控报警统计", "每月1日", "每月1日起"),
+        ("排查沿河涉水企业", "每年第一季度", "每年第一季度"),
+        ("设立联合防火检查站", "防火期", "防火期内"),
+        # the action already names its time of year
+        ("每年3月31日前排查风险企业", "每年第一季度", ""),
+        ("每年汛前核定应急可拦蓄水量", "每年5月31日前", ""),
+        ("防火期内每日16时前联合制作火险预报", "防火期每日", ""),
+        # a schedule of several clauses is not a condition; nothing, or a draft's marker
+        ("维护自动气象站", "全年运行，防火期内逐小时共享", ""),
+        ("组织会商", "【待填：触发条件】", "【待填：触发条件】"),
+        ("组织会商", "", ""),
+        ("组织会商", None, ""),
+        ("组织会商", 42, ""),
+    ],
+)
+def test_trigger_clause(action: str, trigger: Any, expected: str) -> None:
+    assert trigger_clause(action, trigger) == expected
+
+
+def _sentence(prose: list[str], action: str) -> str | None:
+    """The numbered item that prints this duty (found by a stretch of its action)."""
+    key = re.sub(r"\s+", "", strip_end(action))
+    key = key[len(key) // 3 :][:16]
+    hits = [t for t in prose if re.match(r"\d+．", t) and key in re.sub(r"\s+", "", t)]
+    return hits[0] if len(hits) == 1 else None
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_duty_opens_with_its_trigger_unless_the_action_says_it(name: str) -> None:
+    data, content = _content(name)
+    prose = _prose(content)
+    checked = 0
+    for d in Plan(data).duties:
+        said = _sentence(prose, d["action"])
+        if said is None:
+            continue
+        checked += 1
+        body = said.split("．", 1)[1]
+        when = trigger_clause(strip_end(d["action"]), d.get("trigger"))
+        if when:
+            assert body.startswith(when + "，由"), (d["id"], said)
+        else:
+            assert not body.startswith("由"), (d["id"], said)
+        # no data-dump brackets, no doubled connective, one deadline
+        trig = strip_end(str(d.get("trigger") or ""))
+        if trig:
+            assert f"（{trig}）" not in said and f"【{trig}】" not in said, said
+        assert not re.search(r"(时|后|起)\1，", said), said
+        assert said.count("内完成") <= 1, said
+    assert checked
+
+
+def test_the_samples_print_event_and_calendar_triggers() -> None:
+    """Both kinds of trigger reach the page in a sample (the tests above must bite)."""
+    _, fire = _content("xiang-gan-border-forest-fire")
+    text = "".join(_prose(fire))
+    assert "收到卫星林火热点或视频监控报警后，由" in text
+    assert "收到湘应急厅支援请求后，由" in text
+    assert "收到对侧县支援请求" not in text  # the action says "收到炎陵县支援请求后"
+    _, water = _content("zhuozhang-water-pollution")
+    text = "".join(_prose(water))
+    assert "每年5月、11月，由" in text
+    # "每季度首月，由……，每季度对……": how often is said once
+    said = next(t for t in _prose(water) if "每季度首月，由" in t)
+    assert said.count("每季度") == 1, said
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_parties_beside_a_role_lead_are_named_in_公文_words(name: str) -> None:
+    _, content = _content(name)
+    for text in _prose(content):
+        assert "中不牵头的单位" not in text, text
+        # "……中除牵头方外的各方、X" would list X among them
+        assert not re.search(r"除牵头方外的各方、", text), text
+
+
+def _writer(data: dict[str, Any]) -> Writer:
+    return Writer(Plan(data), {})
+
+
+def test_others_beside_an_origin_lead_with_three_that_may_lead() -> None:
+    """The river sample's 二级响应: 长治市, 邯郸市 or 安阳市 leads, by where it starts."""
+    data = river()
+    lead = {"by": "origin"}
+    plan = Plan(data)
+    leads = plan.lead_parties(lead)
+    assert {"cz-gov", "hd-gov", "ay-gov"} <= set(leads), leads
+    w = _writer(data)
+    w.name.introduced.update(p["id"] for p in plan.parties)  # short names, as after 总则
+    assert others_text(w, lead, ["hd-gov", "ay-gov"]) == "邯郸市、安阳市中除牵头方外的各方"
+    assert others_text(w, lead, ["hd-gov"]) == "邯郸市（不牵头时）"
+    assert (
+        others_text(w, lead, ["hd-gov", "ay-gov", "zwn"])
+        == "邯郸市、安阳市中除牵头方外的各方以及漳卫南局"
+    )
+    # a fixed party alone, and a fixed lead, are plain lists
+    assert others_text(w, lead, ["zwn", "hh-eco"]) == "漳卫南局、海河流域局"
+    assert others_text(w, "cz-gov", ["cz-gov", "hd-gov", "ay-gov"]) == "邯郸市、安阳市"
+
+
+def test_others_beside_an_origin_lead_with_two_that_may_lead() -> None:
+    """The fire sample: 湘应急厅 or 赣应急厅 leads, by the side the fire starts on."""
+    data = load_file(PATHS["xiang-gan-border-forest-fire"]).data
+    w = _writer(data)
+    w.name.introduced.update(p["id"] for p in Plan(data).parties)
+    lead = {"by": "origin", "areas": {"area-hn": "hn-ema", "area-jx": "jx-ema"}}
+    assert Plan(data).lead_parties(lead) == ["hn-ema", "jx-ema"]
+    assert others_text(w, lead, ["hn-ema", "jx-ema"]) == "另一方"
+    assert others_text(w, lead, ["jx-ema"]) == "另一方"  # written from one side
+    assert others_text(w, lead, ["jx-ema", "hn-met"]) == "另一方和湘气象局"
+
+
+def test_others_when_every_party_may_lead() -> None:
+    """Three cities, each leading on its own ground, all the plan's parties: "其余各方"."""
+    data = load_file(PATHS["ning-ma-chu-hazmat-road"]).data
+    plan = Plan(data)
+    leads = plan.lead_parties({"by": "origin"})
+    authors = [p["id"] for p in plan.parties if not plan.is_informed_only(p["id"])]
+    assert set(authors) <= set(leads) and len(leads) >= 3
+    w = _writer(data)
+    assert others_text(w, {"by": "origin"}, leads) == "其余各方"
