@@ -316,10 +316,10 @@ OVER_COMMITTED = rule(
     layer="repository",
     title={"zh": "资源底数被重复承诺", "en": "Stock committed beyond what exists"},
     message={
-        "zh": "资源“{name}”（{registry}，底数 {stock}{unit}）在可能同时启动的预案中共承诺 "
-        "{total}{unit}：{plans}",
+        "zh": "资源“{name}”（{registry}，底数 {stock}{unit}）在 {count} 份可能同时启动的预案中共承诺 "
+        "{total}{unit}：本预案 {mine}{unit}，{others}",
         "en": "'{name}' ({registry}, stock {stock} {unit}) is committed {total} {unit} in total "
-        "by plans that could be active at once: {plans}",
+        "by {count} plans that could be active at once: {mine} {unit} here, {others}",
     },
     hint={
         "zh": "按底数重新分配各预案的承诺数量，或补充储备后更新登记册。",
@@ -327,9 +327,19 @@ OVER_COMMITTED = rule(
     },
     why={
         "zh": "同一批活性炭写进五份预案，事件同时发生时只能送到一处（“资源底数不清”）。"
-        "同一灾种、区域重叠、有效期重叠的预案可能同时启动。",
+        "同一灾种、区域重叠、有效期重叠的预案可能同时启动。"
+        "一组两两可能同时启动、合计承诺超过底数的预案是一个问题，只报一次：报在这组中按路径排第一的"
+        "预案的承诺行，列出其余预案（路径:行号 承诺数量）；甲、乙、丙两两重叠而丁只与甲、乙重叠时，"
+        "甲乙丙、甲乙丁各是一组。在本预案该行用 # planctl: ignore XPL002 -- 理由 消除后，"
+        "这一条改报在组内下一份预案中。",
         "en": "The same carbon promised in five plans reaches one place when events coincide. "
-        "Plans for one hazard with overlapping areas and validity could be active at once.",
+        "Plans for one hazard with overlapping areas and validity could be active at once. "
+        "A set of plans of which every two could be active at once and whose commitments "
+        "together exceed the stock is one problem and is reported once: at the commitment "
+        "line of the set's first plan by path, naming the others (path:line amount). When A, "
+        "B and C overlap each other and D overlaps A and B only, ABC and ABD are two sets. A "
+        "plan that silences it on its line (# planctl: ignore XPL002 -- reason) hands it on "
+        "to the next plan of the set.",
     },
     citation="planctl policy",
     repo_fail={
@@ -355,9 +365,9 @@ OVERLAPPING = rule(
         "en": "Two plans in force for one hazard and area",
     },
     message={
-        "zh": "本预案（有效期 {mine}）与另外 {count} 份预案可能同时启动：同为{hazard}预案，"
+        "zh": "本预案（有效期 {mine}）与另外 {count} 份预案可能同时启动{mutual}：同为{hazard}预案，"
         "区域重叠（{areas}），有效期重叠——{others}",
-        "en": "this plan (in force {mine}) could be active at once with {count} other plan(s): "
+        "en": "this plan (in force {mine}) could be active at once with {count} other plan(s){mutual}: "
         "all {hazard} plans with overlapping areas ({areas}) and validity — {others}",
     },
     hint={
@@ -366,16 +376,19 @@ OVERLAPPING = rule(
     },
     why={
         "zh": "同一事件同时适用两份预案时，由谁指挥、按哪份通报都不确定。"
-        "一组两两可能同时启动的预案是一个问题，只报一次：报在这组中按路径排第一的预案里，"
-        "列出其余预案（路径:行号、编号、有效期）；同一预案复制 31 份是一条，而不是 930 条。"
-        "只是首尾相接的重叠（甲与乙、乙与丙重叠，甲与丙不重叠）分作两组。"
-        "在本预案该行用 # planctl: ignore XPL003 -- 理由 消除后，这一条改报在组内下一份预案中。",
+        "每两份可能同时启动的预案只报一次：按路径顺序，每份预案列出与它重叠、尚未报过的其余预案"
+        "（路径:行号、编号、有效期），这些预案两两之间也重叠时一并报过；每份预案至多一条。"
+        "同一预案复制 31 份是一条，而不是 930 条；甲、乙、丙两两重叠而丁只与甲、乙重叠时，"
+        "报两条：甲与乙、丙、丁，乙与丙、丁。"
+        "在本预案该行用 # planctl: ignore XPL003 -- 理由 消除后，其中各对改报在对方预案中。",
         "en": "When two plans apply to one event, who leads and whose notification rules hold is "
-        "unclear. A group of plans of which every two could be active at once is one problem and "
-        "is reported once: in the group's first plan by path, naming the others (path:line, id, "
-        "validity). 31 copies of one plan are one finding, not 930. A chain (A overlaps B, B "
-        "overlaps C, A and C do not) is two groups. A plan that silences it on its line "
-        "(# planctl: ignore XPL003 -- reason) hands it on to the next plan of the group.",
+        "unclear. Each pair of plans that could be active at once is told once: in path order, "
+        "each plan names the plans it overlaps that no finding has named it with yet (path:line, "
+        "id, validity), and when those overlap each other too, their pairs are told with it; at "
+        "most one finding per plan. 31 copies of one plan are one finding, not 930. When A, B "
+        "and C overlap each other and D overlaps A and B only, two findings: A with B, C, D and "
+        "B with C, D. A plan that silences it on its line (# planctl: ignore XPL003 -- reason) "
+        "hands each of its pairs on to the other plan.",
     },
     citation="planctl policy",
     repo_fail={
