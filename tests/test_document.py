@@ -300,6 +300,25 @@ def test_no_page_is_mostly_blank_unless_it_ends_a_part(documents, name) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_an_annex_first_page_holds_more_than_its_heading(documents, name) -> None:
+    """An annex that runs on past its first page fills at least half of that page.
+
+    The flow-chart annex once left its first page holding the 附件 label, the title and
+    four lines of legend (the first chart did not fit below them), and with the
+    legend kept with the chart, the label alone.
+    """
+    _, pages = documents[name]
+    used = _used_height(PDFS[name])
+    labels = [
+        i for i, p in enumerate(pages) if re.fullmatch(r"附件\d+", (_content_lines(p) or [""])[0])
+    ]
+    sign = _sign_pages(pages)
+    for i in labels:
+        runs_on = i + 1 < len(pages) and i + 1 not in labels and i + 1 not in sign
+        assert used[i] > 0.5 or not runs_on, (i + 1, used[i], _content_lines(pages[i])[:4])
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_cover_title_breaks_at_word_boundaries(documents, name) -> None:
     data, pages = documents[name]
     meta = data["metadata"]

@@ -6,6 +6,11 @@ from planctl.render import paginate
 
 ROOM = 442.0  # a landscape type area, 156 mm, in points
 WIDTHS = [12.0, 100.0, 40.0]
+#: a row's edge as set: paragraph spacing and cell margins above and below, and the border
+EDGE = 2 * (paginate.PAD_PT + paginate.CELL_PAD_PT) + 0.5
+HEADER = ["序号", "职责任务", "牵头单位"]
+#: the repeated header row as set ("序号" wraps in a 12 mm column)
+HEAD = paginate.row_lines(HEADER, WIDTHS) * 15 + EDGE
 
 
 def _rows(n: int, chars: int) -> list[list[str]]:
@@ -28,14 +33,14 @@ def test_lines_follow_the_column_width() -> None:
 
 
 def _tighten(rows: list[list[str]], first: float = ROOM - 106) -> bool:
-    return paginate.tighten(["序号", "职责任务", "牵头单位"], rows, WIDTHS, first, ROOM)
+    return paginate.tighten(HEADER, rows, WIDTHS, first, ROOM)
 
 
 def test_a_table_that_spills_a_row_is_set_tight_when_that_saves_the_page() -> None:
-    # three-line rows: 47.5 pt each at 15 pt, 42 pt tight
+    # three-line rows: 3 × 15 pt and the edge each, 3 × 14 pt tight
     fits_tight = next(n for n in range(5, 40) if _tighten(_rows(n, 60)))
     normal = paginate.pages(
-        [3 * 15 + 2.5] * fits_tight, 17.5, ROOM - 106, ROOM
+        [3 * 15 + EDGE] * fits_tight, HEAD, ROOM - 106, ROOM
     )  # as set, the last row stands alone
     assert normal[-1] <= paginate.SPILL_ROWS
 
@@ -43,8 +48,8 @@ def test_a_table_that_spills_a_row_is_set_tight_when_that_saves_the_page() -> No
 def test_a_table_that_fits_or_spills_a_lot_is_left_as_it_is() -> None:
     assert not _tighten(_rows(3, 60))  # one page
     for n in range(2, 60):
-        heights = [3 * 15 + 2.5] * n
-        normal = paginate.pages(heights, 17.5, ROOM - 106, ROOM)
+        heights = [3 * 15 + EDGE] * n
+        normal = paginate.pages(heights, HEAD, ROOM - 106, ROOM)
         if _tighten(_rows(n, 60)):  # only a table whose last page holds a row or two
             assert len(normal) > 1 and normal[-1] <= paginate.SPILL_ROWS, (n, normal)
         elif len(normal) > 1 and normal[-1] > paginate.SPILL_ROWS:

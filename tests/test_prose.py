@@ -137,7 +137,9 @@ def test_no_nested_brackets_in_generated_sentences(name: str) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_flow_chart_legend_is_stated_once(name: str) -> None:
-    """Charts share a page; what every chart shares is said once, before the first chart."""
+    """Charts share a page; what every chart shares is said once, in a 说明 after the last
+    chart (before the first, four lines of it pushed a chart half a page high off the
+    annex's first page), and a one-line introduction comes before the first."""
     _, content = _content(name, figures=True)
     figures = [b for b in content.blocks if isinstance(b, Figure) and b.emf]
     if not figures:
@@ -148,7 +150,13 @@ def test_the_flow_chart_legend_is_stated_once(name: str) -> None:
     if len(figures) > 1:
         assert all(words not in f.caption for f in figures)
         first = content.blocks.index(figures[0])
-        assert any(isinstance(b, Para) and words in b.text for b in content.blocks[:first])
+        last = content.blocks.index(figures[-1])
+        after = content.blocks[last + 1]
+        assert isinstance(after, Para) and after.text.startswith("说明：各图中"), after
+        assert words in after.text
+        intro = content.blocks[first - 1]
+        assert isinstance(intro, Para) and words not in intro.text
+        assert len(intro.text) <= 28, intro.text  # one line: the first chart shares its page
         # what differs stays with its chart: who learns first
         assert all("最先获知" in f.caption for f in figures), [f.caption for f in figures]
 

@@ -183,13 +183,15 @@ def _clauses(caption: str) -> list[str]:
 
 
 def _flow_annex(charts: list[Any], annexes: ax.AnnexPlan) -> list[Block]:
-    """The flow annex: what every chart shares said once, then the charts one after another.
+    """The flow annex: one line on what it holds, the charts one after another, then
+    what every chart shares, said once.
 
-    A chart is about a quarter of a page high: charts follow each other on the
-    page (render/docx.py keeps each title, chart and caption together), and the
-    legend every caption would repeat ("箭头表示…", "左侧为…") stands once in the
-    annex's introduction; under each chart stays only what differs (who learns
-    first, which levels, its own deadlines).
+    Charts follow each other on the page (render/docx.py keeps each title, chart
+    and caption together, and the introduction with the first chart). The legend
+    every caption would repeat ("箭头表示…", "左侧为…") stands once, as a 说明 after
+    the charts: four lines of it before a chart half a page high pushed the first
+    chart to the next page and left the annex's first page nearly empty. Under each
+    chart stays only what differs (who learns first, which levels, its own deadlines).
     """
     blocks: list[Block] = []
     drawn = [c for c in charts if c.emf]
@@ -202,14 +204,14 @@ def _flow_annex(charts: list[Any], annexes: ax.AnnexPlan) -> list[Block]:
 
     clauses = {id(c): [cite(x) for x in _clauses(c.caption)] for c in charts}
     shared: list[str] = []
+    legend = ""
     if len(drawn) > 1:
         first = clauses[id(drawn[0])]
         shared = [x for x in first if all(x in clauses[id(c)] for c in drawn[1:])]
-        intro = say("figure_index", count=len(drawn))
         # "对应Ⅰ、Ⅱ级响应" said of every chart at once reads "各图均对应…"
         shared_text = [("各图均" + x if x.startswith("对应") else x) for x in shared]
-        legend = "各图中" + "；".join(shared_text) + "。" if shared else ""
-        blocks.append(Para(intro + legend, "Plan Note"))
+        legend = say("figure_legend", items="；".join(shared_text)) if shared else ""
+        blocks.append(Para(say("figure_index", count=len(drawn)), "Plan Note"))
     n = 0
     for chart in charts:
         title = chart.title
@@ -231,6 +233,8 @@ def _flow_annex(charts: list[Any], annexes: ax.AnnexPlan) -> list[Block]:
                 chart.raster if chart.emf else None,
             )
         )
+    if legend:
+        blocks.append(Para(legend, "Plan Note"))
     return blocks
 
 

@@ -467,7 +467,9 @@ class DocxWriter:
         """
         refs_front, refs_body, refs_land = self._furniture()
         started_body = False
-        for block in self.c.blocks:
+        blocks = self.c.blocks
+        for i, block in enumerate(blocks):
+            following = blocks[i + 1] if i + 1 < len(blocks) else None
             if isinstance(block, TitlePage):
                 self._title_page(block)
             elif isinstance(block, Toc):
@@ -477,7 +479,8 @@ class DocxWriter:
                 self.add(block.text, f"Heading {min(block.level, 4)}")
             elif isinstance(block, Para):
                 self.add(block.text, block.style)
-                if self.landscape:  # only a landscape annex page reads the height used
+                # a landscape table page and an annex's first chart read the height used
+                if self.landscape or isinstance(following, Figure):
                     self._used_pt += self._note_pt(block.text)
             elif isinstance(block, Attachments):
                 self._attachments(block)
@@ -509,7 +512,7 @@ class DocxWriter:
             elif isinstance(block, Table):
                 self._table(block)
             elif isinstance(block, Figure):
-                self._figure(block)
+                self._figure(block, note=isinstance(following, Para))
         if not started_body:
             self.end_section(self._sect(False, refs_body, start=1))
         # the last section's properties live on the body; match its orientation
@@ -751,6 +754,8 @@ class DocxWriter:
         from planctl.render.annexes import text_mm
 
         total = self.text_width()
+        if header and header[0] == "序号":
+            nowrap = (0, *nowrap)  # a row number column wide enough for "序号" on one line
         # columns that must not wrap get the width of their longest value
         need = {
             c: max((text_mm(x) for r in [header, *rows] for x in r[c].split("\n")), default=0) + 4.2
@@ -786,7 +791,8 @@ class DocxWriter:
         parts = [
             f"<w:tbl><w:tblPr>"
             f'<w:tblStyle w:val="{sid.get("Table Grid", "TableGrid")}"/><w:tblW w:w="{sum(twips)}" w:type="dxa"/>'
-            '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/></w:tblPr>'
+            '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
+            f"{TABLE_CELL_MARGINS}</w:tblPr>"
             f"<w:tblGrid>{grid}</w:tblGrid>"
         ]
         # vertical merges: a cell continues the one above when it and every earlier
@@ -833,11 +839,31 @@ class DocxWriter:
         parts.append("</w:tbl>")
         self.parts.append("".join(parts))
 
-    def _figure(self, f: Figure) -> None:
+    def _first_chart_scale(self, f: Figure) -> float:
+        """How much an annex's first chart is reduced to share the page with the annex heading.
+
+        A chart nearly a page high that misses the annex's first page by a few lines
+        leaves that page holding only the heading (a reviewer reads it as blank). The
+        chart is reduced to fit when at most 15 % smaller does it (labels drawn at ≥ 9 pt
+        stay ≥ 7.5 pt); a taller one keeps its size and starts the next page.
+        """
+        g = self.g
+        room = (g["height"] - g["top"] - g["bottom"]) / 12700 - 12.0  # a line's margin
+        used = self._used_pt + PORTRAIT_HEAD_EXTRA_PT
+        title = len(chart_title_lines(f.title, self.text_width() / TWIPS_PER_MM)) if f.title else 0
+        rest = title * BODY_LINE_PT + (self._note_pt(f.caption) if f.caption else 0.0)
+        chart = (f.height_mm or 150) * 72 / 25.4
+        if used + rest + chart <= room:
+            return 1.0
+        scale = (room - used - rest) / chart
+        return scale if scale >= 0.85 else 1.0
+
+    def _figure(self, f: Figure, note: bool = False) -> None:
         """A chart with its title and caption, kept together, at its drawn size.
 
         The figure package lays each chart out for a portrait page (labels ≥ 9 pt
-        at that size), so it is placed unscaled. Charts follow each other on the
+        at that size), so it is placed unscaled (an annex's first chart may be
+        reduced a little to share the page with the heading, ``_first_chart_scale``). Charts follow each other on the
         page: a chart about a quarter of a page high alone on its page leaves the
         page three quarters blank. The title and the chart keep with the next
         paragraph and the caption keeps its lines, so a chart that does not fit
@@ -849,6 +875,7 @@ class DocxWriter:
             # (a page holding only a title and a note reads as blank to a reviewer)
             self.add(f"{f.title}：{f.reason}。" if f.title else f"说明：{f.reason}。", "Plan Note")
             return
+        scale = self._first_chart_scale(f) if self._figures_in_annex == 0 else 1.0
         self._figures_in_annex += 1
         title = "\n".join(chart_title_lines(f.title, self.text_width() / TWIPS_PER_MM))
         if title:
@@ -858,12 +885,14 @@ class DocxWriter:
         self._image(
             f.emf,
             "emf",
-            int((f.width_mm or 150) * 36000),
-            int((f.height_mm or 150) * 36000),
-            keep=bool(f.caption),
+            int((f.width_mm or 150) * 36000 * scale),
+            int((f.height_mm or 150) * 36000 * scale),
+            keep=bool(f.caption) or note,
         )
         if f.caption:
-            self.add(f.caption, "Plan Note", ppr='<w:keepLines/><w:jc w:val="center"/>')
+            # a note after the chart (the annex's 说明) never stands alone on a page
+            keep = "<w:keepNext/>" if note else ""
+            self.add(f.caption, "Plan Note", ppr=f'{keep}<w:keepLines/><w:jc w:val="center"/>')
 
     def _image(self, data: bytes, ext: str, cx: int, cy: int, keep: bool = True) -> None:
         """An inline picture at cx x cy EMU: ``ext`` "png", or "emf" for a vector chart."""
@@ -1210,8 +1239,17 @@ class _Styles:
 #: an annex's label (one 28.95 pt line) and title (a line above, 36 pt, 12 pt below on a
 #: landscape page), in points: what the first page of an annex table has used
 ANNEX_HEAD_PT = 28.95 + 28.95 + 36 + 12
+#: the body's exact line pitch (GB/T 9704: 22 lines on the type area), chart titles' too
+BODY_LINE_PT = 28.95
+#: a portrait annex title keeps a whole line below it, a landscape one 12 pt
+PORTRAIT_HEAD_EXTRA_PT = BODY_LINE_PT - 12
 #: a column-group caption (四号 黑体, single spacing)
 CAPTION_PT = 20.0
+#: every table's cell margins (render/paginate.py counts the top and bottom ones)
+TABLE_CELL_MARGINS = (
+    f'<w:tblCellMar><w:top w:w="{paginate.CELL_PAD_TWIPS}" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>'
+    f'<w:bottom w:w="{paginate.CELL_PAD_TWIPS}" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar>'
+)
 #: cell paragraphs of a table set tight: 14 pt pitch, no spacing (type stays 小四)
 TIGHT_CELL = '<w:spacing w:before="0" w:after="0" w:line="280" w:lineRule="exact"/>'
 

@@ -6,8 +6,8 @@ table text has an exact line pitch (reference.docx: 15 pt for 小四), so a row'
 printed height follows from how many lines its fullest cell wraps to: planctl
 estimates that from the column widths and the text (the same width measure that
 sizes the columns), lays the rows out page by page, and when only a short
-remainder spills, prints that table at a tighter pitch (14 pt, no cell spacing;
-the type stays 小四) if the estimate says the remainder then fits.
+remainder spills, prints that table at a tighter pitch (14 pt, no paragraph spacing;
+the type stays 小四, the cell margins stay) if the estimate says the remainder then fits.
 
 It is an estimate: a layout engine breaks lines with its own rules and fonts, so
 a table near the edge may still spill, or be tightened when it would have fitted.
@@ -24,6 +24,11 @@ PT_MM = 72 / 25.4
 #: table text pitch and cell spacing (reference.docx "Table Text"), and the tight variant
 LINE_PT, PAD_PT = 15.0, 1.0
 TIGHT_LINE_PT, TIGHT_PAD_PT = 14.0, 0.0
+#: top and bottom cell margin of every table, tight ones too (docx.py writes it in each
+#: table's properties, so Word and LibreOffice both apply it whatever reference.docx says):
+#: at an exact 14-15 pt pitch 小四 glyphs otherwise touch the row borders
+CELL_PAD_TWIPS = 30
+CELL_PAD_PT = CELL_PAD_TWIPS / 20
 #: left + right cell margins (108 twips each) in mm
 CELL_MARGINS_MM = 2 * 108 / 56.6929
 #: a remainder of at most this many rows on the last page is a spill worth avoiding
@@ -88,8 +93,9 @@ def tighten(
     head = row_lines(header, widths_mm)
 
     def layout(line: float, pad: float) -> tuple[list[int], list[float]]:
-        heights = [n * line + 2 * pad + 0.5 for n in lines]
-        return pages(heights, head * line + 2 * pad + 0.5, first_room_pt, room_pt), heights
+        edge = 2 * (pad + CELL_PAD_PT) + 0.5  # spacing, cell margins and the border
+        heights = [n * line + edge for n in lines]
+        return pages(heights, head * line + edge, first_room_pt, room_pt), heights
 
     normal, heights = layout(LINE_PT, PAD_PT)
     if not spills(normal, heights, room_pt):
