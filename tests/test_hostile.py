@@ -449,3 +449,78 @@ def test_a_json_file_with_a_version_and_files_is_not_taken_for_a_report(tmp_path
     r = _cli("validate", "plan.yaml", "-f", "json", "-o", "package.json", cwd=tmp_path)
     assert r.returncode == 2 and "not a planctl report" in r.stderr, r.stderr
     assert package.read_text("utf-8") == text
+
+
+# -- loader messages that tell the truth ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("codec", "order", "zh"), [("utf-16-le", "LE", "小端"), ("utf-16-be", "BE", "大端")]
+)
+def test_utf16_without_a_bom_is_named_not_called_binary(
+    tmp_path: Path, codec: str, order: str, zh: str
+) -> None:
+    p = tmp_path / "notepad.yaml"
+    for text in (base_text(), "planctl: 1\nmetadata: {id: x}\n"):  # Chinese plan, plain ASCII
+        p.write_bytes(text.encode(codec))
+        [finding] = load_findings(load_file(p))
+        assert (finding.code, finding.line, finding.col) == ("YAML003", 1, 1)
+        assert f"UTF-16 {order} without BOM; save as UTF-8" in finding.message["en"]
+        assert f"无 BOM 的 UTF-16（{zh}）" in finding.message["zh"]
+
+
+def test_binary_with_nuls_is_still_binary(tmp_path: Path) -> None:
+    import random
+    import struct
+
+    rng = random.Random(4)
+    p = tmp_path / "table.yaml"
+    blobs = [
+        b"".join(struct.pack("<I", rng.randrange(1000)) for _ in range(2000)),  # NULs on both
+        bytes(rng.choice([0, 0, 0, rng.randrange(256)]) for _ in range(4000)),
+        # NUL in every other byte, as UTF-16 would have, but no text: U+0080-U+00FF only
+        b"".join(bytes([rng.randrange(128, 256), 0]) for _ in range(2000)),
+    ]
+    for blob in blobs:
+        p.write_bytes(blob)
+        [finding] = load_findings(load_file(p))
+        assert finding.code == "YAML003" and "binary" in finding.message["en"], blob[:20]
+
+
+@pytest.mark.parametrize("digits", [19, 5000])
+def test_an_overlong_number_is_called_too_long(digits: int) -> None:
+    text = render(base_data())
+    at = text.index("quantity: ") + len("quantity: ")
+    end = text.index("\n", at)
+    line = text.count("\n", 0, at) + 1
+    findings = validate(load_text(text[:at] + "9" * digits + text[end:]), today=TODAY)
+    [f] = [f for f in findings if f.code == "SCH003"]
+    assert (f.line, f.col) == (line, at - text.rfind("\n", 0, at))
+    assert f"a number of {digits:,} digits, too long (at most 18)" in f.message["en"]
+    assert f"一个 {digits} 位的数字，位数过长（最多 18 位）" in f.message["zh"]
+    assert "text '" not in f.message["en"]
+
+
+@pytest.mark.parametrize("levels", [201, 999, 1001, 5000])
+@pytest.mark.parametrize("style", ["flow", "block", "mapping"])
+def test_deep_nesting_is_reported_where_it_passes_the_limit(levels: int, style: str) -> None:
+    # libyaml stops at 1,000 levels: its error was reported 800 levels (and lines) too deep
+    base = render(base_data())
+    first = base.count("\n") + 1  # the line of "deep:"
+    if style == "flow":
+        tail, where = "deep: " + "[" * levels + "]" * levels + "\n", (first, 6 + 201)
+    elif style == "block":
+        tail = (
+            "deep:\n" + "".join("  " * k + "-\n" for k in range(levels)) + "  " * levels + "- 1\n"
+        )
+        where = (first + 201, 2 * 200 + 1)
+    else:
+        tail = (
+            "deep:\n"
+            + "".join("  " * k + f"k{k}:\n" for k in range(1, levels))
+            + "  " * levels
+            + "v: 1\n"
+        )
+        where = (first + 201, 2 * 201 + 1)  # the key k201
+    [f] = load_findings(load_text(base + tail))
+    assert (f.code, f.line, f.col) == ("YAML006", *where)

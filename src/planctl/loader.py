@@ -286,6 +286,18 @@ def decode(raw: bytes) -> str:
     head = raw[:8192]
     if head.count(b"\x00") * 8 > len(head) or b"\x00" in raw[:2]:
         # UTF-16 without BOM, an image, a zip: not a stray NUL in a text file
+        order = _utf16_without_bom(head)
+        if order is not None:
+            zh = "小端" if order == "LE" else "大端"
+            raise _LoadError(
+                "YAML003",
+                1,
+                1,
+                encoding={
+                    "zh": f"无 BOM 的 UTF-16（{zh}）；请另存为 UTF-8",
+                    "en": f"UTF-16 {order} without BOM; save as UTF-8",
+                },
+            )
         raise _LoadError("YAML003", 1, 1, encoding="binary")
     nul = raw.find(b"\x00")
     if nul >= 0:  # a stray NUL in a text file: say where it is
@@ -315,6 +327,39 @@ def decode(raw: bytes) -> str:
             except UnicodeDecodeError:
                 pass
         raise _LoadError("YAML003", line, col, encoding=guess) from None
+
+
+#: characters a plan's text is made of: ASCII and CJK (ideographs, punctuation, full-width
+#: forms, general punctuation such as — and “”)
+_TEXTLIKE = re.compile(
+    "[\t\n\r\x20-\x7e\u2000-\u206f\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]"
+)
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """The byte order ("LE" or "BE") when ``head`` reads as UTF-16 text saved without a BOM.
+
+    Notepad's "Unicode" and some export tools write UTF-16 without a BOM. Its ASCII
+    characters (keys, indentation, digits) carry a NUL in every other byte, odd
+    positions for little-endian, even for big-endian; CJK characters seldom do. An
+    image or an archive has its NULs anywhere, and decodes to code points mostly outside
+    ASCII and CJK. Both tests must hold: ASCII read with the wrong byte order lands in
+    the CJK block too (``p`` becomes U+7000), so the NULs pick the order.
+    """
+    n = len(head) - len(head) % 2
+    even, odd = head[0:n:2].count(0), head[1:n:2].count(0)
+    if n < 8 or (even + odd) * 16 < n:
+        return None
+    if odd * 10 >= (even + odd) * 9:
+        codec, order = "utf-16-le", "LE"
+    elif even * 10 >= (even + odd) * 9:
+        codec, order = "utf-16-be", "BE"
+    else:
+        return None
+    text = head[:n].decode(codec, "replace")
+    if len(_TEXTLIKE.findall(text)) * 10 < len(text) * 9:
+        return None
+    return order
 
 
 _TOO_MANY_ALIAS = {
@@ -387,7 +432,7 @@ class _Builder:
             node.tag == "tag:yaml.org,2002:int"
             and sum(c.isdigit() for c in node.value) > MAX_INT_DIGITS
         ):
-            return node.value  # the schema then says "expected a number" at its line
+            return node.value  # the schema then says the number is too long, at its line
         # the safe constructor's own function for the tag (construct_object adds only
         # bookkeeping for collections and recursion, which a scalar does not need)
         value = _SCALAR_CONSTRUCTORS[node.tag](self.constructor, node)
@@ -556,6 +601,53 @@ def _tab(lines: list[str], line: int, col: int, problem: str) -> tuple[int, int,
     return line, col, problem
 
 
+def _too_deep_at(text: str, stop: int | None = None) -> tuple[int, int] | None:
+    """Line and column of the first value nested deeper than :data:`MAX_DEPTH`.
+
+    libyaml stops at its own limit (1,000 levels) and a recursion error has no place
+    at all; the user needs the place where the nesting passed planctl's limit, the
+    one the builder reports for a file under libyaml's limit. Read from the parser's
+    events (no nodes are composed), counting depth as the builder does: a value
+    inside n open collections is at depth n; mapping keys are not counted.
+
+    libyaml's scanner reads a flow collection's brackets ahead of its events and hits
+    its limit before the first event past ours; the text cut where it stopped
+    (``stop``, its error's index) ends the look-ahead there, and the events up to the
+    cut are all read.
+    """
+    found = _first_too_deep(_Loader(text))
+    if found is None and stop is not None and 0 < stop < len(text):
+        found = _first_too_deep(_Loader(text[:stop]))
+    return found
+
+
+def _first_too_deep(loader: Any) -> tuple[int, int] | None:
+    # per open collection: [is a mapping, events seen directly inside it]
+    open_: list[list[Any]] = []
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionEndEvent):
+                open_.pop()
+                continue
+            if not isinstance(event, (yaml.NodeEvent, yaml.CollectionStartEvent)):
+                continue
+            parent = open_[-1] if open_ else None
+            is_key = parent is not None and parent[0] and parent[1] % 2 == 0
+            if parent is not None:
+                parent[1] += 1
+            mark = event.start_mark
+            if not is_key and len(open_) > MAX_DEPTH and mark is not None:
+                return mark.line + 1, mark.column + 1
+            if isinstance(event, yaml.CollectionStartEvent):
+                open_.append([isinstance(event, yaml.MappingStartEvent), 0])
+    except (yaml.YAMLError, RecursionError):
+        pass
+    finally:
+        loader.dispose()
+    return None
+
+
 def load_text(text: str, path: Path | str = "<string>") -> Document:
     """Load a plan from text. Never raises on bad input: problems become findings."""
     path = Path(path)
@@ -590,13 +682,16 @@ def load_text(text: str, path: Path | str = "<string>") -> Document:
         line, col, problem = _yaml_error_mark(exc)
         line, col, problem = _full_width_colon(lines, line, col, problem)
         line, col, problem = _tab(lines, line, col, problem)
-        if "maximum nesting depth" in problem:  # libyaml's own depth limit
+        if "maximum nesting depth" in problem:  # libyaml's own depth limit (1000 levels)
+            stop = getattr(getattr(exc, "problem_mark", None), "index", None)
+            line, col = _too_deep_at(text, stop) or (line, col)
             failure = _LoadError("YAML006", line, col, depth=MAX_DEPTH)
         else:
             failure = _LoadError("YAML001", line, col, problem=problem)
         return Document(path, None, SourceMap(), lines, failure.plain())
     except RecursionError:
-        failure = _LoadError("YAML006", 1, 1, depth=MAX_DEPTH)
+        line, col = _too_deep_at(text) or (1, 1)
+        failure = _LoadError("YAML006", line, col, depth=MAX_DEPTH)
         return Document(path, None, SourceMap(), lines, failure.plain())
     return Document(path, data, SourceMap.of(root), lines)
 

@@ -297,7 +297,7 @@ def _to_findings(doc: Document, err: ValidationError) -> list[Finding]:
             lang: " / ".join(_TYPE_NAMES.get(n, {"zh": n, "en": n})[lang] for n in names)
             for lang in ("zh", "en")
         }
-        actual = _type_of(instance)
+        actual = _overlong_number(doc, path, instance) or _type_of(instance)
         if note:
             actual = {lang: f"{actual[lang]}{note[lang]}" for lang in ("zh", "en")}
         return [make("SCH003", path, {"expected": exp, "actual": actual}, False)]
@@ -309,6 +309,28 @@ def _to_findings(doc: Document, err: ValidationError) -> list[Finding]:
 
 
 _BOOL_WORDS = {"true", "false"}
+
+
+def _overlong_number(doc: Document, path: tuple[Any, ...], value: Any) -> dict[str, str] | None:
+    """Name a plain integer the loader kept as text for its length (loader.MAX_INT_DIGITS):
+    "got text '99999…'" hid that the user wrote a number, only far too long."""
+    from planctl.loader import MAX_INT_DIGITS
+
+    node = doc.source.nodes.get(tuple(path))
+    if (
+        not isinstance(value, str)
+        or node is None
+        or getattr(node, "style", None) not in (None, "")
+        or getattr(node, "tag", None) != "tag:yaml.org,2002:int"
+    ):
+        return None
+    digits = sum(c.isdigit() for c in value)
+    if digits <= MAX_INT_DIGITS:
+        return None
+    return {
+        "zh": f"一个 {digits} 位的数字，位数过长（最多 {MAX_INT_DIGITS} 位）",
+        "en": f"a number of {digits:,} digits, too long (at most {MAX_INT_DIGITS})",
+    }
 
 
 def _yaml11_note(doc: Document, path: tuple[Any, ...], value: Any) -> dict[str, str] | None:
