@@ -501,6 +501,16 @@ def test_an_overlong_number_is_called_too_long(digits: int) -> None:
     assert "text '" not in f.message["en"]
 
 
+@pytest.mark.parametrize("number", [".inf", "-.inf", ".nan", "1.0e+999"])
+def test_an_infinite_number_is_called_not_finite(number: str) -> None:
+    text = render(base_data())
+    at = text.index("quantity: ") + len("quantity: ")
+    text = text[:at] + number + text[text.index("\n", at) :]
+    [f] = [f for f in validate(load_text(text), today=TODAY) if f.code == "SCH003"]
+    assert f"got {number}, not a finite number" in f.message["en"]
+    assert "text '" not in f.message["en"]
+
+
 @pytest.mark.parametrize("levels", [201, 999, 1001, 5000])
 @pytest.mark.parametrize("style", ["flow", "block", "mapping"])
 def test_deep_nesting_is_reported_where_it_passes_the_limit(levels: int, style: str) -> None:

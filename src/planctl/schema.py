@@ -312,17 +312,17 @@ _BOOL_WORDS = {"true", "false"}
 
 
 def _overlong_number(doc: Document, path: tuple[Any, ...], value: Any) -> dict[str, str] | None:
-    """Name a plain integer the loader kept as text for its length (loader.MAX_INT_DIGITS):
-    "got text '99999…'" hid that the user wrote a number, only far too long."""
+    """Name a plain number the loader kept as text: an integer for its length
+    (loader.MAX_INT_DIGITS), a float for being infinite or not a number. "got text
+    '99999…'" hid that the user wrote a number, only far too long."""
     from planctl.loader import MAX_INT_DIGITS
 
     node = doc.source.nodes.get(tuple(path))
-    if (
-        not isinstance(value, str)
-        or node is None
-        or getattr(node, "style", None) not in (None, "")
-        or getattr(node, "tag", None) != "tag:yaml.org,2002:int"
-    ):
+    if not isinstance(value, str) or node is None or getattr(node, "style", None) not in (None, ""):
+        return None
+    if getattr(node, "tag", None) == "tag:yaml.org,2002:float":  # .inf, .nan, 1e999
+        return {"zh": f"{value}（不是有限的数）", "en": f"{value}, not a finite number"}
+    if getattr(node, "tag", None) != "tag:yaml.org,2002:int":
         return None
     digits = sum(c.isdigit() for c in value)
     if digits <= MAX_INT_DIGITS:
