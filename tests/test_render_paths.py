@@ -320,13 +320,14 @@ def test_the_formatter_hands_what_it_cannot_do_to_jinja2() -> None:
             {"word/document.xml": lambda x: re.sub(rb"<w:sectPr.*</w:sectPr>", b"", x)},
             "no section properties",
         ),
-        (
+        (  # a Header style that is none is refused; a missing one is added (test_package.py)
             {
-                "word/styles.xml": lambda x: x.replace(b'w:val="header"', b'w:val="hdr"').replace(
-                    b'w:styleId="Header"', b'w:styleId="Hdr"'
+                "word/styles.xml": lambda x: x.replace(
+                    b'<w:style w:type="paragraph" w:styleId="Header">',
+                    b'<w:style w:type="character" w:styleId="Header">',
                 )
             },
-            "no style named 'Header'",
+            "style 'Header' is not a paragraph style",
         ),
         (
             {

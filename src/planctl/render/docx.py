@@ -164,6 +164,7 @@ class DocxWriter:
         if not sects:
             raise PackageError("the reference document has no section properties")
         self.styles.ensure_contents_title()
+        self.styles.ensure_header_footer()
         self._style_ids = self.styles.ids_by_name()
         self.final = sects[0]
         size, mar = self.final.find(_w("pgSz")), self.final.find(_w("pgMar"))
@@ -918,7 +919,9 @@ class DocxWriter:
         name = self.doc_part.related(RT_SETTINGS)
         if name is None:  # a reference without settings gets Word's defaults
             part = self.package.add_part(
-                "/word/settings.xml", CT_SETTINGS, element=parse(DEFAULT_SETTINGS)
+                self.package.free_partname("/word/settings.xml"),
+                CT_SETTINGS,
+                element=parse(DEFAULT_SETTINGS),
             )
             self.doc_part.relate(part, RT_SETTINGS)
         else:
@@ -937,7 +940,9 @@ class DocxWriter:
         name = self.package.root.related(RT_CORE)
         if name is None:  # as Word would start them
             part = self.package.add_part(
-                "/docProps/core.xml", CT_CORE, element=parse(CORE_TEMPLATE)
+                self.package.free_partname("/docProps/core.xml"),
+                CT_CORE,
+                element=parse(CORE_TEMPLATE),
             )
             self.package.root.relate(part, RT_CORE)
             _core_text(part.element, "dc", "title", "Word Document")
@@ -1213,6 +1218,34 @@ class _Styles:
         if defaults and defaults[-1] is style:
             return None
         return style.get(_w("styleId"))
+
+    def ensure_header_footer(self) -> None:
+        """Word's Header and Footer styles where the reference has none.
+
+        Word's blank document defines neither until a header is inserted, and then
+        adds them as here (single-spaced, nothing after); a plain Word-made
+        reference thus renders. A "Header" that is no paragraph style is still refused.
+        """
+        defaults = [
+            s
+            for s in self._styles()
+            if s.get(_w("type")) == "paragraph" and s.get(_w("default")) in _ON
+        ]
+        based = defaults[-1].get(_w("styleId")) if defaults else None
+        for name in ("Header", "Footer"):
+            try:
+                self.get(name)
+            except PackageError:
+                style = parse(
+                    f'<w:style {_NS_W} w:type="paragraph" w:styleId="{name}">'
+                    f'<w:name w:val="{name.lower()}"/><w:uiPriority w:val="99"/>'
+                    '<w:unhideWhenUsed/><w:pPr><w:spacing w:after="0" w:line="240" '
+                    'w:lineRule="auto"/></w:pPr></w:style>'
+                )
+                if based:
+                    style.insert(1, _new("w", "basedOn"))
+                    style[1].set(_w("val"), based)
+                self.root.append(style)
 
     def ensure_contents_title(self) -> None:
         """The 目录 heading's style (like an annex title, but not listed in the TOC)."""

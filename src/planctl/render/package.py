@@ -16,12 +16,21 @@ relationships, each part followed by its own .rels), relationships are
 rewritten with targets relative to their source, and [Content_Types].xml lists
 extension defaults for known media types and overrides sorted by part name.
 Parts that no relationship reaches are dropped, as python-docx dropped them.
+
+A reference is user input, so reading it holds to what OPC (ECMA-376 Part 2)
+requires and a Word-made file always satisfies: part names are equal ignoring
+ASCII case (one part, one zip member); [Content_Types].xml and the .rels members
+are bookkeeping, never parts a relationship can name; a part planctl edits
+carries its content type (a generic XML type is read as the relationship's own,
+and the output says so in an Override); the walk is iterative, so a long chain
+of parts cannot exhaust the stack.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import posixpath
 import re
 import zipfile
@@ -49,6 +58,9 @@ CT_DOCUMENT = _CT + "document.main+xml"
 CT_HEADER = _CT + "header+xml"
 CT_FOOTER = _CT + "footer+xml"
 CT_SETTINGS = _CT + "settings+xml"
+CT_STYLES = _CT + "styles+xml"
+CT_NUMBERING = _CT + "numbering+xml"
+CT_COMMENTS = _CT + "comments+xml"
 CT_CORE = "application/vnd.openxmlformats-package.core-properties+xml"
 CT_RELS = "application/vnd.openxmlformats-package.relationships+xml"
 CT_XML = "application/xml"
@@ -57,15 +69,29 @@ CT_XML = "application/xml"
 XML_PARTS = frozenset(
     (
         CT_CORE,
-        _CT + "comments+xml",
+        CT_COMMENTS,
         CT_DOCUMENT,
         CT_FOOTER,
         CT_HEADER,
-        _CT + "numbering+xml",
+        CT_NUMBERING,
         CT_SETTINGS,
-        _CT + "styles+xml",
+        CT_STYLES,
     )
 )
+#: the content type a part must have to serve as the target of a relationship of a type,
+#: for the parts planctl parses: (content type, what the part is, whether planctl edits it)
+RELATED_CONTENT_TYPES = {
+    RT_OFFICE_DOCUMENT: (CT_DOCUMENT, "main document", False),  # main_document() says why
+    RT_STYLES: (CT_STYLES, "styles", True),
+    RT_SETTINGS: (CT_SETTINGS, "settings", True),
+    RT_HEADER: (CT_HEADER, "header", True),
+    RT_FOOTER: (CT_FOOTER, "footer", True),
+    RT_CORE: (CT_CORE, "core properties", True),
+    _RT + "numbering": (CT_NUMBERING, "numbering", False),
+    _RT + "comments": (CT_COMMENTS, "comments", False),
+}
+#: content types that say only "XML": a part with one of these (or none) takes its relationship's
+GENERIC_XML = frozenset(("application/xml", "text/xml"))
 #: (extension, content type) pairs listed as a Default rather than per part (OPC practice)
 DEFAULT_CONTENT_TYPES = frozenset(
     (
@@ -143,6 +169,23 @@ _PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
 
 class PackageError(ValueError):
     """The reference DOCX cannot serve as a package to render into."""
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def part_key(name: str) -> str:
+    """A part name as OPC compares it: ASCII letters case-insensitively, nothing else folded."""
+    return name.translate(_ASCII_LOWER)
+
+
+def _is_bookkeeping(name: str) -> bool:
+    """[Content_Types].xml or a relationships member: the package's own, never a part."""
+    key = part_key(name)
+    folder, base = posixpath.split(key)
+    return key == "/[content_types].xml" or (
+        posixpath.basename(folder) == "_rels" and base.endswith(".rels")
+    )
 
 
 def parse(data: bytes | str) -> Any:
@@ -255,17 +298,31 @@ def _idx(partname: str) -> int | None:
 
 
 class Package:
-    """An OPC package (a DOCX) held as parts, edited in memory and zipped once."""
+    """An OPC package (a DOCX) held as parts, edited in memory and zipped once.
+
+    ``parts`` maps each part's name to it; no two names are equal ignoring case
+    (``find`` looks a name up as OPC compares names, ``add_part`` refuses a taken one).
+    """
 
     def __init__(self) -> None:
         self.root = Part("/", "")  # holds the package relationships
         self.parts: dict[str, Part] = {}
+        self._keys: dict[str, Part] = {}  # by part_key(name)
         self.images: list[Part] = []  # image parts, in the order a new one is numbered against
         self._image_sha1: dict[str, Part] = {}
+
+    def find(self, name: str) -> Part | None:
+        """The part of this name, compared as OPC compares part names (ignoring ASCII case)."""
+        return self._keys.get(part_key(name))
 
     # --- reading -------------------------------------------------------------------------
     @classmethod
     def read(cls, source: Path | bytes) -> Package:
+        """The parts reachable from the package relationships, depth first.
+
+        Iterative, so a chain of thousands of parts is read like a short one; the
+        number of parts is bounded by the number of zip members open_package allows.
+        """
         from planctl.integrity import IntegrityError, open_package
 
         try:  # sizes checked before anything is inflated: a reference may be a zip bomb
@@ -273,13 +330,24 @@ class Package:
         except IntegrityError as exc:
             raise PackageError(str(exc)) from None
         with z:
-            members = {i.filename for i in z.infolist()}
+            members: dict[str, list[str]] = {}
+            for info in z.infolist():
+                members.setdefault(part_key(info.filename), []).append(info.filename)
 
-            def member(name: str) -> bytes | None:
-                if name not in members:
+            def member(name: str) -> tuple[str, bytes] | None:
+                """(the zip member's own name, its bytes) for a member name matched ignoring case."""
+                found = members.get(part_key(name))
+                if not found:
                     return None
+                if len(found) > 1:
+                    what = (
+                        "appears more than once"
+                        if len(set(found)) < len(found)
+                        else "has members differing only in case: " + ", ".join(sorted(found))
+                    )
+                    raise PackageError(f"part {name} is ambiguous: the zip {what}")
                 try:
-                    return z.read(name)
+                    return found[0], z.read(found[0])
                 # a damaged deflate stream (zlib.error), an encrypted member (RuntimeError)
                 # or an unknown compression method (NotImplementedError) is a damaged part too
                 except (
@@ -298,19 +366,19 @@ class Package:
                 raise PackageError("no [Content_Types].xml: not an Office package")
             defaults: dict[str, str] = {}
             overrides: dict[str, str] = {}
-            for el in parse(ct):
+            for el in parse(ct[1]):
                 if el.tag == f"{{{CT_NS}}}Default":
                     defaults[(el.get("Extension") or "").lower()] = el.get("ContentType") or ""
                 elif el.tag == f"{{{CT_NS}}}Override":
-                    overrides[(el.get("PartName") or "").lower()] = el.get("ContentType") or ""
+                    overrides[part_key(el.get("PartName") or "")] = el.get("ContentType") or ""
             pkg = cls()
 
             def load_rels(source: Part) -> None:
-                data = member(_rels_name(source.name))
-                if data is None:
+                found = member(_rels_name(source.name))
+                if found is None:
                     return
                 base = posixpath.split(source.name)[0]
-                for el in parse(data):
+                for el in parse(found[1]):
                     if el.tag != f"{{{PKG_RELS_NS}}}Relationship":
                         continue
                     rid, reltype = el.get("Id") or "", el.get("Type") or ""
@@ -319,26 +387,60 @@ class Package:
                     target = ref if external else posixpath.normpath(posixpath.join(base, ref))
                     if not external and not target.startswith("/"):
                         target = "/" + target
+                    if not external and _is_bookkeeping(target):
+                        raise PackageError(
+                            f"relationship {rid!r} of {source.name} names {target}, which is the "
+                            "package's own bookkeeping, not a part"
+                        )
                     source.rels[rid] = Rel(rid, reltype, target, external)
 
-            def walk(source: Part) -> None:
-                load_rels(source)
-                for rel in source.rels.values():
-                    if rel.external or rel.target in pkg.parts:
-                        continue
-                    name = rel.target
-                    blob = member(name[1:])
-                    if blob is None:
-                        raise PackageError(f"part {name} is named in a relationship but missing")
-                    ctype = overrides.get(name.lower()) or defaults.get(
-                        posixpath.splitext(name)[1][1:].lower()
-                    )
-                    if ctype is None:
-                        raise PackageError(f"no content type for part {name}")
-                    pkg.parts[name] = Part(name, ctype, blob)
-                    walk(pkg.parts[name])
+            def typed(name: str, ctype: str | None, reltype: str) -> str | None:
+                """The content type a part serves with as the target of a relationship type.
 
-            walk(pkg.root)
+                A part planctl edits and [Content_Types].xml types only as XML (or not at
+                all) is read as what its relationship says it is, so the output lists it
+                with its own type; edits would otherwise be serialised nowhere.
+                """
+                spec = RELATED_CONTENT_TYPES.get(reltype)
+                if spec is None or ctype == spec[0]:
+                    return ctype
+                if ctype is None or ctype in GENERIC_XML:
+                    return spec[0]
+                if spec[2]:
+                    raise PackageError(
+                        f"part {name} serves as {spec[1]} but its content type is {ctype}; "
+                        "open the reference in Word and save it again"
+                    )
+                return ctype
+
+            load_rels(pkg.root)
+            stack = [iter(list(pkg.root.rels.values()))]
+            while stack:
+                rel = next(stack[-1], None)
+                if rel is None:
+                    stack.pop()
+                    continue
+                if rel.external:
+                    continue
+                part = pkg.find(rel.target)
+                if part is not None:  # reached before: one part, whatever case names it
+                    rel.target = part.name
+                    part.content_type = typed(part.name, part.content_type, rel.reltype) or ""
+                    continue
+                found = member(rel.target[1:])
+                if found is None:
+                    raise PackageError(f"part {rel.target} is named in a relationship but missing")
+                name = "/" + found[0]
+                ctype = overrides.get(part_key(name)) or defaults.get(
+                    posixpath.splitext(name)[1][1:].lower()
+                )
+                ctype = typed(name, ctype, rel.reltype)
+                if ctype is None:
+                    raise PackageError(f"no content type for part {name}")
+                rel.target = name
+                part = pkg.add_part(name, ctype, found[1])
+                load_rels(part)
+                stack.append(iter(list(part.rels.values())))
         for holder in (pkg.root, *pkg.parts.values()):
             for rel in holder.rels.values():
                 if rel.reltype == RT_IMAGE and not rel.external:
@@ -360,16 +462,30 @@ class Package:
 
     # --- editing -------------------------------------------------------------------------
     def next_partname(self, template: str) -> str:
+        """``template % n`` for the first n no part's name takes (ignoring case)."""
         for n in range(1, len(self.parts) + 2):
-            if template % n not in self.parts:
+            if self.find(template % n) is None:
                 return template % n
         raise AssertionError("unreachable")
+
+    def free_partname(self, name: str) -> str:
+        """``name`` if no part has it, else the name numbered ("/word/settings2.xml")."""
+        if self.find(name) is None:
+            return name
+        stem, ext = posixpath.splitext(name)
+        return self.next_partname(stem.replace("%", "%%") + "%d" + ext.replace("%", "%%"))
 
     def add_part(
         self, name: str, content_type: str, blob: bytes = b"", element: Any = None
     ) -> Part:
+        """A new part. A name another part has (ignoring case) or that is the package's
+        own bookkeeping is refused: the earlier part would be lost, or two zip members
+        would share a name."""
+        if self.find(name) is not None or _is_bookkeeping(name) or not name.startswith("/"):
+            raise PackageError(f"part {name} cannot be added: the name is taken")
         part = Part(name, content_type, blob, element)
         self.parts[name] = part
+        self._keys[part_key(name)] = part
         return part
 
     def add_media(self, source: Part, data: bytes, ext: str, content_type: str) -> str:
@@ -384,8 +500,11 @@ class Package:
         part = self._image_sha1.get(sha1)
         if part is None:
             used = {_idx(p.name) for p in self.images}
-            n = next((k for k in range(1, len(self.images) + 1) if k not in used), None)
-            n = n if n is not None else len(self.images) + 1
+            n = next(
+                k
+                for k in itertools.count(1)
+                if k not in used and self.find(f"/word/media/image{k}.{ext}") is None
+            )
             part = self.add_part(f"/word/media/image{n}.{ext}", content_type, data)
             self.images.append(part)
             self._image_sha1[sha1] = part
@@ -393,19 +512,21 @@ class Package:
 
     # --- writing -------------------------------------------------------------------------
     def _walk(self) -> list[Part]:
+        """The parts relationships reach, depth first, each once (iterative: no depth limit)."""
         out: list[Part] = []
         seen: set[str] = set()
-
-        def visit(source: Part) -> None:
-            for rel in source.rels.values():
-                if rel.external or rel.target in seen:
-                    continue
-                seen.add(rel.target)
-                part = self.parts[rel.target]
-                out.append(part)
-                visit(part)
-
-        visit(self.root)
+        stack = [iter(self.root.rels.values())]
+        while stack:
+            rel = next(stack[-1], None)
+            if rel is None:
+                stack.pop()
+                continue
+            if rel.external or rel.target in seen:
+                continue
+            seen.add(rel.target)
+            part = self.parts[rel.target]
+            out.append(part)
+            stack.append(iter(part.rels.values()))
         return out
 
     @staticmethod
@@ -466,6 +587,8 @@ class Package:
                 name = _rels_name(part.name)
                 order.append(name)
                 out[name] = self._rels_xml(part)
+        if len({part_key(name) for name in order}) != len(order):  # add_part keeps this so
+            raise PackageError("two zip members would share a name")
         return order, out
 
 
