@@ -30,6 +30,23 @@ from .plans import dense_tiers, mesh
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "sample-plans").glob("*.yaml"))
 U = emf.UNITS_PER_MM
+#: stock objects by kind, from [MS-EMF] 2.1.31 (not from emf.py: the reader checks the writer)
+STOCK_KINDS = {
+    **{0x80000000 + i: "brush" for i in range(6)},
+    **{0x80000006 + i: "pen" for i in range(3)},
+    **{
+        h: "font"
+        for h in (
+            0x8000000A,
+            0x8000000B,
+            0x8000000C,
+            0x8000000D,
+            0x8000000E,
+            0x80000010,
+            0x80000011,
+        )
+    },
+}
 
 
 def _plan(path: Path) -> Plan:
@@ -113,10 +130,15 @@ def read(data: bytes) -> Picture:
             objects[handle] = ("font", (-height, face))
         elif kind == emf.EMR_SELECTOBJECT:
             (handle,) = struct.unpack_from("<I", rec, 8)
-            what = objects[handle][0]  # a selected object was created before
+            if handle & 0x80000000:  # a stock object
+                what = STOCK_KINDS[handle]
+            else:
+                what = objects[handle][0]  # a selected object was created before
             selected[what] = handle
         elif kind == emf.EMR_DELETEOBJECT:
             (handle,) = struct.unpack_from("<I", rec, 8)
+            # GDI deletes no object while it is selected into the device context
+            assert handle not in selected.values(), f"object {handle} deleted while selected"
             del objects[handle]
         elif kind in (emf.EMR_POLYLINE16, emf.EMR_POLYGON16):
             n = struct.unpack_from("<I", rec, 24)[0]
@@ -294,3 +316,40 @@ def test_the_docx_render_path_loads_neither_pillow_nor_freetype(tmp_path: Path) 
         types = z.read("[Content_Types].xml").decode()
     assert media and all(n.endswith(".emf") for n in media)
     assert '<Default Extension="emf" ContentType="image/x-emf"/>' in types
+
+
+def test_no_object_is_deleted_while_selected() -> None:
+    """The last pen, brush and font were deleted while selected (DeleteObject fails in
+    GDI); the stock ones the context began with are selected back first."""
+    w = emf.EmfWriter(50, 20)
+    w.state()
+    w.select(w.pen(0.3, emf.BLACK))
+    w.select(w.brush(emf.WHITE))
+    w.select(w.font(4.0))
+    w.rectangle(1, 1, 10, 10)
+    w.text(1.0, 10.0, "甲", 4.0)
+    pic = read(w.finish())  # read() asserts no deletion of a selected object
+    kinds = pic.kinds
+    first_delete = kinds.index(emf.EMR_DELETEOBJECT)
+    assert kinds[first_delete - 3 : first_delete] == [emf.EMR_SELECTOBJECT] * 3
+    assert kinds[first_delete:-1] == [emf.EMR_DELETEOBJECT] * 3
+
+
+@pytest.mark.parametrize(
+    "mark",
+    ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u0301", "\u20dd", "\ufe0f"],
+    ids=["ZWSP", "ZWNJ", "ZWJ", "WJ", "BOM", "SHY", "acute", "enclosing-circle", "VS16"],
+)
+def test_zero_width_and_combining_characters_take_no_room(mark: str) -> None:
+    """Format characters and combining marks (Cf, Mn, Me) pasted into a name advanced
+    0.6 em each: wider boxes, and every later glyph shifted in the EMF's dx array."""
+    assert layout.char_advance(mark) == 0
+    assert layout.advance(f"太浦{mark}河e{mark}") == layout.advance("太浦河e")
+    w = emf.EmfWriter(50, 20)
+    w.state()
+    w.select(w.font(4.0))
+    w.text(1.0, 10.0, f"ab{mark}c", 4.0)
+    w.text(1.0, 15.0, "abc", 4.0)
+    marked, plain = read(w.finish()).texts
+    assert marked.dx[2] == 0
+    assert marked.dx[:2] + marked.dx[3:] == plain.dx

@@ -72,6 +72,11 @@ PS_GEOMETRIC = 0x00010000
 PS_ENDCAP_FLAT = 0x00000200
 PS_JOIN_MITER = 0x00002000
 NULL_PEN = 0x80000008
+# stock objects [MS-EMF 2.1.31]: what a device context holds before anything is selected
+WHITE_BRUSH = 0x80000000
+BLACK_PEN = 0x80000007
+SYSTEM_FONT = 0x8000000D
+STOCK = {"pen": BLACK_PEN, "brush": WHITE_BRUSH, "font": SYSTEM_FONT}
 
 BLACK = (0, 0, 0)
 WHITE = (255, 255, 255)
@@ -216,7 +221,16 @@ class EmfWriter:
         self._rec(EMR_EXTTEXTOUTW, body)
 
     def finish(self) -> bytes:
-        """Header + records + EMR_EOF (objects are deleted before the end, as GDI expects)."""
+        """Header + records + EMR_EOF (objects are deleted before the end, as GDI expects).
+
+        GDI deletes no object that is selected into a device context (DeleteObject
+        fails, and a strict player keeps or drops it as it likes), so the stock pen,
+        brush and font the context started with are selected back first.
+        """
+        for kind, stock in STOCK.items():
+            if kind in self.selected:
+                self.selected[kind] = stock
+                self._rec(EMR_SELECTOBJECT, struct.pack("<I", stock))
         for handle in sorted(self.objects.values()):
             self._rec(EMR_DELETEOBJECT, struct.pack("<I", handle))
         self._rec(EMR_EOF, struct.pack("<III", 0, 16, 20))

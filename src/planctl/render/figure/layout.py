@@ -95,15 +95,26 @@ def _table() -> dict[str, float]:
     return {ch: adv / per_em for ch, adv in data["advances"].items()}
 
 
+#: Unicode categories that take no room on the line: nonspacing and enclosing marks
+#: (a combining accent, a variation selector) and format characters (U+200B zero width
+#: space, U+200C/U+200D joiners, U+FEFF, U+00AD soft hyphen, bidi controls)
+ZERO_WIDTH_CATEGORIES = frozenset(("Mn", "Me", "Cf"))
+
+
 def char_advance(ch: str) -> float:
-    """Advance of one character in em: the table, else 1 em for wide forms, else 0.6 em.
+    """Advance of one character in em: the table, else 0 for marks and format characters,
+    else 1 em for wide forms, else 0.6 em.
 
     The table covers every punctuation, symbol and half-/full-width range a plan's
     names and deadlines use; the defaults serve ideographs (1 em) and rare scripts.
+    A zero-width or combining character pasted into a name adds no width to a box
+    (at 0.6 em it widened boxes and shifted every later glyph in the EMF's dx array).
     """
     adv = _table().get(ch)
     if adv is not None:
         return adv
+    if unicodedata.category(ch) in ZERO_WIDTH_CATEGORIES:
+        return 0.0
     return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.6
 
 
