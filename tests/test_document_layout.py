@@ -76,3 +76,24 @@ def test_an_annex_first_chart_is_reduced_only_to_share_the_page_with_the_heading
     assert len(drawn) == len(full)
     assert full[0] * 0.85 <= drawn[0] < full[0]
     assert drawn[1:] == full[1:]  # the others keep the size they were drawn at
+
+
+def test_a_signing_organ_with_a_second_name_sets_it_on_its_own_line(out) -> None:
+    """ "湖南省应急管理厅（湖南省森林防灭火指挥部办公室）" wrapped inside a justified cell
+    spread its first line over the cell ("湖 南 省 应 急 管 理 厅")."""
+    docx = render_file(
+        SAMPLES / "xiang-gan-border-forest-fire.yaml", out / "fire", options=OPTS
+    ).output
+    with zipfile.ZipFile(docx) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    names = re.findall(
+        r'<w:p><w:pPr><w:pStyle w:val="[^"]*"/><w:keepNext/>(<w:jc[^>]*>)?</w:pPr>'
+        r'<w:r><w:rPr><w:b/><w:sz w:val="28"/></w:rPr>(.*?)</w:r></w:p>',
+        xml,
+    )
+    assert names
+    assert all(jc == '<w:jc w:val="left"/>' for jc, _ in names)
+    organ = [run for _, run in names if "湖南省应急管理厅" in run]
+    assert organ and re.search(
+        r"湖南省应急管理厅</w:t><w:br/><w:t[^>]*>（湖南省森林防灭火", organ[0]
+    )

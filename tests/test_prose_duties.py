@@ -177,3 +177,75 @@ def test_others_when_every_party_may_lead() -> None:
     assert set(authors) <= set(leads) and len(leads) >= 3
     w = _writer(data)
     assert others_text(w, {"by": "origin"}, leads) == "其余各方"
+
+
+# --- what a reviewer read on the pages of the fire sample -------------------------------
+def _all_text(content: Content) -> list[str]:
+    from planctl.render.blocks import Table
+
+    cells = [c for b in content.blocks if isinstance(b, Table) for r in b.rows for c in r]
+    return _prose(content) + cells
+
+
+def test_warnings_sharing_words_name_them_once() -> None:
+    """ "森林火险红色、森林火险橙色、森林火险黄色、森林火险蓝色预警" → "森林火险红色、橙色、黄色、蓝色预警"."""
+    _, content = _content("xiang-gan-border-forest-fire")
+    text = "".join(_prose(content))
+    assert "森林火险红色、橙色、黄色、蓝色预警" in text
+    assert "森林火险红色、森林火险橙色" not in text
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_rule_for_every_level_does_not_list_them(name: str) -> None:
+    """A rule that applies to every event grade says so by saying nothing, not by
+    "（特别重大、重大、较大、一般事件）" after each of its clauses."""
+    data, content = _content(name)
+    plan = Plan(data)
+    every = "、".join(g["name"] for g in plan.grades) + "事件"
+    for text in _all_text(content):
+        assert f"（{every}）" not in text, text
+    # "每1小时续报" reads "每小时续报", in the body and in 附件1, 附件2
+    from planctl.render.blocks import Table
+
+    ours = [
+        b
+        for b in content.blocks
+        if isinstance(b, Table) and ("职责任务" in b.header or "续报/终报" in b.header)
+    ]
+    for text in _prose(content) + [c for t in ours for r in t.rows for c in r]:
+        assert "每1小时" not in text and "每1天" not in text, text
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_scope_sentence_has_a_subject(name: str) -> None:
+    _, content = _content(name)
+    blocks = content.blocks
+    at = next(
+        i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.text.endswith("适用范围")
+    )
+    assert blocks[at + 1].text.startswith("本预案")  # type: ignore[union-attr]
+
+
+def test_a_resource_is_not_tagged_with_the_owner_the_sentence_names() -> None:
+    _, content = _content("xiang-gan-border-forest-fire")
+    text = _prose(content)
+    assert "炎陵县：风力灭火机150台。" in text
+    assert not any("风力灭火机（炎陵县）" in t for t in text)
+    assert any("湖南森林消防直升机（吊桶）" in t for t in text)  # not an owner: kept
+    # the tag stays in the annex table, where it tells the rows apart
+    tables = [c for t in _all_text(content) for c in [t] if "风力灭火机（炎陵县）" in c]
+    assert tables
+    # items whose own name holds a 顿号 are set apart by a semicolon
+    assert "吉安市：瓶装饮用水20吨；柴油、汽油（供扑火机具和车辆）30吨。" in text
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_standing_task_is_put_in_place_not_finished(name: str) -> None:
+    data, content = _content(name)
+    prose = _prose(content)
+    for d in Plan(data).duties:
+        said = _sentence(prose, d["action"])
+        if said is None or not re.search(r"内(完成|落实)。$", said):
+            continue
+        standing = re.search(r"期间|每日|每天|每小时|逐日|逐小时|持续|轮巡", strip_end(d["action"]))
+        assert said.endswith("内落实。") == bool(standing), (d["id"], said)

@@ -112,7 +112,7 @@ def responsibility(plan: Plan) -> Table:
         [
             str(n),
             phases[r.phase],
-            strip_end(r.action),
+            normalize(strip_end(r.action)),  # the body's punctuation and "每小时"
             *[r.cells.get(pid, "") for pid, _ in parties],
         ]
         for n, r in enumerate(m.rows, 1)
@@ -140,7 +140,7 @@ def office_form(plan: Plan) -> Table:
             [
                 str(n),
                 phases[d["phase"]],
-                strip_end(d["action"]),
+                normalize(strip_end(d["action"])),
                 mech.lead_short(plan, d["lead"]),
                 join([_short(plan, x) for x in d.get("support", [])]) or "—",
                 mx.duration_zh(d.get("within")) or strip_end(d.get("trigger", "")) or "—",
@@ -156,7 +156,7 @@ def office_form(plan: Plan) -> Table:
 
 def notification(plan: Plan) -> Table:
     """附件2: one row per rule in plan order; the sender merged over its rules."""
-    from planctl.render.chapters import level_phrase
+    from planctl.render.chapters import level_scope
 
     kinds = vocab("rule_kinds_short")
     channels = vocab("channels")
@@ -169,7 +169,7 @@ def notification(plan: Plan) -> Table:
         ack = mx.duration_zh(r["acknowledge"]["within"]) + "内" if r.get("acknowledge") else "—"
         follow = []
         if r.get("follow_up"):
-            follow.append(f"每{mx.duration_zh(r['follow_up'])}续报")
+            follow.append(normalize(f"每{mx.duration_zh(r['follow_up'])}续报"))  # 每小时
         if r.get("final_report"):
             follow.append(f"结束后{mx.duration_zh(r['final_report'])}内终报")
         rows.append(
@@ -178,7 +178,7 @@ def notification(plan: Plan) -> Table:
                 _short(plan, r["from"]),
                 join([_short(plan, t) for t in r["to"]]),
                 river.message_label(r, kinds),
-                level_phrase(plan, when.get("levels", [])) or "各级",
+                level_scope(plan, when.get("levels", [])) or "各级",
                 deadline,
                 join([channels[c] for c in r["channels"]]),
                 ack,

@@ -99,14 +99,43 @@ def level_phrase(plan: Plan, ids: list[str]) -> str:
     if g:
         parts.append(join(g) + "事件")
     if w:
-        # "红色预警、橙色预警" reads as "红色、橙色预警" when every name ends in 预警
+        # "红色预警、橙色预警" reads as "红色、橙色预警" when every name ends in 预警, and
+        # "森林火险红色、森林火险橙色预警" as "森林火险红色、橙色预警"
         if all(x.endswith("预警") for x in w):
-            parts.append(join([x.removesuffix("预警") for x in w]) + "预警")
+            stems = [x.removesuffix("预警") for x in w]
+            head = _shared_head(stems)
+            parts.append(head + join([x[len(head) :] for x in stems]) + "预警")
         else:
             parts.append(join(w))
     if r:
         parts.append(join(r))
     return "和".join(parts)
+
+
+def _shared_head(names: list[str]) -> str:
+    """The words every name starts with, up to a colour ("森林火险" of "森林火险红色"), or ""."""
+    if len(names) < 2:
+        return ""
+    head = names[0]
+    for x in names[1:]:
+        while not x.startswith(head):
+            head = head[:-1]
+    colours = vocab("colors").values()
+    # what stays of each name must be a whole colour word, never a broken word
+    if head and all(x[len(head) :] in colours for x in names):
+        return head
+    return ""
+
+
+def level_scope(plan: Plan, ids: list[str]) -> str:
+    """The levels a rule is limited to, or "" when it names every event grade, every warning
+    or both: "（特别重大、重大、较大、一般事件）" after each rule says nothing but "all"."""
+    wanted = set(ids)
+    grades = {g["id"] for g in plan.grades}
+    warns = {x["id"] for x in plan.warnings}
+    if wanted and any(wanted == every for every in (grades, warns, grades | warns) if every):
+        return ""
+    return level_phrase(plan, ids)
 
 
 def quantity(value: float | None, unit: str | None, kind: str) -> str:
@@ -117,8 +146,19 @@ def quantity(value: float | None, unit: str | None, kind: str) -> str:
     return f"{mx.number(value)}{unit}"
 
 
-def resource_label(res: dict[str, Any]) -> str:
-    return res.get("name", "")
+def resource_label(res: dict[str, Any], plan: Plan | None = None) -> str:
+    """A resource named in a sentence that already says whose it is ("炎陵县：…",
+    "炎陵县承诺……提供…"): a closing "（炎陵县）" or "（湖南）" that only repeats the
+    owner, written to tell it apart in a table, is left out; "（吊桶）" stays."""
+    name = strip_end(str(res.get("name", "")))
+    m = re.fullmatch(r"(.+?)（([^（）]+)）", name)
+    owner = plan.party.get(res.get("owner", "")) if plan is not None else None
+    if m and owner:
+        tag = m.group(2)
+        names = [owner.get(k) for k in ("name", "short_name", "region")]
+        if any(isinstance(n, str) and n and (tag in n or n in tag) for n in names):
+            return m.group(1)
+    return name
 
 
 # --- cover-adjacent chapters ----------------------------------------------------
@@ -138,7 +178,9 @@ def general(w: Writer) -> None:
         basis.append(text)
     w.p(say("legal_basis_intro", items=join(basis)))
     w.h(2, "适用范围")
-    w.p(sentence(meta["scope"]))
+    scope = meta["scope"].strip()
+    # "适用于……" alone has no subject: a 公文 says what applies ("本预案适用于……")
+    w.p(sentence(("本预案" if scope.startswith("适用于") else "") + scope))
     hazards = vocab("hazards")
     # a scope that already names every hazard ("适用于…的突发水污染事件") has said what
     # the plan applies to: a second "本预案适用于…" sentence would say it
@@ -376,9 +418,13 @@ def duty_line(w: Writer, d: dict[str, Any]) -> str:
         lead=mech.lead_text(w, d["lead"]),
         support=others_text(w, d["lead"], d.get("support", [])),
         deadline="" if given else duration(d.get("within")),
+        # a standing task ("预警期间……每日巡护") is put in place by then, not finished
+        finish=vocab("deadline_verbs")["ongoing" if _ONGOING.search(action) else "once"],
     )
 
 
+#: work that goes on once started: its deadline says when it is in place
+_ONGOING = re.compile(r"期间|每日|每天|每小时|每\d+(分钟|小时)|逐日|逐小时|持续|轮巡")
 #: a trigger on the calendar ("每年10月1日", "每季度首月", "防火期每日"), not an event
 _CALENDAR = re.compile(r"^(每|全年|常年|年度|汛|防火期|\d{1,2}月)|每(年|半年|季度|月|周|日)")
 #: a point in the year an action already names ("每年3月31日前", "每年汛前", "防火期内"):
@@ -526,7 +572,7 @@ def notification(w: Writer) -> None:
                     channels=join([channels[x] for x in r["channels"]]),
                     receivers=name.many(r["to"]),
                     kind=kinds[r["kind"]],
-                    levels=level_phrase(plan, when.get("levels", [])),
+                    levels=level_scope(plan, when.get("levels", [])),
                 ).rstrip("。")
                 + (mech.answer_clause(r) if not _answer_in_aid(plan, r) else "")
             )
@@ -609,9 +655,11 @@ def support(w: Writer) -> None:
         for r in res:
             qty = quantity(r.get("quantity"), r.get("unit"), kind)
             extra = f"（{strip_end(r['speciality'])}）" if r.get("speciality") else ""
-            by_owner.setdefault(r["owner"], []).append(f"{strip_end(r['name'])}{qty}{extra}")
+            by_owner.setdefault(r["owner"], []).append(f"{resource_label(r, plan)}{qty}{extra}")
         for owner, things in by_owner.items():
-            w.p(say("resources_owner", owner=name(owner), things=join(things)))
+            # "瓶装饮用水20吨、柴油、汽油30吨" hides where one item ends: "；" between them
+            sep = "；" if any("、" in re.sub(r"（[^）]*）", "", t) for t in things) else "、"
+            w.p(say("resources_owner", owner=name(owner), things=join(things, sep)))
     if plan.resources and "resources" in w.annex:
         w.p(say("resources_detail", annex=w.cite("resources")))
     outward.resources_held(w)
@@ -647,7 +695,7 @@ def support(w: Writer) -> None:
                 "commitment",
                 owner=name(committed.get("owner", "")),
                 to=name.many(cm["to"]),
-                resource=resource_label(committed),
+                resource=resource_label(committed, plan),
                 quantity=quantity(
                     cm.get("quantity"), committed.get("unit"), committed.get("kind", "")
                 ),

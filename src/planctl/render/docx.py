@@ -680,9 +680,14 @@ class DocxWriter:
                     else:
                         sig = party.get("signatory", {})
                         name = sig.get("organ") or party["name"]
+                        # "湖南省应急管理厅（湖南省森林防灭火指挥部办公室）": the second name
+                        # starts its own line, set flush left (justified, a wrapped first
+                        # line was spread over the cell: "湖 南 省 应 急 管 理 厅")
+                        lines = re.sub(r"(?<=.)（", "\n（", name).split("\n")
+                        text = "<w:br/>".join(_t(x) for x in lines)
                         xml.append(
-                            f'<w:p><w:pPr><w:pStyle w:val="{sid}"/><w:keepNext/></w:pPr>'
-                            f'<w:r><w:rPr><w:b/><w:sz w:val="28"/></w:rPr>{_t(name)}</w:r></w:p>'
+                            f'<w:p><w:pPr><w:pStyle w:val="{sid}"/><w:keepNext/><w:jc w:val="left"/></w:pPr>'
+                            f'<w:r><w:rPr><w:b/><w:sz w:val="28"/></w:rPr>{text}</w:r></w:p>'
                         )
                     xml.append("</w:tc>")
                 xml.append("</w:tr>")

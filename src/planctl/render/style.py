@@ -276,7 +276,7 @@ def normalize(text: str) -> str:
     text = _STACKED.sub("", text)
     text = text.replace("）（", "，")
     text = re.sub(r"[ \t]+([，。；、：）])", r"\1", text)
-    text = re.sub(r"每1(?=[年月日天周季个])", "每", text)
+    text = re.sub(r"每1(?=[年月日天周季个]|小时)", "每", text)
     text = text.replace("每个月", "每月")
     # GB/T 15834-2011 4.5.3.5: no 顿号 between titles in 书名号 standing side by side
     text = text.replace("》、《", "》《")
