@@ -255,7 +255,10 @@ def test_libreoffice_opens_it(rendered, name: str, tmp_path: Path) -> None:
     ).stdout
     pages_text = text.split("\f")
     sign = [i for i, page in enumerate(pages_text) if "联合签署页）" in page.replace(" ", "")]
-    annex = min(i for i, page in enumerate(pages_text) if "附件1" in page.replace(" ", "")[:40])
+    # the 附件1 label stands on a line of its own ("……详见附件1。" may open a body page)
+    annex = min(
+        i for i, page in enumerate(pages_text) if re.search(r"^\s*附件\s*1\s*$", page, re.M)
+    )
     assert sign and max(sign) < annex  # the signature page precedes the annexes
     last = "".join("".join(page.split()) for page in pages_text[min(sign) : max(sign) + 1])
     plan = (
