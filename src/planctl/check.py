@@ -24,7 +24,7 @@ from planctl.model import Plan
 from planctl.placeholders import without_placeholders
 from planctl.plugins import canonical
 from planctl.rules import Context, Options, registry
-from planctl.rules.text import all_text, remember_text
+from planctl.textscan import all_text
 
 _SUPPRESS = re.compile(
     r"#\s*planctl:\s*ignore\s*\[?\s*([A-Za-z]+(?:-[A-Za-z]+)?\d+"
@@ -47,6 +47,8 @@ def run_rules(doc: Document, options: Options, config: Config) -> list[Finding]:
     Rules see the plan with ``【待填：…】`` values absent (unknown, not wrong);
     only rules that look at text as text (``sees_placeholders``) see them.
     """
+    from planctl.rules.text import remember_text
+
     full = Plan(doc.data)
     # one join of every string clears most plans of markers (and of the text rules' work)
     text = all_text(doc.data)
@@ -341,10 +343,36 @@ def _check_file(job: _Job) -> tuple[FileResult, bytes | None, list[Path]]:
             raw,
             [],
         )
+    result, deps = _check_plan(doc, options, config)
+    return result, raw, deps
+
+
+def _check_plan(doc: Document, options: Options, config: Config) -> tuple[FileResult, list[Path]]:
+    """A plan's result as the cache stores it: findings, cross-plan facts, dependencies."""
     result = check_document(doc, options, config)
     if result.rules_run:
         result.facts = plan_facts(doc)
-    return result, raw, dependencies(doc)
+    return result, dependencies(doc)
+
+
+def cached_check(
+    doc: Document, raw: bytes | None, options: Options, config: Config, cache: Any
+) -> FileResult:
+    """A loaded plan's result: from ``cache`` when it holds one, else checked and stored.
+
+    ``raw`` is the exact bytes ``doc`` was loaded from (the entry is named by them).
+    The entry is the one ``validate`` reads and writes, so a render after a
+    validate of the same plan under the same settings runs no rule.
+    """
+    if cache is None or raw is None:
+        return check_document(doc, options, config)
+    key = cache.key(doc.path, raw)
+    found: FileResult | None = cache.get(key, doc.path)
+    if found is not None:
+        return found
+    result, deps = _check_plan(doc, options, config)
+    cache.put(key, result, deps)
+    return result
 
 
 def _check_and_store(item: tuple[_Job, Any]) -> tuple[FileResult, list[Path]]:

@@ -103,7 +103,7 @@ def _title_page(plan: Plan, draft: bool) -> TitlePage:
 
 def build(data: dict[str, Any], *, draft: bool, figure: Any | None = None) -> Content:
     """Blocks for the whole document. ``figure`` is the list of flow charts (or None)."""
-    from planctl.rules.text import sanitize
+    from planctl.textscan import sanitize
 
     digest = canonical_digest(data)
     data = sanitize(data)  # a stray control character must not corrupt the DOCX
