@@ -86,17 +86,32 @@ def tracked_by_git(root: Path) -> bool:
 
 
 def _files_fingerprint(folder: Path, h: Any, suffixes: tuple[str, ...]) -> None:
-    """Name, size and mtime of every file below ``folder`` with one of ``suffixes``."""
+    """Name, size and mtime of every file below ``folder`` with one of ``suffixes``.
+
+    Walked with ``os.scandir``, bytecode folders skipped: it runs at every cached
+    start (Path.rglob over the package took ~2 ms of a ~0.2 s render).
+    """
+    found: list[tuple[str, int, int]] = []
+    pending = [(str(folder), "")]
     try:
-        entries = sorted(p for p in folder.rglob("*") if p.suffix in suffixes)
+        while pending:
+            where, rel = pending.pop()
+            with os.scandir(where) as entries:
+                for entry in entries:
+                    name = f"{rel}{entry.name}"
+                    if entry.is_dir(follow_symlinks=False):
+                        if entry.name != "__pycache__":
+                            pending.append((entry.path, f"{name}/"))
+                    elif entry.name.endswith(suffixes):
+                        try:
+                            st = entry.stat()
+                        except OSError:
+                            continue
+                        found.append((name, st.st_size, st.st_mtime_ns))
     except OSError:
         return
-    for p in entries:
-        try:
-            st = p.stat()
-        except OSError:
-            continue
-        h.update(f"{p.relative_to(folder)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    for name, size, mtime in sorted(found):
+        h.update(f"{name}\0{size}\0{mtime}\0".encode())
 
 
 def _file_digest(path: Path) -> str | None:
@@ -113,6 +128,7 @@ def settings_key(options: Any, config: Any, strict: bool) -> str:
     from planctl import plugins
     from planctl.schema import schema_dir
 
+    plugins.load()  # the installed packs are part of the key (loaded with the rules otherwise)
     h = hashlib.sha256()
     h.update(f"{FORMAT}\0{planctl.__version__}\0{sys.version_info[:2]}\0".encode())
     package = Path(planctl.__file__).resolve().parent

@@ -347,6 +347,14 @@ def render(
             "on). The files written and the output are the same as with -j 1.",
         ),
     ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Check every plan again instead of reusing validate's results from "
+            ".planctl_cache/ (the document is the same either way).",
+        ),
+    ] = False,
 ) -> None:
     """Render plans to DOCX (GB/T 9704) or Markdown. Drafts are marked 征求意见稿."""
     from planctl.discover import discover
@@ -387,6 +395,11 @@ def render(
     # the bar belongs on stderr: visible whenever stderr is a terminal, even with stdout
     # redirected, and never mixed into the output a script reads from stdout
     show = progress and len(files) > 1 and sys.stderr.isatty()
+    cache = None
+    if not no_cache and files:
+        from planctl.cache import ResultCache
+
+        cache = ResultCache.open(files[0], options, cfg, False)
     outcomes = render_many(
         files,
         output,
@@ -396,6 +409,8 @@ def render(
         force=force,
         options=options,
         reference=reference,
+        config=cfg,
+        cache=cache,
     )
     with _render_progress(show, len(files)) as (bar, task):
         for outcome in outcomes:
@@ -719,6 +734,7 @@ def _report_pack_errors() -> None:
     """A rule pack that failed to load is said once, on stderr; built-in rules still run."""
     from planctl import plugins
 
+    plugins.load()
     for error in plugins.ERRORS:
         typer.echo(f"planctl: warning: {error}", err=True)
 

@@ -13,16 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from planctl.check import check_document
+from planctl.check import cached_check
+from planctl.config import Config
 from planctl.findings import Finding
 from planctl.integrity import remember_digest, seal_text, stamp_parts
-from planctl.loader import Document, load_file
+from planctl.loader import MAX_BYTES, Document, load_bytes, load_file, read_plan_bytes
 from planctl.model import Plan
 from planctl.placeholders import MARK, has_placeholder
 from planctl.render.blocks import Figure
 from planctl.render.content import build
 from planctl.rules import Options
-from planctl.rules.text import PLACEHOLDER, strings
+from planctl.textscan import PLACEHOLDER, strings
 from planctl.write import commit_staged, discard_staged, stage_bytes
 
 
@@ -165,7 +166,7 @@ def produced_by_planctl(path: Path) -> bool:
 
 def refuse_invisible(doc: Any) -> None:
     """A signed text must read as it is stored: no bidi controls or zero-width characters."""
-    from planctl.rules.text import invisible_characters
+    from planctl.textscan import invisible_characters
 
     hidden = invisible_characters(doc.data)
     if hidden:
@@ -205,6 +206,7 @@ def render_file(
     with_figure: bool = True,
     taken: dict[Path, str] | None = None,
     reference: Path | None = None,
+    config: Config | None = None,
 ) -> Rendered:
     """Check, render and write one plan file (the library's one-call render)."""
     path = Path(path)
@@ -218,6 +220,7 @@ def render_file(
         with_figure=with_figure,
         taken=taken,
         reference=reference,
+        config=config,
     )
     return commit(staged, taken)
 
@@ -264,14 +267,20 @@ def prepare(
     taken: dict[Path, str] | None = None,
     reference: Path | None = None,
     defer_guards: bool = False,
+    config: Config | None = None,
+    cache: Any = None,
+    raw: bytes | None = None,
 ) -> Staged:
     """Check a loaded plan and render it; its files are staged, not yet in place.
 
     The plan is loaded once by the caller and shared by the checks and the
-    renderer. Raises :class:`RenderRefused` when it must not be rendered as asked.
+    renderer. The check honours the configuration as validate does, and with a
+    ``cache`` (:class:`planctl.cache.ResultCache`) and the plan's ``raw`` bytes it
+    reuses validate's result for the same bytes and settings. Raises
+    :class:`RenderRefused` when the plan must not be rendered as asked.
     """
     path = doc.path
-    result = check_document(doc, options)
+    result = cached_check(doc, raw, options or Options(), config or Config(), cache)
     errors = [f for f in result.findings if f.severity == "error"]
     if doc.data is None or (errors and (final or not result.rules_run)):
         # both languages, as the other refusals here: the caller's language is not known
@@ -395,6 +404,9 @@ class _Job:
     options: Options | None
     reference: Path | None
     with_figure: bool = True
+    config: Config | None = None
+    #: the result cache (a :class:`planctl.cache.ResultCache`), shared with validate
+    cache: Any = None
 
 
 def _render_one(job: _Job) -> Outcome | tuple[Path, Staged]:
@@ -406,7 +418,9 @@ def _render_one(job: _Job) -> Outcome | tuple[Path, Staged]:
     from planctl.check import recognize
 
     try:
-        doc = load_file(job.path)
+        target = job.path.resolve() if job.path.is_symlink() else job.path
+        raw = read_plan_bytes(target, MAX_BYTES)  # the bytes the cache entry is named by
+        doc = load_bytes(raw, job.path)
         reason = recognize(doc)
         if reason is not None:
             return Outcome(job.path, skipped=reason)
@@ -420,6 +434,9 @@ def _render_one(job: _Job) -> Outcome | tuple[Path, Staged]:
             reference=job.reference,
             with_figure=job.with_figure,
             defer_guards=True,
+            config=job.config,
+            cache=job.cache,
+            raw=raw,
         )
     except RenderRefused as exc:
         return Outcome(job.path, refused=exc.reasons)
@@ -444,6 +461,8 @@ def render_many(
     options: Options | None = None,
     reference: Path | None = None,
     with_figure: bool = True,
+    config: Config | None = None,
+    cache: Any = None,
 ) -> Iterator[Outcome]:
     """Render plans over a process pool, yielding outcomes in the order of ``paths``.
 
@@ -452,7 +471,9 @@ def render_many(
     output folder's manifest and the outcomes are byte for byte those of a serial
     run (``jobs=1``). ``jobs`` None uses every core from MIN_POOLED plans on, 0 every
     core. Files that are not plans are skipped, as :func:`planctl.check.split_plans`
-    would skip them, from the one load that also serves the render.
+    would skip them, from the one load that also serves the render. ``config`` and
+    ``cache`` are validate's: a plan validated under the same settings is not checked
+    again (see :func:`prepare`).
     """
     import gc
 
@@ -460,7 +481,10 @@ def render_many(
     from planctl.write import adopt_staged
 
     out = Path(out_dir)
-    work = [_Job(Path(p), out, fmt, final, force, options, reference, with_figure) for p in paths]
+    work = [
+        _Job(Path(p), out, fmt, final, force, options, reference, with_figure, config, cache)
+        for p in paths
+    ]
     n = pool.auto_jobs(len(work), jobs, minimum=MIN_POOLED)
     taken: dict[Path, str] = {}
     # workers are forked: objects loaded so far are frozen out of the collector, so the
