@@ -11,6 +11,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 #: at most six ASCII digits per unit: P999999D is 2,700 years, and a 400-digit
 #: duration overflowed date arithmetic; ``\d`` would also accept Arabic-Indic digits
@@ -44,7 +45,16 @@ class Duration:
 
 def parse(text: str) -> Duration:
     """Parse an ISO 8601 duration; raises ``ValueError`` on anything else."""
-    m = _RE.match(text) if isinstance(text, str) else None
+    if not isinstance(text, str):
+        raise ValueError(f"not an ISO 8601 duration: {text!r}")
+    return _parse(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> Duration:
+    # memoised: a plan says PT30M, PT2H and P1D hundreds of times, and the rules and the
+    # renderer asked for ~2,000 parses per plan (Duration is frozen, so sharing is safe)
+    m = _RE.match(text)
     if not m:
         raise ValueError(f"not an ISO 8601 duration: {text!r}")
     g = {k: int(v) if v else 0 for k, v in m.groupdict().items()}

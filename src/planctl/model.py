@@ -25,10 +25,10 @@ def _hazards() -> dict[str, dict[str, str]]:
     Kept in the house style (templates/text/zh.yaml) with the rest of the document's
     vocabulary, so an office rewording "突发水污染事件" edits one file.
     """
-    from planctl.render.templates import template_dir
+    from planctl.render.templates import house_style_data
 
-    raw = safe_load((template_dir() / "text" / "zh.yaml").read_text("utf-8"))
-    return raw["vocabulary"]["hazards"]
+    hazards: dict[str, dict[str, str]] = house_style_data()["vocabulary"]["hazards"]
+    return hazards
 
 
 HAZARDS: dict[str, dict[str, str]] = _hazards()

@@ -296,8 +296,9 @@ def available() -> list[str]:
 
 def _pack_profiles() -> dict[str, Path]:
     """Profiles added by rule packs; a pack cannot replace a built-in profile."""
-    import planctl.rules  # noqa: F401  (loads the packs)
-    from planctl.plugins import profile_dirs
+    from planctl.plugins import load, profile_dirs
+
+    load()
 
     out: dict[str, Path] = {}
     for folder in profile_dirs():
@@ -377,6 +378,7 @@ def parse(raw: Any, parent: Profile | None = None) -> Profile:
 
 
 def load_raw(profile_id: str) -> Any:
+    """A profile file as parsed (a fresh copy: callers may change it)."""
     builtin = resources.files("planctl.profiles") / f"{profile_id}.yaml"
     if builtin.is_file():
         text = builtin.read_text("utf-8")
@@ -386,13 +388,20 @@ def load_raw(profile_id: str) -> Any:
 
 
 @cache
+def _parsed(profile_id: str) -> Any:
+    # parsed once per process, only read: a profile that others extend (national) was
+    # parsed again for each of them
+    return load_raw(profile_id)
+
+
+@cache
 def get(profile_id: str, _seen: tuple[str, ...] = ()) -> Profile:
     """Load a profile by id, following ``extends``."""
     if profile_id not in available():
         raise UnknownProfile(profile_id)
     if profile_id in _seen:
         raise InvalidProfile(f"profile {profile_id!r} extends itself")
-    raw = load_raw(profile_id)
+    raw = _parsed(profile_id)
     if isinstance(raw, dict) and raw.get("id") != profile_id:
         raise InvalidProfile(f"profile file {profile_id}.yaml has id {raw.get('id')!r}")
     parent_id = raw.get("extends") if isinstance(raw, dict) else None

@@ -13,16 +13,14 @@ import re
 from functools import cache, lru_cache
 from typing import Any
 
-from planctl.loader import safe_load
-from planctl.render.templates import template_dir
+from planctl.render.templates import house_style_data
 
 CN_NUM = "一二三四五六七八九十"
 
 
-@lru_cache(maxsize=1)
 def house_style() -> dict[str, Any]:
-    """templates/text/zh.yaml, parsed once."""
-    return safe_load((template_dir() / "text" / "zh.yaml").read_text("utf-8"))
+    """templates/text/zh.yaml, parsed once (shared with the model's vocabulary)."""
+    return house_style_data()
 
 
 @lru_cache(maxsize=1)

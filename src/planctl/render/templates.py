@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 
 def template_dir() -> Path:
@@ -11,6 +13,16 @@ def template_dir() -> Path:
     if packaged.is_dir():
         return Path(str(packaged))
     return Path(__file__).resolve().parents[3] / "templates"
+
+
+@lru_cache(maxsize=1)
+def house_style_data() -> dict[str, Any]:
+    """templates/text/zh.yaml parsed once per process: the model reads its event names
+    and the renderer its sentences (each parsed it, ~1.3 ms of every start)."""
+    from planctl.loader import safe_load
+
+    data: dict[str, Any] = safe_load((template_dir() / "text" / "zh.yaml").read_text("utf-8"))
+    return data
 
 
 def reference_docx() -> Path:
