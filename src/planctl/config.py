@@ -154,27 +154,30 @@ def load(path: Path | None) -> Config:
         mark = doc.source.key(where) if key else doc.source.value(where)
         return f"{path}:{mark.line}:{mark.col}"
 
-    codes = [r.code for r in registry]
-    for key in ("select", "ignore"):
-        cleaned = []
-        for i, item in enumerate(getattr(cfg, key)):
-            text = canonical(item)  # a renamed rule's old code follows its redirect
-            # a mistyped entry would silently switch every check on or off
-            if not any(code.startswith(text) for code in codes):
+    # rule codes are only needed to check entries naming them: a configuration without
+    # any leaves the rules unloaded (a render served from the cache needs none)
+    if cfg.select or cfg.ignore or cfg.severity:
+        codes = [r.code for r in registry]
+        for key in ("select", "ignore"):
+            cleaned = []
+            for i, item in enumerate(getattr(cfg, key)):
+                text = canonical(item)  # a renamed rule's old code follows its redirect
+                # a mistyped entry would silently switch every check on or off
+                if not any(code.startswith(text) for code in codes):
+                    raise ConfigError(
+                        f"{at((key, i))}: {key} entry {item!r} matches no rule (see `planctl rules`)"
+                    )
+                cleaned.append(text)
+            setattr(cfg, key, cleaned)
+        severity = {}
+        for code, sev in cfg.severity.items():
+            if canonical(code) not in codes:
                 raise ConfigError(
-                    f"{at((key, i))}: {key} entry {item!r} matches no rule (see `planctl rules`)"
+                    f"{at(('severity', code), key=True)}: severity for unknown rule {code!r}"
                 )
-            cleaned.append(text)
-        setattr(cfg, key, cleaned)
-    severity = {}
-    for code, sev in cfg.severity.items():
-        if canonical(code) not in codes:
-            raise ConfigError(
-                f"{at(('severity', code), key=True)}: severity for unknown rule {code!r}"
-            )
-        severity[canonical(code)] = sev
-    cfg.severity = severity
-    _refuse_silencing(at, cfg, {r.code: r.layer for r in registry})
+            severity[canonical(code)] = sev
+        cfg.severity = severity
+        _refuse_silencing(at, cfg, {r.code: r.layer for r in registry})
     _check_registries(path, at, cfg)
     if cfg.profile is not None and cfg.profile not in profiles.available():
         raise ConfigError(
