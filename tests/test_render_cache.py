@@ -192,3 +192,32 @@ def test_a_render_served_from_the_cache_loads_no_rule(repo: Path, tmp_path: Path
     # the registry still lists every rule when asked, in code order
     codes = [r.code for r in registry]
     assert codes == sorted(codes) and {"DUTY001", "TXT001", "YAML001"} <= set(codes)
+
+
+def test_one_plan_render_gives_the_collector_back(repo: Path, tmp_path: Path) -> None:
+    """The collector is off while one plan renders, and on again afterwards (library callers,
+    CliRunner in a test process), whether the render succeeds or is refused."""
+    import gc
+
+    from typer.testing import CliRunner
+
+    from planctl.cli import app
+
+    plan = repo / "plans" / SAMPLE.name
+    assert gc.isenabled()
+    for extra in ([], ["--final"]):  # the sample is approved: --final renders as well
+        r = CliRunner().invoke(
+            app, ["render", str(plan), "-o", str(tmp_path / "out"), "--today", TODAY, *extra]
+        )
+        assert r.exit_code == 0, r.output
+        assert gc.isenabled()
+    broken = repo / "plans" / "broken.yaml"
+    broken.write_text("metadata: [\n", encoding="utf-8")
+    r = CliRunner().invoke(
+        app, ["render", str(broken), "-o", str(tmp_path / "out"), "--today", TODAY, "--final"]
+    )
+    assert r.exit_code != 0
+    assert gc.isenabled()
+    options = make_options(TODAY, None, Config())
+    [done] = render_many([plan], tmp_path / "lib", options=options)
+    assert done.rendered is not None and gc.isenabled()

@@ -7,9 +7,9 @@ exits 2 with a short message; ``--debug`` shows the traceback.
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
-import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -371,6 +371,10 @@ def render(
         found = discover(plans, cfg)
     except UsageError as exc:
         raise _fail(str(exc)) from None
+    if len(found.files) == 1 and gc.isenabled():
+        # one plan: no collection while the renderer is imported and runs (see render_many)
+        gc.disable()
+        ctx.call_on_close(gc.enable)
     from planctl.check import SKIP_REASONS
     from planctl.discover import WHY_SKIPPED
     from planctl.render.api import render_many
@@ -1189,6 +1193,8 @@ def _main() -> None:
             exc.show()
             sys.exit(2)
         if state.debug:
+            import traceback
+
             traceback.print_exc()
         plain = _environment_message(exc)
         if plain is not None:

@@ -11,7 +11,6 @@ know (rule codes, rule packs, profiles, protected codes) is checked here.
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
@@ -327,6 +326,8 @@ def _check_schema(path: Path, doc: Any, data: Any) -> None:
             allowed = list(err.schema.get("properties", {}))
             key_name = next(k for k in err.instance if k not in allowed)
             mark = doc.source.key((*where, key_name))
+            import difflib  # only for a suggestion: kept off the start-up path
+
             close = difflib.get_close_matches(str(key_name), allowed, n=1, cutoff=0.6)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             message = (

@@ -20,7 +20,6 @@ entry (file, line and id). A registry is read only inside the repository
 from __future__ import annotations
 
 import copy
-import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -420,6 +419,8 @@ def _unresolved(
             {"id": wanted, "what": _WORD[section], "files": "、".join(r.shown for r in hits)},
         )
     known = [k for _, r in registries for k in r.index.get(section, {})]
+    import difflib  # only for a suggestion: kept off the start-up path
+
     close = difflib.get_close_matches(wanted, known, n=1, cutoff=0.6)
     if not registries:
         searched = {

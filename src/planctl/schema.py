@@ -8,7 +8,6 @@ reduced with ``best_match`` so one mistake gives one message, not five.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from functools import lru_cache
@@ -281,6 +280,8 @@ def _to_findings(doc: Document, err: ValidationError) -> list[Finding]:
         extras = [k for k in instance if k not in allowed]
         out = []
         for k in extras:
+            import difflib  # only for a suggestion: kept off the start-up path
+
             close = difflib.get_close_matches(k, allowed, n=1, cutoff=0.6)
             params = {
                 "field": k,
