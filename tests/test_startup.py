@@ -160,3 +160,47 @@ def test_entry_freezes_what_the_import_made_and_collects_again() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert out.stdout.split() == ["True", "True"]
+
+
+def test_data_files_are_parsed_once_then_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """planctl's data files: the same data from the cache as from the parser, and a damaged,
+    foreign or unwritable entry only means parsing again."""
+    import yaml
+
+    from planctl import loader
+    from planctl.render.templates import template_dir
+
+    monkeypatch.setenv("PLANCTL_CACHE_DIR", str(tmp_path / "cache"))
+    texts = [(template_dir() / "text" / "zh.yaml").read_text("utf-8")]
+    texts += [p.read_text("utf-8") for p in sorted((ROOT / "src/planctl/data").glob("*.yaml"))]
+    texts += ["a: 1\nb: [2.5, true, null, '2026-01-01', 2026-01-01]\n"]
+    parsed = []
+    for text in texts:
+        expected = yaml.load(text, Loader=loader._Loader)
+        assert loader.safe_load(text) == expected  # parsed, entry written
+        parsed.append(expected)
+    entries = sorted((tmp_path / "cache").glob("data-*.marshal"))
+    assert len(entries) == len(texts)
+
+    def parsing_fails(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("parsed although cached")
+
+    monkeypatch.setattr(loader.yaml, "load", parsing_fails)
+    assert [loader.safe_load(t) for t in texts] == parsed  # read back, not parsed
+    # a fresh object each time: a caller changing its copy changes no other
+    first = loader.safe_load(texts[-1])
+    first["a"] = 99
+    assert loader.safe_load(texts[-1])["a"] == 1
+    monkeypatch.undo()
+    monkeypatch.setenv("PLANCTL_CACHE_DIR", str(tmp_path / "cache"))
+    for entry in entries:
+        entry.write_bytes(b"\x00damaged")
+    assert [loader.safe_load(t) for t in texts] == parsed
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("PLANCTL_CACHE_DIR", str(blocker / "sub"))
+    assert loader.safe_load(texts[-1]) == parsed[-1]
+    monkeypatch.setenv("PLANCTL_CACHE_DIR", "")
+    assert loader.safe_load(texts[-1]) == parsed[-1]

@@ -15,7 +15,9 @@ author who writes ``2024-01-05`` meant a date, not a datetime object.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -76,9 +78,75 @@ PathT = tuple[str | int, ...]
 
 
 def safe_load(text: str) -> Any:
-    """``yaml.safe_load`` with the C parser: planctl's own data files (profiles, calendars,
-    vocabularies) are read at every start, and the pure-Python parser took ~0.1 s of it."""
-    return yaml.load(text, Loader=_Loader)
+    """``yaml.safe_load`` with the C parser, for planctl's own data files (profiles, calendars,
+    vocabularies, house style); the pure-Python parser took ~0.1 s of every start.
+
+    They are read at every start, ~10 of them, and parsing them still took ~8 ms of
+    a one-plan run: what a text parses to is kept in the user's cache folder (with
+    the compiled schemas, ``PLANCTL_CACHE_DIR``), keyed by the text's hash, and read
+    back with ``marshal``. A missing, damaged or unwritable entry means parsing, as
+    before; a value marshal cannot keep is simply not cached.
+    """
+    import marshal
+
+    from planctl.fastschema import cache_dir
+
+    folder = cache_dir()
+    if folder is None:
+        return yaml.load(text, Loader=_Loader)
+    digest = hashlib.sha256(f"{_DATA_FORMAT}\0{sys.version}\0{text}".encode()).hexdigest()
+    path = folder / f"data-{digest[:32]}.marshal"
+    try:
+        dated, data = marshal.loads(path.read_bytes())
+        return _undate(data) if dated else data
+    except Exception:  # absent, truncated, from another build: parse below
+        pass
+    data = yaml.load(text, Loader=_Loader)
+    try:
+        blob = marshal.dumps((False, data))
+    except ValueError:  # dates (holidays, effective dates): kept as tagged tuples
+        try:
+            blob = marshal.dumps((True, _date_tuples(data)))
+        except ValueError:  # another type marshal does not keep: not cached
+            return data
+    from planctl.write import write_cache_bytes
+
+    write_cache_bytes(path, blob)
+    return data
+
+
+#: bump when what safe_load makes of a text changes (the resolver, the types it builds)
+_DATA_FORMAT = "1"
+
+
+def _date_tuples(value: Any) -> Any:
+    """Dates as ``("\0date", iso)`` tuples (YAML data holds no tuples of its own)."""
+    import datetime
+
+    if isinstance(value, dict):
+        return {k: _date_tuples(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_date_tuples(v) for v in value]
+    if isinstance(value, datetime.datetime):
+        return ("\0datetime", value.isoformat())
+    if isinstance(value, datetime.date):
+        return ("\0date", value.isoformat())
+    return value
+
+
+def _undate(value: Any) -> Any:
+    import datetime
+
+    if isinstance(value, dict):
+        return {k: _undate(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_undate(v) for v in value]
+    if isinstance(value, tuple):
+        kind, text = value
+        if kind == "\0datetime":
+            return datetime.datetime.fromisoformat(text)
+        return datetime.date.fromisoformat(text)
+    return value
 
 
 #: Refuse documents whose alias expansion would create more nodes than this.

@@ -15,9 +15,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from planctl import durations
+from planctl.loader import safe_load
 from planctl.rules.base import Context, Problem, rule
 from planctl.rules.maintenance import _cycle, _plan_start
 
@@ -29,7 +28,8 @@ EXERCISE_KINDS = frozenset({"tabletop", "functional", "full_scale"})
 def forecastable() -> dict[str, dict[str, str]]:
     """Hazards seen coming, with how (data/forecastable.yaml)."""
     raw = (resources.files("planctl") / "data" / "forecastable.yaml").read_text("utf-8")
-    return yaml.safe_load(raw)["hazards"]
+    hazards: dict[str, dict[str, str]] = safe_load(raw)["hazards"]
+    return hazards
 
 
 RESPONSE_ONLY = rule(
