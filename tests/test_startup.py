@@ -195,8 +195,13 @@ def test_data_files_are_parsed_once_then_read_back(
     assert loader.safe_load(texts[-1])["a"] == 1
     monkeypatch.undo()
     monkeypatch.setenv("PLANCTL_CACHE_DIR", str(tmp_path / "cache"))
+    import marshal
+
     for entry in entries:
         entry.write_bytes(b"\x00damaged")
+    assert [loader.safe_load(t) for t in texts] == parsed
+    for entry in entries:  # well-formed, but another layout (an older planctl's)
+        entry.write_bytes(marshal.dumps({"metadata": 1, "hazards": "x"}))
     assert [loader.safe_load(t) for t in texts] == parsed
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")

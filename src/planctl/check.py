@@ -364,14 +364,26 @@ def cached_check(
     The entry is the one ``validate`` reads and writes, so a render after a
     validate of the same plan under the same settings runs no rule.
     """
+    found = cached_result(doc, raw, cache)
+    return found if found is not None else check_and_store(doc, raw, options, config, cache)
+
+
+def cached_result(doc: Document, raw: bytes | None, cache: Any) -> FileResult | None:
+    """The cache's result for exactly these bytes under its settings, or None."""
+    if cache is None or raw is None:
+        return None
+    found: FileResult | None = cache.get(cache.key(doc.path, raw), doc.path)
+    return found
+
+
+def check_and_store(
+    doc: Document, raw: bytes | None, options: Options, config: Config, cache: Any
+) -> FileResult:
+    """Check a loaded plan; with a cache, store the result under the bytes it was loaded from."""
     if cache is None or raw is None:
         return check_document(doc, options, config)
-    key = cache.key(doc.path, raw)
-    found: FileResult | None = cache.get(key, doc.path)
-    if found is not None:
-        return found
     result, deps = _check_plan(doc, options, config)
-    cache.put(key, result, deps)
+    cache.put(cache.key(doc.path, raw), result, deps)
     return result
 
 

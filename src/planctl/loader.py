@@ -97,8 +97,10 @@ def safe_load(text: str) -> Any:
     digest = hashlib.sha256(f"{_DATA_FORMAT}\0{sys.version}\0{text}".encode()).hexdigest()
     path = folder / f"data-{digest[:32]}.marshal"
     try:
-        dated, data = marshal.loads(path.read_bytes())
-        return _undate(data) if dated else data
+        entry = marshal.loads(path.read_bytes())
+        # (dated, data): anything else is an entry of another layout, parsed again
+        if type(entry) is tuple and len(entry) == 2 and type(entry[0]) is bool:
+            return _undate(entry[1]) if entry[0] else entry[1]
     except Exception:  # absent, truncated, from another build: parse below
         pass
     data = yaml.load(text, Loader=_Loader)
@@ -116,7 +118,7 @@ def safe_load(text: str) -> Any:
 
 
 #: bump when what safe_load makes of a text changes (the resolver, the types it builds)
-_DATA_FORMAT = "1"
+_DATA_FORMAT = "2"
 
 
 def _date_tuples(value: Any) -> Any:

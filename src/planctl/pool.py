@@ -91,3 +91,87 @@ def ordered_map(
         # and wait for the chunks in progress (a worker left running would write to a
         # closed pipe at exit)
         executor.shutdown(wait=True, cancel_futures=not finished)
+
+
+class Forked:
+    """One call computed in a forked child while this process goes on (the other core).
+
+    A single plan's render checks the plan and draws the document; the two are
+    independent until the check decides whether the document may be written, so
+    on a machine with two cores the check runs beside the drawing. The child
+    inherits everything loaded (no start-up), writes its pickled result to a pipe
+    and leaves with ``os._exit`` (no cleanup of the parent's). Nothing here is
+    required: :meth:`start` returns None where fork is missing or one core is all
+    there is, and :meth:`result` returns None when the child failed, for any
+    reason; the caller then computes the result itself.
+    """
+
+    def __init__(self, pid: int, fd: int) -> None:
+        self._pid = pid
+        self._fd = fd
+
+    @classmethod
+    def start(cls, fn: Callable[..., Any], *args: Any) -> Forked | None:
+        if not hasattr(os, "fork") or cpu_count() < 2:
+            return None
+        import sys
+
+        sys.stdout.flush()  # nothing buffered is written twice
+        sys.stderr.flush()
+        read, write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            return None
+        if pid == 0:  # the child: compute, send, leave without running the parent's exits
+            code = 1
+            try:
+                import pickle
+
+                os.close(read)
+                _init_worker()
+                data = memoryview(pickle.dumps(fn(*args), pickle.HIGHEST_PROTOCOL))
+                while data:
+                    data = data[os.write(write, data) :]
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        return cls(pid, read)
+
+    def result(self) -> Any | None:
+        """The child's result, or None when it failed (the caller computes it instead)."""
+        import pickle
+
+        chunks = []
+        try:
+            while chunk := os.read(self._fd, 1 << 20):
+                chunks.append(chunk)
+        finally:
+            os.close(self._fd)
+            _, status = os.waitpid(self._pid, 0)
+        if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+            return None
+        try:
+            return pickle.loads(b"".join(chunks))
+        except Exception:
+            return None
+
+    def cancel(self) -> None:
+        """Stop the child and reap it (the caller gave up: an error, an interrupt)."""
+        import signal
+
+        try:
+            os.kill(self._pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            os.close(self._fd)
+        except OSError:
+            pass
+        try:
+            os.waitpid(self._pid, 0)
+        except OSError:
+            pass

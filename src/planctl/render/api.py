@@ -7,20 +7,21 @@ existing file planctl did not produce is never overwritten without --force.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from planctl.check import cached_check
+from planctl.check import cached_result, check_and_store
 from planctl.config import Config
 from planctl.findings import Finding
 from planctl.integrity import remember_digest, seal_text, stamp_parts
 from planctl.loader import MAX_BYTES, Document, load_bytes, load_file, read_plan_bytes
 from planctl.model import Plan
 from planctl.placeholders import MARK, has_placeholder
-from planctl.render.blocks import Figure
+from planctl.render.blocks import Content, Figure
 from planctl.render.content import build
 from planctl.rules import Options
 from planctl.textscan import PLACEHOLDER, strings
@@ -270,17 +271,93 @@ def prepare(
     config: Config | None = None,
     cache: Any = None,
     raw: bytes | None = None,
+    overlap: bool = False,
 ) -> Staged:
     """Check a loaded plan and render it; its files are staged, not yet in place.
 
     The plan is loaded once by the caller and shared by the checks and the
     renderer. The check honours the configuration as validate does, and with a
     ``cache`` (:class:`planctl.cache.ResultCache`) and the plan's ``raw`` bytes it
-    reuses validate's result for the same bytes and settings. Raises
+    reuses validate's result for the same bytes and settings. With ``overlap``
+    (one plan, nothing else running) a check the cache cannot answer runs in a
+    forked child while this process draws the DOCX; nothing is written before
+    the check's verdict, and the result is the same as checking first. Raises
     :class:`RenderRefused` when the plan must not be rendered as asked.
     """
+    options, config = options or Options(), config or Config()
+    result = cached_result(doc, raw, cache)
+    child = None
+    if result is None and overlap and fmt == "docx" and isinstance(doc.data, dict):
+        from planctl.pool import Forked
+
+        child = Forked.start(check_and_store, doc, raw, options, config, cache)
+    if result is None and child is None:
+        result = check_and_store(doc, raw, options, config, cache)
+    early: tuple[Content, bytes] | BaseException | None = None
+    if child is not None:
+        try:
+            # drawn while the child checks: kept only if the check lets it be written
+            try:
+                content = _content(doc, fmt, final, with_figure)
+                early = content, _docx_bytes(content, reference, final)
+            except Exception as exc:  # a plan the check will refuse may not draw at all
+                early = exc
+            result = child.result()
+            child = None
+        finally:
+            if child is not None:
+                child.cancel()
+        if result is None:  # the child failed (killed, out of memory): check here
+            result = check_and_store(doc, raw, options, config, cache)
+    assert result is not None
+    _refuse(doc, result, final)
+    if isinstance(early, BaseException):
+        raise early
+    content, data = early if early is not None else (_content(doc, fmt, final, with_figure), b"")
     path = doc.path
-    result = cached_check(doc, raw, options or Options(), config or Config(), cache)
+    out_dir = Path(out_dir)
+    target = out_dir / output_name(doc.data, fmt, final)
+    if target.resolve().parent != out_dir.resolve():  # ids are validated; belt and braces
+        raise RenderRefused([f"{target}: output would leave {out_dir}"])
+    if taken and target.resolve() in taken:
+        raise _taken_refusal(target, taken[target.resolve()])
+    staged = Staged(path, target, result.findings, defer_guards=defer_guards)
+    if not force:
+        staged.guard(
+            target,
+            True,
+            f"{target}: 已存在且不是 planctl 生成的文件；如确需覆盖请加 --force "
+            f"(exists and was not produced by planctl; use --force)",
+        )
+    try:
+        if fmt == "docx":
+            data = data or _docx_bytes(content, reference, final)
+        elif fmt == "pdf":
+            data = _pdf(content, reference, final, target, force, staged)
+        else:
+            from planctl.render.markdown import figure_names, render_markdown
+
+            # the figures as PNG files next to the Markdown (the DOCX has them as vector EMF)
+            figures = [b for b in content.blocks if isinstance(b, Figure)]
+            pngs = [b.raster() if b.raster else b"" for b in figures]
+            names = [
+                name if png else ""  # no image (no CJK font to draw it with): no link
+                for name, png in zip(figure_names(content, target.stem), pngs, strict=True)
+            ]
+            data = seal_text(render_markdown(content, names))
+            for name, png in zip(names, pngs, strict=True):
+                if png:
+                    _stage_guarded(staged, target.parent / name, png, force)
+        staged.stage(target, data, listed=fmt == "pdf")
+    except BaseException:
+        staged.discard()
+        raise
+    return staged
+
+
+def _refuse(doc: Document, result: Any, final: bool) -> None:
+    """Raise :class:`RenderRefused` when the check's result or the plan forbids this render."""
+    path = doc.path
     errors = [f for f in result.findings if f.severity == "error"]
     if doc.data is None or (errors and (final or not result.rules_run)):
         # both languages, as the other refusals here: the caller's language is not known
@@ -305,11 +382,16 @@ def prepare(
                 mark = doc.source.value(p)
                 reasons.append(f"{path}:{mark.line}:{mark.col}: 占位文本 placeholder: {text[:40]}")
             raise RenderRefused(reasons)
+
+
+def _content(doc: Document, fmt: str, final: bool, with_figure: bool) -> Content:
+    """The document's blocks (figures included) from a plan the check has let through."""
+    assert doc.data is not None
     try:
         figure = None
         if with_figure and fmt in ("docx", "pdf", "md"):
             figure = document_figures(doc.data)
-        content = build(doc.data, draft=not final, figure=figure)
+        return build(doc.data, draft=not final, figure=figure)
     except (KeyError, ValueError, TypeError, AttributeError):
         if not has_placeholder(doc.data):
             raise
@@ -317,52 +399,18 @@ def prepare(
         # where the document needs a known value (an enum, a level) cannot be shown
         raise RenderRefused(
             [
-                f"{path}: 预案中仍有需要确定取值的【待填】项，请先填写（planctl validate 列出全部）"
+                f"{doc.path}: 预案中仍有需要确定取值的【待填】项，请先填写（planctl validate 列出全部）"
                 " (a 【待填】 marker stands where the document needs a known value; "
                 "fill it in first, planctl validate lists them)"
             ]
         ) from None
-    out_dir = Path(out_dir)
-    target = out_dir / output_name(doc.data, fmt, final)
-    if target.resolve().parent != out_dir.resolve():  # ids are validated; belt and braces
-        raise RenderRefused([f"{target}: output would leave {out_dir}"])
-    if taken and target.resolve() in taken:
-        raise _taken_refusal(target, taken[target.resolve()])
-    staged = Staged(path, target, result.findings, defer_guards=defer_guards)
-    if not force:
-        staged.guard(
-            target,
-            True,
-            f"{target}: 已存在且不是 planctl 生成的文件；如确需覆盖请加 --force "
-            f"(exists and was not produced by planctl; use --force)",
-        )
-    try:
-        if fmt == "docx":
-            from planctl.render.docx import render_docx_parts
 
-            order, parts = render_docx_parts(content, reference)
-            data = stamp_parts(order, parts, plan_digest=content.digest, final=final)
-        elif fmt == "pdf":
-            data = _pdf(content, reference, final, target, force, staged)
-        else:
-            from planctl.render.markdown import figure_names, render_markdown
 
-            # the figures as PNG files next to the Markdown (the DOCX has them as vector EMF)
-            figures = [b for b in content.blocks if isinstance(b, Figure)]
-            pngs = [b.raster() if b.raster else b"" for b in figures]
-            names = [
-                name if png else ""  # no image (no CJK font to draw it with): no link
-                for name, png in zip(figure_names(content, target.stem), pngs, strict=True)
-            ]
-            data = seal_text(render_markdown(content, names))
-            for name, png in zip(names, pngs, strict=True):
-                if png:
-                    _stage_guarded(staged, target.parent / name, png, force)
-        staged.stage(target, data, listed=fmt == "pdf")
-    except BaseException:
-        staged.discard()
-        raise
-    return staged
+def _docx_bytes(content: Content, reference: Path | None, final: bool) -> bytes:
+    from planctl.render.docx import render_docx_parts
+
+    order, parts = render_docx_parts(content, reference)
+    return stamp_parts(order, parts, plan_digest=content.digest, final=final)
 
 
 def verify(docx_path: str | Path, plan_path: str | Path, lang: str = "en") -> Any:
@@ -407,6 +455,8 @@ class _Job:
     config: Config | None = None
     #: the result cache (a :class:`planctl.cache.ResultCache`), shared with validate
     cache: Any = None
+    #: check on the other core while drawing (one plan rendered in this process)
+    overlap: bool = False
 
 
 def _render_one(job: _Job) -> Outcome | tuple[Path, Staged]:
@@ -437,6 +487,7 @@ def _render_one(job: _Job) -> Outcome | tuple[Path, Staged]:
             config=job.config,
             cache=job.cache,
             raw=raw,
+            overlap=job.overlap,
         )
     except RenderRefused as exc:
         return Outcome(job.path, refused=exc.reasons)
@@ -486,6 +537,8 @@ def render_many(
         for p in paths
     ]
     n = pool.auto_jobs(len(work), jobs, minimum=MIN_POOLED)
+    if len(work) == 1 and jobs != 1:  # one plan: its check runs beside its drawing (prepare)
+        work = [dataclasses.replace(work[0], overlap=True)]
     taken: dict[Path, str] = {}
     # workers are forked: objects loaded so far are frozen out of the collector, so the
     # children's collections neither scan them nor copy their pages. The thresholds stay
