@@ -109,6 +109,7 @@ class Forked:
     def __init__(self, pid: int, fd: int) -> None:
         self._pid = pid
         self._fd = fd
+        self._reaped = False  # a reaped child's pid may be another process's by now
 
     @classmethod
     def start(cls, fn: Callable[..., Any], *args: Any) -> Forked | None:
@@ -151,7 +152,9 @@ class Forked:
                 chunks.append(chunk)
         finally:
             os.close(self._fd)
-            _, status = os.waitpid(self._pid, 0)
+            self._fd = -1
+        _, status = os.waitpid(self._pid, 0)
+        self._reaped = True
         if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
             return None
         try:
@@ -163,15 +166,20 @@ class Forked:
         """Stop the child and reap it (the caller gave up: an error, an interrupt)."""
         import signal
 
+        if self._reaped:
+            return
         try:
             os.kill(self._pid, signal.SIGKILL)
         except OSError:
             pass
-        try:
-            os.close(self._fd)
-        except OSError:
-            pass
+        if self._fd >= 0:
+            try:
+                os.close(self._fd)
+            except OSError:
+                pass
+            self._fd = -1
         try:
             os.waitpid(self._pid, 0)
         except OSError:
             pass
+        self._reaped = True
