@@ -62,13 +62,9 @@ def apply_patch(data: dict[str, Any], patch: str) -> dict[str, Any]:
 
 
 def _stringify_dates(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _stringify_dates(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_stringify_dates(v) for v in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+    from planctl.loader import map_leaves
+
+    return map_leaves(value, lambda v: v.isoformat() if hasattr(v, "isoformat") else v)
 
 
 def render(data: dict[str, Any]) -> str:

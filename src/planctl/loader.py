@@ -18,6 +18,7 @@ import codecs
 import hashlib
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -121,34 +122,41 @@ def safe_load(text: str) -> Any:
 _DATA_FORMAT = "2"
 
 
+def map_leaves(value: Any, fn: Callable[[Any], Any]) -> Any:
+    """A copy of YAML data with ``fn`` applied to every value that is not a mapping or a list."""
+    if isinstance(value, dict):
+        return {k: map_leaves(v, fn) for k, v in value.items()}
+    if isinstance(value, list):
+        return [map_leaves(v, fn) for v in value]
+    return fn(value)
+
+
 def _date_tuples(value: Any) -> Any:
-    """Dates as ``("\0date", iso)`` tuples (YAML data holds no tuples of its own)."""
+    """Dates as ``("\\0date", iso)`` tuples (YAML data holds no tuples of its own)."""
     import datetime
 
-    if isinstance(value, dict):
-        return {k: _date_tuples(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_date_tuples(v) for v in value]
-    if isinstance(value, datetime.datetime):
-        return ("\0datetime", value.isoformat())
-    if isinstance(value, datetime.date):
-        return ("\0date", value.isoformat())
-    return value
+    def tag(leaf: Any) -> Any:
+        if isinstance(leaf, datetime.datetime):
+            return ("\0datetime", leaf.isoformat())
+        if isinstance(leaf, datetime.date):
+            return ("\0date", leaf.isoformat())
+        return leaf
+
+    return map_leaves(value, tag)
 
 
 def _undate(value: Any) -> Any:
     import datetime
 
-    if isinstance(value, dict):
-        return {k: _undate(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_undate(v) for v in value]
-    if isinstance(value, tuple):
-        kind, text = value
+    def untag(leaf: Any) -> Any:
+        if not isinstance(leaf, tuple):
+            return leaf
+        kind, text = leaf
         if kind == "\0datetime":
             return datetime.datetime.fromisoformat(text)
         return datetime.date.fromisoformat(text)
-    return value
+
+    return map_leaves(value, untag)
 
 
 #: Refuse documents whose alias expansion would create more nodes than this.

@@ -81,13 +81,14 @@ def all_text(data: Any) -> str:
 
 def sanitize(data: Any) -> Any:
     """A copy of the data with XML-forbidden and invisible characters replaced by U+FFFD."""
-    if isinstance(data, dict):
-        return {k: sanitize(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [sanitize(v) for v in data]
-    if isinstance(data, str):
-        return INVISIBLE.sub("\ufffd", XML_FORBIDDEN.sub("\ufffd", data))
-    return data
+    from planctl.loader import map_leaves
+
+    return map_leaves(
+        data,
+        lambda v: (
+            INVISIBLE.sub("\ufffd", XML_FORBIDDEN.sub("\ufffd", v)) if isinstance(v, str) else v
+        ),
+    )
 
 
 #: bidirectional overrides/isolates/marks and zero-width characters: they reorder or hide
