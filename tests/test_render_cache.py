@@ -183,7 +183,18 @@ def _families_loaded(argv: list[str], cwd: Path) -> set[str]:
 
 def test_a_render_served_from_the_cache_loads_no_rule(repo: Path, tmp_path: Path) -> None:
     plan = repo / "plans" / SAMPLE.name
-    args = ["render", str(plan), "-o", str(tmp_path / "out"), "--today", TODAY, "--force"]
+    # -j 1: checked in this process (one plan is otherwise checked in a forked child)
+    args = [
+        "render",
+        str(plan),
+        "-o",
+        str(tmp_path / "out"),
+        "--today",
+        TODAY,
+        "--force",
+        "-j",
+        "1",
+    ]
     cold = _families_loaded(args, repo)
     assert {"duties", "document", "structure"} <= cold  # a miss runs every rule
     warm = _families_loaded(args, repo)
