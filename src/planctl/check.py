@@ -355,21 +355,13 @@ def _check_plan(doc: Document, options: Options, config: Config) -> tuple[FileRe
     return result, dependencies(doc)
 
 
-def cached_check(
-    doc: Document, raw: bytes | None, options: Options, config: Config, cache: Any
-) -> FileResult:
-    """A loaded plan's result: from ``cache`` when it holds one, else checked and stored.
+def cached_result(doc: Document, raw: bytes | None, cache: Any) -> FileResult | None:
+    """The cache's result for exactly these bytes under its settings, or None.
 
     ``raw`` is the exact bytes ``doc`` was loaded from (the entry is named by them).
     The entry is the one ``validate`` reads and writes, so a render after a
     validate of the same plan under the same settings runs no rule.
     """
-    found = cached_result(doc, raw, cache)
-    return found if found is not None else check_and_store(doc, raw, options, config, cache)
-
-
-def cached_result(doc: Document, raw: bytes | None, cache: Any) -> FileResult | None:
-    """The cache's result for exactly these bytes under its settings, or None."""
     if cache is None or raw is None:
         return None
     found: FileResult | None = cache.get(cache.key(doc.path, raw), doc.path)
