@@ -394,6 +394,9 @@ def test_add_part_refuses_a_name_a_part_has() -> None:
     assert pkg.find("/word/styles.xml") is styles
     assert pkg.free_partname("/word/styles.xml") == "/word/styles1.xml"
     assert pkg.free_partname("/word/new.xml") == "/word/new.xml"
+    # OPC folds ASCII case only
+    assert part_key("/Word/Media/Image1.PNG") == "/word/media/image1.png"
+    assert part_key("/word/Ä.xml") != part_key("/word/ä.xml")
 
 
 def test_new_settings_get_a_free_name_beside_a_part_that_has_theirs(
@@ -467,3 +470,80 @@ def test_zip_members_differing_only_in_case_are_refused(tmp_path: Path) -> None:
         BadReference, match=re.escape("differing only in case: word/Styles.xml, word/styles.xml")
     ):
         check_reference(_save(tmp_path, order, parts))
+
+
+# --- every mutation: a render or a reason ---------------------------------------------------
+_TYPES = [RT + t for t in ("styles", "settings", "header", "footer", "image", "numbering", "theme")]
+
+
+def _mutate(rng: Any, order: list[str], parts: dict[str, bytes]) -> str:
+    """One structural change a hand-edited or badly generated reference can carry."""
+    rels_members = [n for n in order if n.endswith(".rels")]
+    how = rng.choice(["target", "type", "override", "ctype", "twin", "drop"])
+    if how in ("target", "type"):
+        member = rng.choice(rels_members)
+        root = etree.fromstring(parts[member])
+        rel = rng.choice(list(root))
+        if how == "target":
+            other = rng.choice([n for n in order if not n.endswith(".rels")])
+            rel.set(
+                "Target",
+                rng.choice(
+                    [
+                        "/" + other,
+                        "/" + other.upper(),
+                        "/" + other.swapcase(),
+                        "../" * rng.randint(0, 3) + other,
+                        "/_rels/.rels",
+                        "/[Content_Types].xml",
+                        "nowhere.xml",
+                        "",
+                        "/",
+                    ]
+                ),
+            )
+        else:
+            rel.set("Type", rng.choice(_TYPES))
+        parts[member] = etree.tostring(root)
+    elif how in ("override", "ctype"):
+        root = etree.fromstring(parts["[Content_Types].xml"])
+        el = rng.choice([e for e in root if e.tag == f"{{{CT_NS}}}Override"])
+        if how == "override":
+            root.remove(el)
+        else:
+            el.set("ContentType", rng.choice([CT_STYLES, CT_SETTINGS, "text/xml", "image/png"]))
+        parts["[Content_Types].xml"] = etree.tostring(root)
+    elif how == "twin":
+        name = rng.choice([n for n in order if n != "[Content_Types].xml"])
+        twin = name.swapcase()
+        if twin not in parts:
+            parts[twin] = parts[name]
+            order.append(twin)
+    else:
+        name = rng.choice([n for n in order if n != "[Content_Types].xml"])
+        order.remove(name)
+        del parts[name]
+    return how
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_any_mutated_reference_renders_or_is_refused_with_a_reason(
+    tmp_path: Path, content: Any, seed: int
+) -> None:
+    """Seeded structural mutations of the shipped reference: check_reference refuses with a
+    reason, or the render gives a package with distinct members that reads back as one."""
+    import random
+
+    rng = random.Random(seed)
+    order, parts = _shipped()
+    done = [_mutate(rng, order, parts) for _ in range(rng.randint(1, 3))]
+    ref = _save(tmp_path, order, parts)
+    try:
+        check_reference(ref)
+    except BadReference as exc:
+        assert str(exc), done
+        return
+    out_order, out = _render(content, ref)
+    again = Package.read(docx_mod.zip_parts(out_order, out))
+    again.main_document()
+    assert len(again.parts) == len(out_order) - 1 - sum(n.endswith(".rels") for n in out_order)

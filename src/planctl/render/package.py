@@ -176,7 +176,7 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 
 def part_key(name: str) -> str:
     """A part name as OPC compares it: ASCII letters case-insensitively, nothing else folded."""
-    return name.translate(_ASCII_LOWER)
+    return name.lower() if name.isascii() else name.translate(_ASCII_LOWER)
 
 
 def _is_bookkeeping(name: str) -> bool:
