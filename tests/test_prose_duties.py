@@ -249,3 +249,47 @@ def test_a_standing_task_is_put_in_place_not_finished(name: str) -> None:
             continue
         standing = re.search(r"期间|每日|每天|每小时|逐日|逐小时|持续|轮巡", strip_end(d["action"]))
         assert said.endswith("内落实。") == bool(standing), (d["id"], said)
+
+
+def test_others_beside_an_origin_lead_with_four_that_may_lead() -> None:
+    """Many that may lead: each of the river's four areas led by its own department."""
+    data = river()
+    lead = {
+        "by": "origin",
+        "areas": {"area-cz": "sx-eco", "area-hd": "hb-eco", "area-ay": "ha-eco", "area-yc": "zwn"},
+    }
+    plan = Plan(data)
+    assert plan.lead_parties(lead) == ["sx-eco", "hb-eco", "ha-eco", "zwn"]
+    w = _writer(data)
+    w.name.introduced.update(p["id"] for p in plan.parties)
+    four = ["sx-eco", "hb-eco", "ha-eco", "zwn"]
+    # other parties hold duties too: "其余各方" would reach them, so the four are named
+    assert (
+        others_text(w, lead, four)
+        == "晋生态环境厅、冀生态环境厅、豫生态环境厅、漳卫南局中除牵头方外的各方"
+    )
+    assert (
+        others_text(w, lead, ["hb-eco", "ha-eco", "zwn", "hh-eco"])
+        == "冀生态环境厅、豫生态环境厅、漳卫南局中除牵头方外的各方以及海河流域局"
+    )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_responsibility_annex_opens_a_task_with_its_condition_once(name: str) -> None:
+    """附件1 reads a duty as the body does ("收到…后，……"), and its 时限 cell does not
+    repeat a trigger the task cell already opens with."""
+    from planctl.render.blocks import Table
+
+    data, content = _content(name)
+    duties = Plan(data).duties
+    for table in (b for b in content.blocks if isinstance(b, Table) and "职责任务" in b.header):
+        task = table.header.index("职责任务")
+        limit = table.header.index("时限") if "时限" in table.header else None
+        for d in duties:
+            when = trigger_clause(strip_end(d["action"]), d.get("trigger"))
+            if not when:
+                continue
+            rows = [r for r in table.rows if r[task].startswith(when + "，")]
+            assert rows, (d["id"], when)
+            if limit is not None:
+                assert all(strip_end(d["trigger"]) != r[limit] for r in rows), rows

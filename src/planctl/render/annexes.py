@@ -77,7 +77,10 @@ def _short(plan: Plan, pid: str) -> str:
 
 def responsibility(plan: Plan) -> Table:
     """附件1: the matrix in column groups, or the office form past MAX_GROUPS groups."""
+    from planctl.render.chapters import duty_task
+
     m = mx.responsibility(plan)
+    duties = {d["id"]: d for d in plan.duties}
     phases = vocab("phases")
     # a party with no role in any duty (an informed provincial department, an operator
     # that is only told) would get a blank column, and past one group a page of header only
@@ -112,7 +115,7 @@ def responsibility(plan: Plan) -> Table:
         [
             str(n),
             phases[r.phase],
-            normalize(strip_end(r.action)),  # the body's punctuation and "每小时"
+            duty_task(duties.get(r.duty_id) or {"action": r.action}),  # as the body says it
             *[r.cells.get(pid, "") for pid, _ in parties],
         ]
         for n, r in enumerate(m.rows, 1)
@@ -130,8 +133,21 @@ def responsibility(plan: Plan) -> Table:
     )
 
 
+def _trigger_cell(d: dict[str, Any]) -> str:
+    """A duty without a deadline shows its trigger as its 时限 ("每年10月1日至次年4月30日
+    防火期"), unless the 职责任务 cell opens with it already."""
+    from planctl.render.chapters import duty_when
+
+    trigger = d.get("trigger")
+    if not isinstance(trigger, str) or duty_when(d)[0]:
+        return ""
+    return strip_end(trigger)
+
+
 def office_form(plan: Plan) -> Table:
     """序号｜职责任务｜牵头单位｜配合单位｜时限: readable at any party count."""
+    from planctl.render.chapters import duty_task
+
     phases = vocab("phases")
     rows = []
     order = {k: i for i, (k, _) in enumerate(mx.PHASES)}
@@ -140,10 +156,10 @@ def office_form(plan: Plan) -> Table:
             [
                 str(n),
                 phases[d["phase"]],
-                normalize(strip_end(d["action"])),
+                duty_task(d),
                 mech.lead_short(plan, d["lead"]),
                 join([_short(plan, x) for x in d.get("support", [])]) or "—",
-                mx.duration_zh(d.get("within")) or strip_end(d.get("trigger", "")) or "—",
+                mx.duration_zh(d.get("within")) or _trigger_cell(d) or "—",
             ]
         )
     return Table(

@@ -404,12 +404,7 @@ def duty_line(w: Writer, d: dict[str, Any]) -> str:
     Y配合，……"), unless the action already says it (``trigger_clause``). A deadline counts
     from the trigger; it is not repeated when the action or the trigger gives one.
     """
-    action = strip_end(d["action"])
-    when = trigger_clause(action, d.get("trigger"))
-    # "每季度首月，由X牵头，每季度抽查……": the trigger has said how often
-    often = re.match(r"每(年|半年|季度|月|周)(?![\d（(])", action)
-    if when and often and when.startswith(often.group(0)) and len(action) > often.end():
-        action = action[often.end() :].lstrip("，")
+    when, action = duty_when(d)
     given = _TIME_IN_TEXT.search(action) or when.endswith("前")
     return say(
         "duty",
@@ -421,6 +416,24 @@ def duty_line(w: Writer, d: dict[str, Any]) -> str:
         # a standing task ("预警期间……每日巡护") is put in place by then, not finished
         finish=vocab("deadline_verbs")["ongoing" if _ONGOING.search(action) else "once"],
     )
+
+
+def duty_when(d: dict[str, Any]) -> tuple[str, str]:
+    """A duty's opening condition (``trigger_clause``) and its action as printed after it."""
+    action = strip_end(str(d.get("action", "")))
+    when = trigger_clause(action, d.get("trigger"))
+    # "每季度首月，由X牵头，每季度抽查……": the trigger has said how often
+    often = re.match(r"每(年|半年|季度|月|周)(?![\d（(])", action)
+    if when and often and when.startswith(often.group(0)) and len(action) > often.end():
+        action = action[often.end() :].lstrip("，")
+    return when, action
+
+
+def duty_task(d: dict[str, Any]) -> str:
+    """The duty as a table cell reads it, its condition first as in the body:
+    "收到湘应急厅支援请求后，接令后4小时内调派……"."""
+    when, action = duty_when(d)
+    return normalize(f"{when}，{action}" if when else action)
 
 
 #: work that goes on once started: its deadline says when it is in place
