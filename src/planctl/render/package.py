@@ -345,7 +345,10 @@ class Package:
                         if len(set(found)) < len(found)
                         else "has members differing only in case: " + ", ".join(sorted(found))
                     )
-                    raise PackageError(f"part {name} is ambiguous: the zip {what}")
+                    raise PackageError(
+                        f"part {name} is ambiguous: the zip {what} "
+                        "(压缩包中有名称仅大小写不同或重复的成员，请用 Word 另存后再用)"
+                    )
                 try:
                     return found[0], z.read(found[0])
                 # a damaged deflate stream (zlib.error), an encrypted member (RuntimeError)
@@ -390,7 +393,8 @@ class Package:
                     if not external and _is_bookkeeping(target):
                         raise PackageError(
                             f"relationship {rid!r} of {source.name} names {target}, which is the "
-                            "package's own bookkeeping, not a part"
+                            "package's own bookkeeping, not a part "
+                            "(关系指向了文档包的登记文件而不是部件，请用 Word 另存后再用)"
                         )
                     source.rels[rid] = Rel(rid, reltype, target, external)
 
@@ -409,7 +413,8 @@ class Package:
                 if spec[2]:
                     raise PackageError(
                         f"part {name} serves as {spec[1]} but its content type is {ctype}; "
-                        "open the reference in Word and save it again"
+                        "open the reference in Word and save it again "
+                        "(参考文档部件的内容类型与其用途不符，请用 Word 另存后再用)"
                     )
                 return ctype
 
