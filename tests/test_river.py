@@ -185,3 +185,13 @@ def test_document_states_stand_down_targets_and_monitoring() -> None:
     assert "处理结果报告不代替解除或者终止通知" in paras
     base = build(base_data(), draft=True)
     assert not any(isinstance(b, Table) and "到达前余量" in b.header for b in base.blocks)
+
+
+def test_monitoring_frequency_reads_every_hour_not_every_one_hour() -> None:
+    from planctl.render.river import monitoring_table
+
+    plan = Plan(load_file(SAMPLES / "zhuozhang-water-pollution.yaml").data)
+    cells = [c for row in monitoring_table(plan).rows for c in row]
+    text = "\n".join(cells)
+    assert "每小时1次" in text, text  # the sample samples hourly at the intakes
+    assert "每1小时" not in text and "每1天" not in text

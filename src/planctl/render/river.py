@@ -13,7 +13,7 @@ from typing import Any
 from planctl import durations, reach
 from planctl.model import Plan, message_type
 from planctl.render.blocks import Table
-from planctl.render.style import join, level_name, say, vocab
+from planctl.render.style import join, level_name, normalize, say, vocab
 
 
 def _minutes(value: Any) -> float | None:
@@ -195,7 +195,7 @@ def monitoring_table(plan: Plan) -> Table:
             place.append(f"东经{loc['lon']:g}°、北纬{loc['lat']:g}°")
         freq = [
             join([_level_name(plan, lv) for lv in f.get("levels", [])])
-            + f"每{_human(_minutes(f.get('every')))}1次"
+            + normalize(f"每{_human(_minutes(f.get('every')))}1次")  # 每小时1次, not 每1小时
             for f in s.get("frequency") or []
         ]
         rows.append(
