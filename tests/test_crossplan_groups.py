@@ -372,3 +372,42 @@ def test_a_silenced_plan_hands_each_pair_to_the_other_side(base_facts: dict[str,
     told = [(f.file, [n for n in "abcd" if f" {n}.yaml:" in f" {f.message['en']}"]) for f in found]
     # b tells a, c, d; a with c and a with d, no longer told in a, are told in c and d
     assert told == [("b.yaml", ["a", "c", "d"]), ("c.yaml", ["a"]), ("d.yaml", ["a"])]
+
+
+# -- a finding on a shared registry entry, told once per run ---------------------------
+
+
+def test_a_stale_registry_line_is_told_once_not_in_every_plan(tmp_path: Path) -> None:
+    from datetime import date
+
+    from planctl.check import iter_checked
+    from planctl.examples import apply_patch
+    from planctl.rules import Options
+    from planctl.rules.crossplan import _REGISTRY, _USES
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "registries").mkdir()
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "registries" / "shared.yaml").write_text(_REGISTRY, encoding="utf-8")
+    for i in range(3):
+        patch = _USES + f"metadata.id: plan-{i}\ngeography.areas.0.name: 甲县{i}\n"
+        text = render(apply_patch(base_data(), patch))
+        (tmp_path / "plans" / f"p{i}.yaml").write_text(text, encoding="utf-8")
+    # the registry's duty line was verified on 2026-10-08: stale two years on
+    options = Options(today=date(2028, 11, 28))
+
+    def stale(results: Any) -> list[tuple[str, str]]:
+        return [
+            (Path(r.path).name, f.message["en"])
+            for r in results
+            for f in r.findings
+            if f.code == "CON002" and "registry entry 'jia'" in f.message["en"]
+        ]
+
+    collected = stale(check_paths([tmp_path], options, Config()).files)
+    assert [name for name, _ in collected] == ["p0.yaml"]
+    assert collected[0][1].endswith("(not repeated for other plans that use the entry)")
+    assert stale(iter_checked([tmp_path], options, Config())) == collected  # streamed alike
+    # one plan checked alone still says it
+    alone = stale(check_paths([tmp_path / "plans" / "p2.yaml"], options, Config()).files)
+    assert [name for name, _ in alone] == ["p2.yaml"]

@@ -421,6 +421,17 @@ def _optional(name: str) -> Any:
         return None
 
 
+def _entries_once(results: Iterable[FileResult]) -> Iterator[FileResult]:
+    """Each result, a finding on a shared registry entry told in the first plan only
+    (:func:`planctl.crossplan.once_per_entry`)."""
+    from planctl.crossplan import once_per_entry
+
+    keep = once_per_entry()
+    for result in results:
+        result.findings = keep(result.findings)
+        yield result
+
+
 def repository_pass(report: Report, config: Config) -> None:
     """Cross-plan checks over every file's facts, after the per-file pass (hook for #13)."""
     apply = getattr(_optional("planctl.crossplan"), "apply_repository", None)
@@ -529,7 +540,7 @@ def check_paths(
     config = config or Config()
     found = discover(list(paths), config)
     report = Report()
-    report.files.extend(_per_file(found, options, config, strict, jobs, cache))
+    report.files.extend(_entries_once(_per_file(found, options, config, strict, jobs, cache)))
     repository_pass(report, config)
     report.files.extend(_refused(found))
     return report
@@ -560,7 +571,7 @@ def iter_checked(
 
 def _stream(found: Any, results: Iterator[FileResult], config: Config) -> Iterator[FileResult]:
     shadow = Report()
-    for result in results:
+    for result in _entries_once(results):
         yield result
         shadow.files.append(
             FileResult(
