@@ -456,3 +456,37 @@ def test_a_configuration_of_another_repository_lends_no_registries(tmp_path: Pat
     cfg = config_mod.load(other / "planctl.yaml")
     codes = [f.code for f in _check(here, cfg).findings]
     assert codes == ["PTH002"], codes
+
+
+@pytest.mark.parametrize("mode", ["checked-first", "overlapped", "after-validate"])
+def test_every_render_path_draws_the_registry_entries(tmp_path: Path, mode: str) -> None:
+    """A render whose check runs in a forked child, or comes from validate's cache, draws the
+    plan with its registry entries merged in, exactly as checking first does (and verify agrees)."""
+    import subprocess
+    import sys
+
+    from planctl.integrity import verify_docx
+
+    root = _repo(tmp_path, {"registries/shared.yaml": _REGISTRY, "plans/a.yaml": _plan()})
+    plan = root / "plans" / "a.yaml"
+
+    def planctl(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "planctl", *args, "--today", "2026-11-28"],
+            capture_output=True,
+            text=True,
+            cwd=root,
+        )
+
+    reference = planctl("render", str(plan), "-o", str(tmp_path / "ref"), "-j", "1", "--no-cache")
+    assert reference.returncode == 0, reference.stderr
+    if mode == "after-validate":
+        assert planctl("validate", str(plan)).returncode in (0, 1)
+    extra = {"checked-first": ["-j", "1"], "overlapped": ["--no-cache"], "after-validate": []}
+    r = planctl("render", str(plan), "-o", str(tmp_path / "out"), *extra[mode])
+    assert r.returncode == 0, r.stderr
+    [ref] = (tmp_path / "ref").glob("*.docx")
+    [out] = (tmp_path / "out").glob("*.docx")
+    assert out.read_bytes() == ref.read_bytes()
+    check = verify_docx(out, plan)
+    assert check.unchanged and check.plan_matches, check.plan_changes

@@ -232,3 +232,23 @@ def test_one_plan_render_gives_the_collector_back(repo: Path, tmp_path: Path) ->
     options = make_options(TODAY, None, Config())
     [done] = render_many([plan], tmp_path / "lib", options=options)
     assert done.rendered is not None and gc.isenabled()
+
+
+def test_a_failed_rule_load_is_tried_again() -> None:
+    from planctl.rules.base import Registry, Rule
+
+    reg = Registry()
+    attempts: list[int] = []
+
+    def loader() -> None:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise KeyboardInterrupt  # Ctrl-C while the families were being imported
+        reg.add(Rule("ABC001", "demo", "info", "plan", {"zh": "", "en": ""}, {"zh": "", "en": ""}))
+        assert len(reg) == 1  # the loader may read the registry while it loads
+
+    reg.loader = loader
+    with pytest.raises(KeyboardInterrupt):
+        len(reg)
+    assert [r.code for r in reg] == ["ABC001"] and len(attempts) == 2
+    assert len(reg) == 1 and len(attempts) == 2  # loaded once, then kept

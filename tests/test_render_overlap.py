@@ -134,3 +134,30 @@ def test_cancel_stops_and_reaps_the_child() -> None:
     assert time.monotonic() - t0 < 10
     with pytest.raises(ChildProcessError):
         os.waitpid(child._pid, os.WNOHANG)  # already reaped
+
+
+def test_a_child_reaped_elsewhere_means_no_answer_not_an_error() -> None:
+    """With SIGCHLD ignored (a launcher can pass that on) the kernel reaps the child itself."""
+    import signal
+
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        child = pool.Forked.start(_answer, 1)
+        assert child is not None
+        assert child.result() is None  # the caller checks in-process instead
+        child.cancel()  # never signals a pid that may be another process's now
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+
+
+def test_no_fork_while_other_threads_run() -> None:
+    import threading
+
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait)
+    worker.start()
+    try:
+        assert pool.Forked.start(_answer, 1) is None
+    finally:
+        stop.set()
+        worker.join()

@@ -351,8 +351,8 @@ def render(
         bool,
         typer.Option(
             "--no-cache",
-            help="Check every plan again instead of reusing validate's results from "
-            ".planctl_cache/ (the document is the same either way).",
+            help="Neither read nor write .planctl_cache/: check every plan again instead of "
+            "reusing validate's results (the document is the same either way).",
         ),
     ] = False,
 ) -> None:

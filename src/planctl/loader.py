@@ -342,6 +342,8 @@ class Document:
     #: (filled by planctl.registry.resolve, which merges the entries into ``data``)
     origins: dict[PathT, dict[str, Any]] = field(default_factory=dict)
     resolved: bool = False
+    #: what resolving found (REG findings), returned again by a later resolve()
+    resolve_findings: list[Any] = field(default_factory=list)
 
 
 class _LoadError(Exception):

@@ -113,12 +113,18 @@ class Forked:
 
     @classmethod
     def start(cls, fn: Callable[..., Any], *args: Any) -> Forked | None:
-        if not hasattr(os, "fork") or cpu_count() < 2:
-            return None
         import sys
+        import threading
 
-        sys.stdout.flush()  # nothing buffered is written twice
-        sys.stderr.flush()
+        # a fork copies one thread: with others running (a library host) a lock held by
+        # one of them could hang the child, so only a single-threaded process forks
+        if not hasattr(os, "fork") or cpu_count() < 2 or threading.active_count() > 1:
+            return None
+        for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice
+            try:
+                stream.flush()
+            except (AttributeError, OSError, ValueError):  # None, closed, a broken pipe
+                pass
         read, write = os.pipe()
         try:
             pid = os.fork()
@@ -153,7 +159,11 @@ class Forked:
         finally:
             os.close(self._fd)
             self._fd = -1
-        _, status = os.waitpid(self._pid, 0)
+        try:
+            _, status = os.waitpid(self._pid, 0)
+        except ChildProcessError:  # reaped elsewhere (SIGCHLD ignored): its exit is unknown
+            self._reaped = True
+            return None
         self._reaped = True
         if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
             return None

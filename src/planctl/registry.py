@@ -246,13 +246,22 @@ def resolve(doc: Document, config: Any = None) -> list[Finding]:
     ``registries:`` (relative to the plan). The plan's list adds to the
     repository's, it does not replace it; a file named in both is read once.
 
-    Idempotent: a document is resolved once (render checks, then renders the
-    same document). Entries that cannot be resolved stay as written (``use``
-    only), so the schema accepts them and the REG finding is the one message.
+    Idempotent: a document is resolved once, and a later call returns the same
+    findings (render resolves the plan before it is checked, here or in a forked
+    child, or served from the cache). Entries that cannot be resolved stay as
+    written (``use`` only), so the schema accepts them and the REG finding is the
+    one message.
     """
-    if doc.resolved or not isinstance(doc.data, dict):
+    if doc.resolved:
+        return list(doc.resolve_findings)
+    if not isinstance(doc.data, dict):
         return []
     doc.resolved = True
+    doc.resolve_findings = _resolve(doc, config)
+    return list(doc.resolve_findings)
+
+
+def _resolve(doc: Document, config: Any) -> list[Finding]:
     data = doc.data
     findings: list[Finding] = []
     used = _uses(data)

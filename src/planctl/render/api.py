@@ -284,7 +284,12 @@ def prepare(
     the check's verdict, and the result is the same as checking first. Raises
     :class:`RenderRefused` when the plan must not be rendered as asked.
     """
+    from planctl.registry import resolve
+
     options, config = options or Options(), config or Config()
+    # registry entries merged into the data first: the document is drawn from the merged
+    # plan whether the check runs here, in a forked child or not at all (cache hit)
+    resolve(doc, config)
     result = cached_result(doc, raw, cache)
     child = None
     if result is None and overlap and fmt == "docx" and isinstance(doc.data, dict):

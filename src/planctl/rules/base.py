@@ -169,7 +169,7 @@ class Rule:
 
 
 class Registry:
-    """All rules by code, in declaration order.
+    """All rules by code: built-in rules in code order, then rule packs' in load order.
 
     The rule families are imported the first time the registry is read, not when
     ``planctl.rules`` is imported: a run whose results all come from the cache
@@ -181,12 +181,18 @@ class Registry:
         #: imports every family and the installed packs (set by ``planctl.rules``)
         self.loader: Callable[[], None] | None = None
         self._loaded = False
+        self._loading = False
 
     def _load(self) -> None:
-        if not self._loaded:
-            self._loaded = True
+        if self._loaded or self._loading:
+            return
+        self._loading = True  # the loader reads the registry itself (packs, order)
+        try:
             if self.loader is not None:
                 self.loader()
+            self._loaded = True  # a failed or interrupted import is tried again next time
+        finally:
+            self._loading = False
 
     def add(self, rule: Rule) -> Rule:
         if rule.code in self._rules:
