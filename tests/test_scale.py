@@ -165,6 +165,35 @@ def test_tracked_cache_is_never_trusted(repo: Path) -> None:
     assert ResultCache.open(repo / "plans", _opts(), cfg, False) is None
 
 
+def test_git_is_asked_again_only_when_its_index_changes(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    from planctl import cache as cache_mod
+
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "add", "planctl.yaml"], check=True)  # an index
+    cfg = load_config(repo / "planctl.yaml")
+    asked: list[list[str]] = []
+    real = subprocess.run
+
+    def counting(cmd: Any, *args: Any, **kwargs: Any) -> Any:
+        asked.append(list(cmd))
+        return real(cmd, *args, **kwargs)
+
+    monkeypatch.setattr(cache_mod.subprocess, "run", counting)
+    assert ResultCache.open(repo / "plans", _opts(), cfg, False) is not None
+    assert ResultCache.open(repo / "plans", _opts(), cfg, False) is not None
+    assert len(asked) == 2  # the first run made the cache folder; the second remembered
+    assert ResultCache.open(repo / "plans", _opts(), cfg, False) is not None
+    assert len(asked) == 2  # index unchanged: git not started
+    (repo / CACHE_DIR / "planted.json").write_text("{}", encoding="utf-8")
+    real(["git", "-C", str(repo), "add", "-f", CACHE_DIR], check=True)  # not counted
+    assert ResultCache.open(repo / "plans", _opts(), cfg, False) is None  # the index changed
+    assert len(asked) == 3
+
+
 def test_dependency_change_is_a_miss(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     registry = tmp_path / "registry.yaml"
