@@ -381,17 +381,22 @@ def render_sample_section(repeat: int, env: dict[str, str], tmp: Path) -> None:
 def render_vs_pandoc(plan: Path, repeat: int, env: dict[str, str], tmp: Path) -> None:
     """``planctl render PLAN`` and pandoc on its Markdown export, paired rounds, with the ratios.
 
-    Two honest cases. Cold: ``--no-cache``, the plan is checked before it is
-    rendered (a first render, or an edited plan). After validate: the plan
-    was validated (as CI does before rendering), so render reuses that result
-    from the repository's .planctl_cache/ and runs no rule. The plan is copied
-    into a repository of its own, so the cache is the benchmark's.
+    Three honest cases, in a git repository of their own (as plan repositories
+    are; the cache's trust check asks git). Cold: ``--no-cache``, the plan is
+    checked before it is written (a first render). Just edited: default flags,
+    the plan changed since the last run, so the check runs and its cache entry
+    is written. After validate: the plan was validated (as CI does before
+    rendering), so render reuses that result and runs no rule.
     """
     pandoc = shutil.which("pandoc")
     repo = tmp / "render-one"
     (repo / "plans").mkdir(parents=True)
     (repo / "planctl.yaml").write_text("fail_on: error\n", encoding="utf-8")
     plan = Path(shutil.copy(plan, repo / "plans" / plan.name))
+    text = plan.read_text(encoding="utf-8")
+    if shutil.which("git"):
+        for cmd in (["init", "-q"], ["add", "."]):
+            subprocess.run(["git", "-C", str(repo), *cmd], check=True, capture_output=True)
     md_dir = tmp / "md"
     subprocess.run(
         planctl(
@@ -403,35 +408,48 @@ def render_vs_pandoc(plan: Path, repeat: int, env: dict[str, str], tmp: Path) ->
         cwd=repo,
     )
     md = next(md_dir.glob("*.md"))
-    # the result render reuses: validate's, under the same settings
-    subprocess.run(
-        planctl("validate", str(plan), "--today", TODAY), env=env, cwd=repo, capture_output=True
-    )
     cold = Series("planctl render --no-cache")
+    edited = Series("planctl render, plan just edited")
     warm = Series("planctl render, after validate")
     theirs = Series("pandoc (Markdown -> DOCX)")
     for i in range(repeat):
-        for series, name, extra in ((cold, "cold", ["--no-cache"]), (warm, "warm", [])):
-            cmd = planctl(
-                "render",
-                str(plan),
-                "-o",
-                str(tmp / f"{name}-{i}"),
-                "--today",
-                TODAY,
-                "--no-progress",
-                "--force",
-                *extra,
+        args = ["--today", TODAY, "--no-progress", "--force"]
+        cold.add(
+            run(
+                planctl("render", str(plan), "-o", str(tmp / f"cold-{i}"), *args, "--no-cache"),
+                cwd=repo,
+                env=env,
             )
-            series.add(run(cmd, cwd=repo, env=env))
+        )
+        plan.write_text(f"{text}\n# 修订 {i}\n", encoding="utf-8")  # a comment: same document
+        edited.add(
+            run(
+                planctl("render", str(plan), "-o", str(tmp / f"edited-{i}"), *args),
+                cwd=repo,
+                env=env,
+            )
+        )
+        # the result render reuses: validate's, under the same settings
+        checked = subprocess.run(
+            planctl("validate", str(plan), "--today", TODAY), env=env, cwd=repo, capture_output=True
+        )
+        if checked.returncode not in (0, 1):
+            raise SystemExit(f"validate failed: {checked.stderr.decode(errors='replace')}")
+        warm.add(
+            run(
+                planctl("render", str(plan), "-o", str(tmp / f"warm-{i}"), *args), cwd=repo, env=env
+            )
+        )
         if pandoc:
             theirs.add(run([pandoc, str(md), "-o", str(tmp / f"p{i}.docx")], cwd=md_dir, env=env))
-    same = _written(tmp / "cold-0") == _written(tmp / "warm-0")
-    for series in (cold, warm, *((theirs,) if pandoc else ())):
+    same = _written(tmp / "cold-0") == _written(tmp / "warm-0") == _written(tmp / "edited-0")
+    entries = len(list((repo / ".planctl_cache").rglob("*.json")))
+    for series in (cold, edited, warm, *((theirs,) if pandoc else ())):
         print(f"{series.name:<32}{series.best:>8.3f} s wall{series.cpu:>8.3f} s cpu")
-    print(f"cached and uncached renders byte-identical: {'yes' if same else 'NO'}")
+    print(f"cold, edited and cached renders byte-identical: {'yes' if same else 'NO'}")
+    print(f"cache entries for the plan: {entries} (one: the edited plan's latest)")
     if pandoc:
-        for series in (cold, warm):
+        for series in (cold, edited, warm):
             print(
                 f"{series.name} / pandoc: wall {series.best / theirs.best:.2f}x, "
                 f"cpu {series.cpu / theirs.cpu:.2f}x   target <= 1.0x"
