@@ -23,8 +23,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-#: bump when the file layout below changes (2: names left unformatted, see _yes_or_no)
-_FORMAT = "2"
+#: bump when the file layout below changes (2: names left unformatted, see _yes_or_no;
+#: 3: no fastjsonschema or decimal import in the generated code)
+_FORMAT = "3"
 
 
 def cache_dir() -> Path | None:
@@ -122,8 +123,31 @@ def _yes_or_no(source: str) -> str:
     planctl asks the compiled validator only "valid?" (jsonschema words the
     errors), so the names stay unformatted templates; what is valid is unchanged
     (a test compares the answers with fastjsonschema's own compile).
+
+    Nor does the code import fastjsonschema and decimal to run (~3 ms of a start):
+    the two exception classes it raises are defined in place (callers only catch
+    Exception), and ``Decimal`` only widens number checks to a type YAML never
+    produces.
     """
-    return source.replace(".format(**locals())", "")
+    source = source.replace(".format(**locals())", "")
+    source = source.replace(
+        "from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException\n",
+        _EXCEPTIONS,
+        1,
+    )
+    return source.replace("from decimal import Decimal\n", "class Decimal:\n    pass\n", 1)
+
+
+_EXCEPTIONS = """\
+class JsonSchemaValueException(ValueError):
+    def __init__(self, message='', *args, **kwargs):
+        super().__init__(message)
+
+
+class JsonSchemaValuesException(ValueError):
+    def __init__(self, message='', *args, **kwargs):
+        super().__init__(message)
+"""
 
 
 def _store(path: Path, data: bytes) -> None:
