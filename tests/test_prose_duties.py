@@ -55,6 +55,8 @@ def _prose(content: Content) -> list[str]:
         ("收到炎陵县支援请求后1小时内答复", "收到对侧县支援请求", ""),
         ("橙色及以上预警期间每3小时加密提供一次预报", "橙色或红色森林火险预警发布", ""),
         ("火场24小时内未得到控制时，书面请求应急管理部", "一级响应启动后火场24小时未得到控制", ""),
+        # a shared word is not the condition said again (review)
+        ("组织火灾扑救并报告", "发生森林火灾", "发生森林火灾时"),
         # the calendar: a date starts a period, a season stays as it is
         ("交换一次监控报警统计", "每月1日", "每月1日起"),
         ("排查沿河涉水企业", "每年第一季度", "每年第一季度"),
@@ -293,3 +295,27 @@ def test_the_responsibility_annex_opens_a_task_with_its_condition_once(name: str
             assert rows, (d["id"], when)
             if limit is not None:
                 assert all(strip_end(d["trigger"]) != r[limit] for r in rows), rows
+
+
+def test_a_regional_tag_that_says_more_than_the_owner_stays() -> None:
+    from types import SimpleNamespace
+
+    from planctl.render.chapters import resource_label
+
+    plan = SimpleNamespace(party={"hn": {"name": "湖南省应急管理厅", "region": "湖南"}})
+    label = resource_label({"name": "救灾帐篷（湖南省储备库）", "owner": "hn"}, plan)  # type: ignore[arg-type]
+    assert label == "救灾帐篷（湖南省储备库）"
+    assert resource_label({"name": "救灾帐篷（湖南）", "owner": "hn"}, plan) == "救灾帐篷"  # type: ignore[arg-type]
+
+
+def test_a_signing_name_breaks_only_before_a_closing_second_name() -> None:
+    from planctl.render.docx import signature_lines
+
+    assert signature_lines("湖南省应急管理厅（湖南省森林防灭火指挥部办公室）") == [
+        "湖南省应急管理厅",
+        "（湖南省森林防灭火指挥部办公室）",
+    ]
+    assert signature_lines("中国石油化工股份有限公司（集团）湖南石油分公司") == [
+        "中国石油化工股份有限公司（集团）湖南石油分公司"
+    ]
+    assert signature_lines("炎陵县人民政府") == ["炎陵县人民政府"]

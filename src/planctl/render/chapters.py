@@ -156,7 +156,9 @@ def resource_label(res: dict[str, Any], plan: Plan | None = None) -> str:
     if m and owner:
         tag = m.group(2)
         names = [owner.get(k) for k in ("name", "short_name", "region")]
-        if any(isinstance(n, str) and n and (tag in n or n in tag) for n in names):
+        # the tag only repeats the owner when it is (part of) the owner's name: "（湖南）"
+        # for 湖南省应急管理厅, not "（湖南省储备库）", which says more than the region
+        if any(isinstance(n, str) and n and tag in n for n in names):
             return m.group(1)
     return name
 
@@ -495,8 +497,12 @@ def trigger_clause(action: str, trigger: Any) -> str:
         core = core.removeprefix(word)
     for word in (*_AFTER_VERBS, *_CONDITION_ENDS):
         core = core.removesuffix(word)
-    if len(core) >= 2 and core[-2:] in opening:
-        return ""  # the action opens with this condition in its own words
+    if len(core) >= 2 and re.search(
+        rf"{re.escape(core[-2:])}[^，；。]{{0,4}}?(?:{'|'.join(_CONDITION_ENDS)}|以内)", opening
+    ):
+        # the action opens with this condition in its own words ("…请求后", "…预警期间");
+        # sharing a word is not enough: "组织火灾扑救" does not say "发生森林火灾时"
+        return ""
     if text.endswith(_CONDITION_ENDS):
         return text
     if text.startswith(_AFTER_OPENERS) or text.endswith(_AFTER_VERBS):

@@ -683,8 +683,7 @@ class DocxWriter:
                         # "湖南省应急管理厅（湖南省森林防灭火指挥部办公室）": the second name
                         # starts its own line, set flush left (justified, a wrapped first
                         # line was spread over the cell: "湖 南 省 应 急 管 理 厅")
-                        lines = re.sub(r"(?<=.)（", "\n（", name).split("\n")
-                        text = "<w:br/>".join(_t(x) for x in lines)
+                        text = "<w:br/>".join(_t(x) for x in signature_lines(name))
                         xml.append(
                             f'<w:p><w:pPr><w:pStyle w:val="{sid}"/><w:keepNext/><w:jc w:val="left"/></w:pPr>'
                             f'<w:r><w:rPr><w:b/><w:sz w:val="28"/></w:rPr>{text}</w:r></w:p>'
@@ -1290,6 +1289,13 @@ TABLE_CELL_MARGINS = (
 )
 #: cell paragraphs of a table set tight: 14 pt pitch, no spacing (type stays 小四)
 TIGHT_CELL = '<w:spacing w:before="0" w:after="0" w:line="280" w:lineRule="exact"/>'
+
+
+def signature_lines(name: str) -> list[str]:
+    """A signing body's name as set in its block: a closing second name on a line of its own
+    ("湖南省应急管理厅" / "（湖南省森林防灭火指挥部办公室）"); a bracket inside the name
+    ("中国石化（集团）湖南石油分公司") does not break it."""
+    return re.sub(r"(?<=.)(（[^（）]*）)$", r"\n\1", name).split("\n")
 
 
 def chart_title_lines(title: str, width_mm: float) -> list[str]:
