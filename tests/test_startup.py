@@ -224,3 +224,56 @@ def test_compiled_checks_run_without_fastjsonschema_or_decimal(tmp_path: Path) -
     )
     _python(code, tmp_path)  # compiles and caches the code
     assert _python(code, tmp_path) == ["0", "False", "False"]
+
+
+def test_dataclass_methods_are_compiled_once_then_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line's table of dataclass method code: same classes, no compiling on a hit,
+    and a damaged table only means compiling again."""
+    import dataclasses
+
+    from planctl import classcode
+
+    monkeypatch.setenv("PLANCTL_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(dataclasses, "exec", exec, raising=False)  # undone after the test
+    monkeypatch.setattr(classcode, "_table", {})
+    monkeypatch.setattr(classcode, "_added", False)
+    monkeypatch.setattr(classcode, "_path", None)
+
+    def make() -> Any:
+        @dataclasses.dataclass(frozen=True)
+        class Limit:
+            code: str
+            minutes: float = 60.0
+            cited: tuple[str, ...] = ()
+
+        return Limit
+
+    classcode.install()
+    first = make()
+    classcode.save()
+    [table] = tmp_path.glob("classcode-*.marshal")
+    monkeypatch.setattr(classcode, "_table", {})
+    classcode.install()  # a later run: the table read back
+
+    def no_compiling(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("compiled although the table holds it")
+
+    monkeypatch.setattr(classcode, "compile", no_compiling, raising=False)
+    again = make()
+    assert again("NOT001", 30) == again("NOT001", 30.0)
+    assert repr(again("NOT001")) == repr(first("NOT001")).replace(
+        first.__qualname__, again.__qualname__
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        again("x").code = "y"  # type: ignore[misc]
+    monkeypatch.undo()
+    monkeypatch.setenv("PLANCTL_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(dataclasses, "exec", exec, raising=False)
+    monkeypatch.setattr(classcode, "_table", {})
+    monkeypatch.setattr(classcode, "_path", None)
+    table.write_bytes(b"\x00damaged")
+    classcode.install()
+    assert make()("a", 5).minutes == 5
+    assert classcode._table and classcode._added  # compiled afresh, to be written again

@@ -76,6 +76,9 @@ def main() -> None:
 
     gc.disable()
     try:
+        from planctl import classcode
+
+        classcode.install()  # the dataclasses' methods compiled once, not in every run
         from planctl.cli import main as cli_main
     except (KeyboardInterrupt, Terminated) as exc:
         sys.exit(stopped(exc))
