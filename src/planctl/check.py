@@ -379,7 +379,7 @@ def check_and_store(
     return result
 
 
-def _check_and_store(item: tuple[_Job, Any]) -> tuple[FileResult, list[Path]]:
+def _check_job_and_store(item: tuple[_Job, Any]) -> tuple[FileResult, list[Path]]:
     """One file checked and its cache entry written, where it was checked.
 
     In a pool that is the worker: entries are written on every core, and the
@@ -503,7 +503,7 @@ def _results(
         todo.append(i)
     jobs_n = pool.auto_jobs(len(todo), jobs)
     work = [((files[i], follow(files[i]), options, config, strict), cache) for i in todo]
-    checked = pool.ordered_map(_check_and_store, work, jobs_n)
+    checked = pool.ordered_map(_check_job_and_store, work, jobs_n)
     pending = set(todo)
     for i, path in enumerate(files):
         result = None
@@ -514,7 +514,7 @@ def _results(
             try:
                 # a file to check (its entry written where it is checked), or one whose
                 # entry turned out unusable (corrupt, a registry changed)
-                result, _ = next(checked) if i in pending else _check_and_store((job, cache))
+                result, _ = next(checked) if i in pending else _check_job_and_store((job, cache))
             except OSError as exc:
                 raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
         yield result

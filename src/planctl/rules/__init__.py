@@ -25,7 +25,7 @@ def _load_families() -> None:
 
     # Listed by code (``planctl rules``, SARIF's rule list), whichever family was imported
     # first: the renderer imports a few families' helpers before the registry is read.
-    registry.reorder(sorted(registry._rules.values(), key=lambda r: r.code))
+    registry.reorder(sorted(registry, key=lambda r: r.code))  # read while loading: no re-entry
 
     # text hygiene looks at the words themselves, markers included
     for code in ("TXT001", "TXT002"):
